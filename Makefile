@@ -1,0 +1,54 @@
+# trial-edc — `make run` serves the demo, `make test` runs every check and test.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install run worker beat test lint format migrations-check stop-db benchmarks clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+## The demo: PostgreSQL from $$DATABASE_URL or embedded, migrations, demo data once, server.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	@echo "trial-edc serves at http://$(HOST):$(PORT)/"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## A Celery worker and beat, for when REDIS_URL is set (else tasks run in the web process).
+worker: install
+	$(VENV)/bin/celery -A trial_edc worker --loglevel=INFO
+beat: install
+	$(VENV)/bin/celery -A trial_edc beat --loglevel=INFO
+
+## Everything CI checks: lint, formatting, migrations in step with models, the test suite.
+test: install lint migrations-check
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+stop-db:
+	$(PY) -m trial_edc.database stop
+
+benchmarks: install
+	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/audit_chain.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,251 @@
+"""Fixtures shared by every app's tests: roles, logged-in clients, a real Celery worker,
+and headless Chromium. A service a test needs that is missing fails the test when CI is set,
+and skips it on a laptop."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from tests.factories import DEMO_TEST_PASSWORD, SiteFactory, user_with_role
+from trial_edc.accounts.roles import Role, roles_sync
+
+CHROMIUM = "/usr/bin/chromium"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def service_missing(what: str):
+    """Fail under CI, skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required when CI is set", pytrace=False)
+    pytest.skip(f"{what} is not available")
+
+
+@pytest.fixture(autouse=True)
+def _roles(db):
+    roles_sync()
+
+
+@pytest.fixture
+def site(db):
+    return SiteFactory(code="01", name="Guangzhou", time_zone="Asia/Shanghai")
+
+
+@pytest.fixture
+def other_site(db):
+    return SiteFactory(code="02", name="Elsewhere", time_zone="Europe/Amsterdam")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: str | None, sites=(), **kwargs):
+        return user_with_role(role=role, sites=list(sites), **kwargs)
+
+    return make
+
+
+def login(client, user, password: str = DEMO_TEST_PASSWORD):
+    """Sign in through the login page, as a person does."""
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": password}, follow=False
+    )
+    assert response.status_code == 302, "login failed"
+    return client
+
+
+@pytest.fixture
+def coordinator(make_user, site):
+    return make_user(Role.SITE_COORDINATOR, [site], username="coordinator")
+
+
+@pytest.fixture
+def investigator(make_user, site):
+    return make_user(Role.INVESTIGATOR, [site], username="investigator")
+
+
+@pytest.fixture
+def monitor(make_user, site):
+    return make_user(Role.MONITOR, [site], username="monitor")
+
+
+@pytest.fixture
+def data_manager(make_user, site):
+    return make_user(Role.DATA_MANAGER, [site], username="datamanager")
+
+
+@pytest.fixture
+def role_users(coordinator, investigator, monitor, data_manager):
+    return {
+        Role.SITE_COORDINATOR: coordinator,
+        Role.INVESTIGATOR: investigator,
+        Role.MONITOR: monitor,
+        Role.DATA_MANAGER: data_manager,
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """A fresh logged-in client for a user: client_for(user)."""
+    from django.test import Client
+
+    def make(user):
+        return login(Client(), user)
+
+    return make
+
+
+@pytest.fixture
+def coordinator_client(client_for, coordinator):
+    return client_for(coordinator)
+
+
+@pytest.fixture
+def investigator_client(client_for, investigator):
+    return client_for(investigator)
+
+
+@pytest.fixture
+def monitor_client(client_for, monitor):
+    return client_for(monitor)
+
+
+@pytest.fixture
+def data_manager_client(client_for, data_manager):
+    return client_for(data_manager)
+
+
+# --- a real Celery worker on Redis --------------------------------------------------------
+
+
+def _worker_database_url() -> str:
+    s = connection.settings_dict
+    user = quote(s["USER"] or "postgres")
+    password = f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
+    host = s["HOST"] or ""
+    if host.startswith("/"):  # a socket directory (the embedded server)
+        return f"postgres://{user}{password}@/{s['NAME']}?host={quote(host)}"
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    return f"postgres://{user}{password}@{host}{port}/{s['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A `celery worker` process on the test database and a test queue in Redis."""
+    import redis
+    from django.conf import settings
+
+    try:
+        redis.Redis.from_url(settings.TEST_REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        service_missing(f"Redis at {settings.TEST_REDIS_URL}")
+    with django_db_blocker.unblock():
+        database_url = _worker_database_url()
+    from trial_edc.celery import app
+
+    app.control.purge()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "trial_edc.settings.test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.TEST_REDIS_URL,
+    }
+    log = open(PROJECT_DIR / ".pytest_cache" / "celery-worker.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "trial_edc", "worker",
+            "--pool=solo", "--concurrency=1", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+            "--without-gossip", "--without-mingle", "--loglevel=INFO",
+        ],
+        cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"celery worker exited with {process.returncode}; see {log.name}")
+        replies = app.control.ping(timeout=1)
+        if replies:
+            break
+    else:
+        process.kill()
+        pytest.fail("celery worker did not answer within 60 s")
+    yield process
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process, settings):
+    """Send tasks to the real worker instead of running them in the test process."""
+    from trial_edc.celery import app
+
+    app.conf.task_always_eager = False
+    yield celery_worker_process
+    app.conf.task_always_eager = True
+
+
+def wait_for(condition, timeout: float = 30.0, interval: float = 0.2):
+    """Poll until condition() is truthy (a worker's result), or fail."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
+
+
+# --- headless Chromium --------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        service_missing(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab that records CSP violations and console errors."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    yield page
+    context.close()
+
+
+def browser_login(page, username: str, password: str = DEMO_TEST_PASSWORD):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()

@@ -1,0 +1,55 @@
+"""The demo study: a site, one user per role, and (as features land) demo subjects."""
+
+from django.db import transaction
+
+from trial_edc.accounts.models import Site, SiteMembership, User
+from trial_edc.accounts.roles import Role, role_group, roles_sync
+from trial_edc.audit.services import audit_context
+
+DEMO_PASSWORD = "trial-edc-demo-2026"  # noqa: S105 - printed on the console and in the README
+
+DEMO_SITES = [
+    ("01", "Guangzhou Institute of Respiratory Health", "Asia/Shanghai"),
+    ("02", "Demo second site (for site isolation)", "Europe/Amsterdam"),
+]
+
+# username, first name, last name, role, site codes
+DEMO_USERS = [
+    ("coordinator", "Chen", "Li", Role.SITE_COORDINATOR, ["01"]),
+    ("investigator", "Wang", "Fang", Role.INVESTIGATOR, ["01"]),
+    ("monitor", "Maria", "Jensen", Role.MONITOR, ["01", "02"]),
+    ("datamanager", "Zhou", "Min", Role.DATA_MANAGER, ["01", "02"]),
+    ("coordinator02", "Anna", "de Vries", Role.SITE_COORDINATOR, ["02"]),
+]
+
+
+def demo_is_seeded() -> bool:
+    return User.objects.filter(username="coordinator").exists()
+
+
+@transaction.atomic
+def demo_seed() -> list[tuple[str, str, str]]:
+    """Create the demo sites and users; returns (username, role, sites) for the console."""
+    roles_sync()
+    with audit_context(user=None, reason="demo seed"):
+        sites = {
+            code: Site.objects.get_or_create(code=code, defaults={"name": name, "time_zone": tz})[0]
+            for code, name, tz in DEMO_SITES
+        }
+        made = []
+        for username, first, last, role, codes in DEMO_USERS:
+            user, _ = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@trial-edc.local",
+                },
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.groups.add(role_group(role))
+            for code in codes:
+                SiteMembership.objects.get_or_create(user=user, site=sites[code])
+            made.append((username, Role(role).label, ", ".join(codes)))
+    return made

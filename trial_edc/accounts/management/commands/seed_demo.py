@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand
+
+from trial_edc.accounts.demo import DEMO_PASSWORD, demo_is_seeded, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Create the demo study: sites, one user per role and demo data. Safe to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if the demo is already there."
+        )
+
+    def handle(self, *args, **options):
+        if options["if_empty"] and demo_is_seeded():
+            self.stdout.write("Demo data already present.")
+            self._print_logins([])
+            return
+        users = demo_seed()
+        self.stdout.write(self.style.SUCCESS("Demo study seeded."))
+        self._print_logins(users)
+
+    def _print_logins(self, users):
+        if users:
+            for username, role, sites in users:
+                self.stdout.write(f"  {username:<14} {role:<17} sites {sites}")
+        self.stdout.write(f"Demo password for every demo user: {DEMO_PASSWORD}")

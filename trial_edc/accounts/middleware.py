@@ -1,0 +1,77 @@
+import time
+import zoneinfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trial_edc.accounts.models import SiteMembership
+
+SESSION_STARTED = "trial_edc_session_started"
+SESSION_LAST_SEEN = "trial_edc_last_seen"
+SESSION_TIME_ZONE = "trial_edc_time_zone"
+# Write the last-seen time at most this often, so a page view rarely writes the session.
+LAST_SEEN_RESOLUTION_S = 30
+
+
+class SessionExpiryMiddleware:
+    """Signs a user out after SESSION_IDLE_TIMEOUT idle or SESSION_ABSOLUTE_TIMEOUT in all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+        self.absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            started = session.setdefault(SESSION_STARTED, now)
+            last_seen = session.get(SESSION_LAST_SEEN, now)
+            if now - last_seen > self.idle:
+                return self._expire(
+                    request,
+                    _("idle for more than %(minutes)d minutes") % {"minutes": self.idle // 60},
+                )
+            if now - started > self.absolute:
+                return self._expire(
+                    request,
+                    _("signed in for more than %(hours)d hours") % {"hours": self.absolute // 3600},
+                )
+            if now - last_seen >= LAST_SEEN_RESOLUTION_S or SESSION_LAST_SEEN not in session:
+                session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+    def _expire(self, request, why: str):
+        request.session_expired_reason = why
+        logout(request)
+        messages.info(
+            request, _("Your session ended (%(why)s). Please sign in again.") % {"why": why}
+        )
+        return redirect_to_login(request.get_full_path())
+
+
+class SiteTimezoneMiddleware:
+    """Shows dates in the time zone of the user's first site (stored times stay UTC)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            name = request.session.get(SESSION_TIME_ZONE)
+            if name is None:
+                name = (
+                    SiteMembership.objects.filter(user_id=request.user.pk)
+                    .order_by("site__code")
+                    .values_list("site__time_zone", flat=True)
+                    .first()
+                ) or settings.TIME_ZONE
+                request.session[SESSION_TIME_ZONE] = name
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

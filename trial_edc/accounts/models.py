@@ -1,0 +1,127 @@
+import zoneinfo
+
+import pgtrigger
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from trial_edc.audit.tracking import audited
+
+TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles are groups (see roles.py); sites come by membership."""
+
+    @property
+    def printed_name(self) -> str:
+        """The name shown with an electronic signature (21 CFR 11.50)."""
+        return self.get_full_name() or self.username
+
+
+@audited()
+class Site(models.Model):
+    code = models.CharField(
+        _("site code"),
+        max_length=4,
+        unique=True,
+        validators=[RegexValidator(r"^\d{2,4}$", _("Use 2 to 4 digits, e.g. 01."))],
+        help_text=_("Prefixes screening and subject numbers, e.g. 01 gives subject 01-003."),
+    )
+    name = models.CharField(_("site name"), max_length=200)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=TIME_ZONE_CHOICES,
+        default="Asia/Shanghai",
+        help_text=_("Dates and times on this site's pages are shown in this time zone."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    # how a record reaches its site, for scoping (see accounts.selectors.scope_to_sites)
+    site_path = "pk"
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@audited(reason_required=False)
+class SiteMembership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    site_path = "site"
+
+    class Meta:
+        ordering = ["site__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site"], name="unique_site_membership")
+        ]
+        verbose_name = _("site membership")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.site.code}"
+
+
+class AccessEvent(models.Model):
+    """The access log: sign-ins, sign-outs, failures, lockouts, role and membership changes."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGOUT = "logout", _("Signed out")
+        SESSION_EXPIRED = "session_expired", _("Session expired")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        USER_CREATED = "user_created", _("User created")
+        USER_DEACTIVATED = "user_deactivated", _("User deactivated")
+        USER_REACTIVATED = "user_reactivated", _("User reactivated")
+        ROLE_GRANTED = "role_granted", _("Role granted")
+        ROLE_REVOKED = "role_revoked", _("Role revoked")
+        MEMBERSHIP_ADDED = "membership_added", _("Site access granted")
+        MEMBERSHIP_REMOVED = "membership_removed", _("Site access removed")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        # users are deactivated, never deleted: the log keeps pointing at them
+        on_delete=models.PROTECT,
+        related_name="access_events",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access event")
+        default_permissions = ("view",)
+        triggers = [
+            pgtrigger.Protect(
+                name="access_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"

@@ -1,0 +1,105 @@
+"""The four roles of PROTOCOL.md as Django groups, and the permissions each one holds.
+
+Permissions are derived from rules rather than listed one by one, so that a CRF model added
+by a later migration joins the right roles: coordinators and investigators may view, add
+and change every model of the CRF apps; monitors may only view them.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+CRF_APPS = ("enrollment", "dosing", "safety", "efficacy")
+
+
+class Role(models.TextChoices):
+    SITE_COORDINATOR = "site_coordinator", _("Site coordinator")
+    INVESTIGATOR = "investigator", _("Investigator")
+    MONITOR = "monitor", _("Monitor")
+    DATA_MANAGER = "data_manager", _("Data manager")
+
+
+# Group names are stored untranslated; the UI shows Role labels.
+GROUP_NAMES: dict[str, str] = {
+    Role.SITE_COORDINATOR: "Site coordinator",
+    Role.INVESTIGATOR: "Investigator",
+    Role.MONITOR: "Monitor",
+    Role.DATA_MANAGER: "Data manager",
+}
+
+# Extra permissions by "app_label.codename", beyond the CRF rules below.
+EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.SITE_COORDINATOR: ("accounts.view_site",),
+    Role.INVESTIGATOR: ("accounts.view_site",),
+    Role.MONITOR: ("accounts.view_site",),
+    Role.DATA_MANAGER: (
+        "accounts.view_site",
+        "accounts.add_site",
+        "accounts.change_site",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_sitemembership",
+        "accounts.view_accessevent",
+    ),
+}
+
+# Codenames a role holds in the CRF apps even though the rules below exclude them.
+CRF_EXTRA_CODENAMES: dict[str, tuple[str, ...]] = {
+    Role.SITE_COORDINATOR: (),
+    Role.INVESTIGATOR: ("confirm_eligibility", "enroll_subject", "sign_adverseevent"),
+    Role.MONITOR: ("raise_query", "download_listing"),
+    Role.DATA_MANAGER: ("lock_record", "download_listing", "export_data"),
+}
+
+# Codenames that only the role listed above may hold, whatever the rules say.
+RESTRICTED_CODENAMES = frozenset(
+    codename for codenames in CRF_EXTRA_CODENAMES.values() for codename in codenames
+)
+
+
+def _crf_rule(role: str, codename: str) -> bool:
+    if codename in RESTRICTED_CODENAMES:
+        return codename in CRF_EXTRA_CODENAMES[role]
+    action = codename.split("_", 1)[0]
+    if role in (Role.SITE_COORDINATOR, Role.INVESTIGATOR):
+        return action in ("view", "add", "change")
+    if role in (Role.MONITOR, Role.DATA_MANAGER):
+        return action == "view"
+    return False
+
+
+def role_permissions(role: str):
+    crf = Permission.objects.filter(content_type__app_label__in=CRF_APPS).select_related(
+        "content_type"
+    )
+    chosen = [p for p in crf if _crf_rule(role, p.codename)]
+    for label in EXTRA_PERMISSIONS[role]:
+        app_label, codename = label.split(".")
+        chosen.extend(
+            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        )
+    return chosen
+
+
+def role_group(role: str) -> Group:
+    return Group.objects.get_or_create(name=GROUP_NAMES[role])[0]
+
+
+def roles_sync() -> None:
+    """Create the role groups and give each exactly the permissions of its rules."""
+    for role in Role:
+        role_group(role).permissions.set(role_permissions(role))
+
+
+def roles_sync_after_migrate(app_config, **kwargs) -> None:
+    from django.apps import apps
+
+    # post_migrate comes once per app; permissions of every app exist after the last one.
+    if app_config is list(apps.get_app_configs())[-1]:
+        roles_sync()
+
+
+def user_roles(user) -> list[Role]:
+    names = {g.name for g in user.groups.all()}
+    return [role for role in Role if GROUP_NAMES[role] in names]

@@ -1,0 +1,61 @@
+"""Reads about users and sites. Every read of study data is scoped through `site_ids_of`."""
+
+from django.db.models import Count, Q, QuerySet, Subquery
+
+from trial_edc.accounts.models import AccessEvent, Site, SiteMembership, User
+from trial_edc.accounts.roles import GROUP_NAMES, Role
+
+
+def site_ids_of(user) -> Subquery:
+    """The ids of the user's sites, as a subquery (no query of its own)."""
+    return Subquery(SiteMembership.objects.filter(user_id=user.pk).values("site_id"))
+
+
+def scope_to_sites(queryset: QuerySet, user, site_path: str = "site") -> QuerySet:
+    """Only the rows of the user's sites; a row of another site is then a 404."""
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(**{f"{site_path}__in": site_ids_of(user)})
+
+
+def sites_for(user) -> QuerySet[Site]:
+    return scope_to_sites(Site.objects.all(), user, site_path="pk")
+
+
+def site_overview(user) -> QuerySet[Site]:
+    """The user's sites with their staff counted by role, in one query."""
+    counts = {
+        f"{role.value}_count": Count(
+            "memberships",
+            filter=Q(memberships__user__groups__name=GROUP_NAMES[role])
+            & Q(memberships__user__is_active=True),
+            distinct=True,
+        )
+        for role in Role
+    }
+    return sites_for(user).annotate(**counts).order_by("code")
+
+
+def users_for(user) -> QuerySet[User]:
+    """Users a data manager administers: members of their sites, and users with no site yet."""
+    return (
+        User.objects.filter(Q(memberships__site__in=site_ids_of(user)) | Q(memberships=None))
+        .distinct()
+        .prefetch_related("groups", "memberships__site")
+        .order_by("username")
+    )
+
+
+def access_events_for(user) -> QuerySet[AccessEvent]:
+    """Access events about the user's sites and their people, and failed sign-ins of
+    unknown usernames (which belong to no site)."""
+    mine = site_ids_of(user)
+    return (
+        AccessEvent.objects.filter(
+            Q(site__in=mine)
+            | Q(user__memberships__site__in=mine)
+            | Q(user__isnull=True, site__isnull=True)
+        )
+        .distinct()
+        .select_related("user", "actor", "site")
+    )

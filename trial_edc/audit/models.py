@@ -1,0 +1,57 @@
+"""The audit trail: append-only, hash-chained history rows written by PostgreSQL triggers.
+
+Every audited model (see `tracking.audited`) gets an event table `<Model>Event` whose rows
+are written by triggers, so `update()` and bulk writes are caught as well as `save()`.
+Each row carries its context (user, url, reason for change) as JSON, and a link in one
+chain across all event tables: `pgh_chain_seq` (1, 2, 3 ... with no gaps), the previous
+entry's hash and its own hash = sha256(table | row as JSON), computed by `audit_chain_link`
+(migration 0001) while the chain head row is locked.
+"""
+
+import pghistory.models
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(pghistory.models.Event):
+    """Base of every event table: pghistory's columns plus the chain link."""
+
+    pgh_chain_seq = models.BigIntegerField(db_default=0, editable=False)
+    pgh_prev_hash = models.CharField(max_length=64, db_default="", editable=False)
+    pgh_hash = models.CharField(max_length=64, db_default="", editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class AuditChainHead(models.Model):
+    """One row: the last link of the chain, locked while a new entry is appended."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"chain head {self.seq}"
+
+
+class AuditChainCheck(models.Model):
+    """The result of one verification of the chain (nightly task or `verify_audit`)."""
+
+    checked_at = models.DateTimeField(_("checked at"), auto_now_add=True)
+    entries = models.BigIntegerField(_("entries verified"))
+    ok = models.BooleanField(_("chain intact"))
+    problem = models.TextField(_("first broken link"), blank=True)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        get_latest_by = "checked_at"
+        verbose_name = _("audit chain check")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"

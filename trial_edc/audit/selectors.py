@@ -1,0 +1,94 @@
+"""The history of one record, field by field, as the audit view shows it."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import models
+
+HIDDEN_FIELDS = {"password"}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    action: str
+    user: str
+    reason: str
+    changes: list[FieldChange] = field(default_factory=list)
+    chain_seq: int = 0
+
+
+def _tracked_fields(event_model, tracked_model):
+    names = {f.name for f in event_model._meta.fields}
+    return [
+        f
+        for f in tracked_model._meta.concrete_fields
+        if f.name in names and f.name not in HIDDEN_FIELDS and not f.primary_key
+    ]
+
+
+def _display(f: models.Field, value, related_names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(f, models.ForeignKey):
+        return related_names.get((f.related_model, value), str(value))
+    if isinstance(f, models.BooleanField):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def record_history(instance) -> list[HistoryEntry]:
+    """Every history entry of `instance`, oldest first, with old → new per changed field.
+
+    A fixed number of queries: the events, then one per foreign-key model and one for users.
+    """
+    events = list(instance.events.order_by("pgh_id"))
+    tracked = _tracked_fields(events[0].__class__, type(instance)) if events else []
+
+    wanted: dict[type, set] = {}
+    for f in tracked:
+        if isinstance(f, models.ForeignKey):
+            ids = {getattr(e, f.attname) for e in events} - {None}
+            wanted.setdefault(f.related_model, set()).update(ids)
+    related_names = {
+        (model, obj.pk): str(obj)
+        for model, ids in wanted.items()
+        for obj in model._default_manager.filter(pk__in=ids)
+    }
+    user_ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
+    users = {u.pk: u.printed_name for u in get_user_model().objects.filter(pk__in=user_ids)}
+
+    history, previous = [], None
+    for event in events:
+        context = event.pgh_context or {}
+        entry = HistoryEntry(
+            at=event.pgh_created_at,
+            action=event.pgh_label,
+            user=users.get(context.get("user"), "system"),
+            reason=context.get("reason") or "",
+            chain_seq=event.pgh_chain_seq,
+        )
+        for f in tracked:
+            new = getattr(event, f.attname)
+            old = getattr(previous, f.attname) if previous is not None else None
+            if previous is None or old != new:
+                entry.changes.append(
+                    FieldChange(
+                        label=str(f.verbose_name),
+                        old=_display(f, old, related_names) if previous is not None else "",
+                        new=_display(f, new, related_names),
+                    )
+                )
+        history.append(entry)
+        previous = event
+    return history

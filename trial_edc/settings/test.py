@@ -1,0 +1,24 @@
+"""Tests: the database of DATABASE_URL, else the PostgreSQL on 127.0.0.1:5432 if it answers,
+else the embedded server. Celery runs eagerly unless a test starts the real worker."""
+
+from trial_edc.settings.base import *  # noqa: F403
+from trial_edc.settings.base import database_config, env
+
+DATABASES = {"default": database_config(prefer_local_server=True)}
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+# The real worker (tests/conftest.py) uses its own Redis database number and queue.
+TEST_REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+CELERY_BROKER_URL = TEST_REDIS_URL
+CELERY_TASK_DEFAULT_QUEUE = "trial_edc_test"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# serve static files from static/ and the apps without collectstatic
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,193 @@
+"""The protocol of NCT06919380 as configuration: one place, read through `study()`.
+
+Apps never hard-code a criterion, a day, a window, a dose or a range: they ask `study()`.
+Lines marked [seed] come from the registry page, [design] from ../shared/PROTOCOL.md where
+the page is silent. A second trial replaces this object, not the apps.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+
+@dataclass(frozen=True)
+class Criterion:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A visit of the schedule. Day 1 = first dose; the window is [target-before, target+after]."""
+
+    code: str
+    name: str
+    target_day: int
+    window_before: int = 0
+    window_after: int = 0
+    # days after the LAST dose given instead of after day 1 (the safety close visit)
+    after_last_dose: bool = False
+
+    @property
+    def window_label(self) -> str:
+        if self.window_before == self.window_after == 0:
+            return "0"
+        if self.window_before == self.window_after:
+            return f"±{self.window_before}"
+        return f"-{self.window_before}/+{self.window_after}"
+
+
+@dataclass(frozen=True)
+class Range:
+    low: Decimal
+    high: Decimal
+    unit: str
+
+    def __contains__(self, value) -> bool:
+        return value is not None and self.low <= Decimal(str(value)) <= self.high
+
+
+@dataclass(frozen=True)
+class VitalSign:
+    """CDASH VSTESTCD code, what a person can have (else refused), and normal (else flagged)."""
+
+    code: str
+    name: str
+    plausible: Range
+    normal: Range
+
+
+@dataclass(frozen=True)
+class Dose:
+    volume_ml: Decimal
+    particles: Decimal  # particle count per dose
+    route: str
+
+
+@dataclass(frozen=True)
+class Study:
+    protocol_id: str
+    title: str
+    sponsor_product: str
+    inclusion: tuple[Criterion, ...]
+    exclusion: tuple[Criterion, ...]
+    age_min: int
+    age_max: int
+    rp_ild_onset_months: int
+    screening_window_days: int
+    treatment_days: int
+    dose: Dose
+    safety_window_days_after_last_dose: int
+    visits: tuple[Visit, ...]
+    vitals: tuple[VitalSign, ...]
+    fio2_range: Range = field(default=Range(Decimal("0.21"), Decimal("1.00"), "fraction"))
+
+    def visit(self, code: str) -> Visit:
+        return next(v for v in self.visits if v.code == code)
+
+    def vital(self, code: str) -> VitalSign:
+        return next(v for v in self.vitals if v.code == code)
+
+
+def _r(low, high, unit) -> Range:
+    return Range(Decimal(str(low)), Decimal(str(high)), unit)
+
+
+NCT06919380 = Study(
+    protocol_id="NCT06919380",
+    title="Nebulized MSC-Exos for Anti-MDA5+ RP-ILD: Safety and Efficacy Trial",
+    sponsor_product="MSC-exos-P1",
+    # [seed] word for word as in PROTOCOL.md
+    inclusion=(
+        Criterion(
+            1,
+            "Positive for anti-MDA5 antibody dermatomyositis (per the Chinese Expert Consensus "
+            "on the Diagnosis and Treatment of Anti-MDA5 Positive Dermatomyositis (2023 Edition)).",
+        ),
+        Criterion(2, "Pulmonary lesions meet the diagnostic criteria for RP-ILD."),
+    ),
+    exclusion=(
+        Criterion(
+            1,
+            "Pregnant or breastfeeding women, women planning pregnancy during the study, or men "
+            "unwilling to use contraception throughout the trial.",
+        ),
+        Criterion(
+            2,
+            "History of severe allergies, or allergy to the main active ingredients of the "
+            "trial medication.",
+        ),
+        Criterion(
+            3, "Currently severe pulmonary infection, pneumothorax, or large pleural effusion."
+        ),
+        Criterion(4, "Currently diagnosed pulmonary embolism."),
+        Criterion(5, "Currently on mechanical ventilation through tracheal intubation."),
+        Criterion(
+            6, "Currently on extracorporeal life support (ECMO, CRRT, PMX-DHP, plasma exchange)."
+        ),
+        Criterion(7, "Currently severe heart failure, liver or kidney insufficiency."),
+        Criterion(8, "Expected lung transplantation in the near future."),
+        Criterion(9, "Lung cancer, or pulmonary nodules suspected to be early-stage lung cancer."),
+        Criterion(10, "Primary immunodeficiency disease."),
+        Criterion(
+            11,
+            "Active infectious disease (including but not limited to HIV positivity, active "
+            "tuberculosis) judged unsuitable by the investigator.",
+        ),
+        Criterion(
+            12,
+            "Other trial medication within 28 days before starting treatment that the "
+            "investigator judges may interfere with safety/efficacy assessment.",
+        ),
+        Criterion(
+            13,
+            "Other situations not in the subject's best interest or unsuitable for participation "
+            "(e.g. poor compliance), per the investigator.",
+        ),
+    ),
+    # [seed] 18-75; [design] inclusive, from date of birth at the consent date
+    age_min=18,
+    age_max=75,
+    # [design] RP-ILD: progression within 3 months of respiratory symptom onset
+    rp_ild_onset_months=3,
+    # [design] screening from day -7 to day 0
+    screening_window_days=7,
+    # [seed] once daily for 14 days
+    treatment_days=14,
+    # [design] the dose per nebulization; set by the sponsor's product specification
+    dose=Dose(volume_ml=Decimal("5.0"), particles=Decimal("2.0E+10"), route="inhalation"),
+    # [seed] adverse events within 30 days after treatment
+    safety_window_days_after_last_dose=30,
+    # [design] the schedule of assessments
+    visits=(
+        Visit("SCREENING", "Screening", target_day=-7, window_before=0, window_after=7),
+        Visit("BASELINE", "Baseline (day 1, pre-dose)", target_day=1),
+        Visit("DAY14", "Day 14", target_day=14, window_before=1, window_after=1),
+        Visit("DAY28", "Day 28", target_day=28, window_before=3, window_after=3),
+        Visit(
+            "SAFETY_CLOSE",
+            "Safety close (30 days after last dose)",
+            target_day=30,
+            window_after=3,
+            after_last_dose=True,
+        ),
+        Visit("MONTH3", "Month 3", target_day=90, window_before=14, window_after=14),
+        Visit("MONTH6", "Month 6", target_day=180, window_before=14, window_after=14),
+        Visit("MONTH12", "Month 12", target_day=365, window_before=30, window_after=30),
+    ),
+    # [design] plausible = physiologically possible (else refused); normal = adult reference
+    vitals=(
+        VitalSign("TEMP", "Temperature", _r(30, 45, "°C"), _r("36.0", "37.5", "°C")),
+        VitalSign("HR", "Heart rate", _r(20, 250, "beats/min"), _r(60, 100, "beats/min")),
+        VitalSign("RESP", "Respiratory rate", _r(4, 80, "breaths/min"), _r(12, 20, "breaths/min")),
+        VitalSign("SYSBP", "Systolic blood pressure", _r(50, 280, "mmHg"), _r(90, 140, "mmHg")),
+        VitalSign("DIABP", "Diastolic blood pressure", _r(20, 180, "mmHg"), _r(60, 90, "mmHg")),
+        VitalSign("OXYSAT", "Oxygen saturation (SpO2)", _r(50, 100, "%"), _r(94, 100, "%")),
+    ),
+)
+
+
+@cache
+def study() -> Study:
+    """The study this installation runs."""
+    return NCT06919380

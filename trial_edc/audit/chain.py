@@ -35,9 +35,9 @@ class ChainReport:
 def _chain_sql() -> str:
     # table names come from the model registry, never from input
     parts = [
-        f"SELECT pgh_chain_seq, '{m._meta.db_table}' AS tbl, pgh_id, pgh_prev_hash, pgh_hash,"
+        f"SELECT pgh_chain_seq, '{m._meta.db_table}' AS tbl, pgh_id, pgh_prev_hash, pgh_hash,"  # noqa: S608
         f" audit_digest('{m._meta.db_table}', audit_row_json(t)) AS recomputed"
-        f' FROM "{m._meta.db_table}" t'  # noqa: S608
+        f' FROM "{m._meta.db_table}" t'
         for m in audit_event_models()
     ]
     return " UNION ALL ".join(parts) + " ORDER BY 1"

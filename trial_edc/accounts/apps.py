@@ -9,8 +9,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Users, roles and sites")
 
     def ready(self):
-        from trial_edc.accounts import access_log, roles
+        from django.contrib.auth.signals import user_logged_in
+
+        from trial_edc.accounts import access_log, middleware, roles
 
         access_log.connect()
+        user_logged_in.connect(middleware.session_clock_start, dispatch_uid="session_clock")
         # Roles get the permissions of models added by any migration.
         post_migrate.connect(roles.roles_sync_after_migrate)

@@ -17,6 +17,15 @@ SESSION_TIME_ZONE = "trial_edc_time_zone"
 LAST_SEEN_RESOLUTION_S = 30
 
 
+def session_clock_start(sender, request, user, **kwargs) -> None:
+    """At sign-in (user_logged_in): the 12-hour and 30-minute clocks start now."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SESSION_STARTED] = now
+        request.session[SESSION_LAST_SEEN] = now
+        request.session.pop(SESSION_TIME_ZONE, None)
+
+
 class SessionExpiryMiddleware:
     """Signs a user out after SESSION_IDLE_TIMEOUT idle or SESSION_ABSOLUTE_TIMEOUT in all."""
 

@@ -53,9 +53,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # every page needs a signed-in user unless marked login_not_required
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # before LoginRequiredMiddleware acts (in process_view), an expired session is ended here
     "trial_edc.accounts.middleware.SessionExpiryMiddleware",
     "trial_edc.accounts.middleware.SiteTimezoneMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "pghistory.middleware.HistoryMiddleware",

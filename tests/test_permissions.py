@@ -1,0 +1,69 @@
+"""Every page × every role gets the status it should. New pages join PAGES."""
+
+import pytest
+from django.urls import reverse
+
+from trial_edc.accounts.roles import Role
+
+COORD, INV, MON, DM = Role.SITE_COORDINATOR, Role.INVESTIGATOR, Role.MONITOR, Role.DATA_MANAGER
+ALL = {COORD: 200, INV: 200, MON: 200, DM: 200}
+DATA_MANAGER_ONLY = {COORD: 403, INV: 403, MON: 403, DM: 200}
+
+# (name, url builder taking the fixtures dict, expected status per role)
+PAGES = [
+    ("home", lambda f: reverse("home"), ALL),
+    ("password change", lambda f: reverse("password_change"), ALL),
+    ("site list", lambda f: reverse("site_list"), ALL),
+    ("site create", lambda f: reverse("site_create"), DATA_MANAGER_ONLY),
+    ("site edit", lambda f: reverse("site_edit", args=[f["site"].pk]), DATA_MANAGER_ONLY),
+    (
+        "site audit trail",
+        lambda f: reverse("record_audit", args=["accounts", "site", f["site"].pk]),
+        ALL,
+    ),
+    ("user list", lambda f: reverse("user_list"), DATA_MANAGER_ONLY),
+    ("user create", lambda f: reverse("user_create"), DATA_MANAGER_ONLY),
+    (
+        "user access",
+        lambda f: reverse("user_access", args=[f["users"][COORD].pk]),
+        DATA_MANAGER_ONLY,
+    ),
+    ("access log", lambda f: reverse("access_log"), DATA_MANAGER_ONLY),
+]
+
+CASES = [
+    pytest.param(name, build, role, status, id=f"{name}-{role.value}")
+    for name, build, expected in PAGES
+    for role, status in expected.items()
+]
+
+
+@pytest.mark.parametrize(("name", "build", "role", "status"), CASES)
+def test_role_gets_expected_status(name, build, role, status, site, role_users, client_for):
+    url = build({"site": site, "users": role_users})
+    response = client_for(role_users[role]).get(url)
+    assert response.status_code == status, f"{role.label} on {name}: {response.status_code}"
+
+
+@pytest.mark.parametrize(("name", "build"), [(n, b) for n, b, _ in PAGES])
+def test_anonymous_is_sent_to_login(name, build, client, site, role_users):
+    response = client.get(build({"site": site, "users": role_users}))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_user_without_role_sees_no_study_pages(make_user, site, client_for):
+    nobody = make_user(None, [site], username="norole")
+    c = client_for(nobody)
+    assert c.get(reverse("home")).status_code == 200
+    assert c.get(reverse("access_log")).status_code == 403
+    assert c.get(reverse("site_list")).status_code == 403
+
+
+def test_navigation_shows_each_role_only_its_pages(coordinator_client, data_manager_client):
+    coordinator_home = coordinator_client.get(reverse("home")).content.decode()
+    manager_home = data_manager_client.get(reverse("home")).content.decode()
+    assert reverse("access_log") not in coordinator_home
+    assert reverse("user_list") not in coordinator_home
+    assert reverse("access_log") in manager_home
+    assert reverse("user_list") in manager_home

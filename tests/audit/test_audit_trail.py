@@ -47,7 +47,7 @@ def test_audit_view_shows_old_and_new_value_who_and_why(data_manager_client, dat
     page = data_manager_client.get(reverse("record_audit", args=["accounts", "site", site.pk]))
     history = page.context["history"]
     change = history[-1]
-    assert change.action == "update"
+    assert change.action == "changed"
     assert change.reason == "Full name"
     assert change.user == data_manager.printed_name
     assert [(c.label, c.old, c.new) for c in change.changes] == [

@@ -5,8 +5,15 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 HIDDEN_FIELDS = {"password"}
+ACTIONS = {
+    "insert": gettext_lazy("created"),
+    "update": gettext_lazy("changed"),
+    "delete": gettext_lazy("deleted"),
+}
 
 
 @dataclass
@@ -43,7 +50,7 @@ def _display(f: models.Field, value, related_names: dict) -> str:
     if isinstance(f, models.ForeignKey):
         return related_names.get((f.related_model, value), str(value))
     if isinstance(f, models.BooleanField):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     return str(value)
 
 
@@ -73,7 +80,7 @@ def record_history(instance) -> list[HistoryEntry]:
         context = event.pgh_context or {}
         entry = HistoryEntry(
             at=event.pgh_created_at,
-            action=event.pgh_label,
+            action=str(ACTIONS.get(event.pgh_label, event.pgh_label)),
             user=users.get(context.get("user"), "system"),
             reason=context.get("reason") or "",
             chain_seq=event.pgh_chain_seq,

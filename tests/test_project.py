@@ -106,3 +106,28 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(db, capsys):
     }
     for username, role in expected.items():
         assert user_roles(User.objects.get(username=username)) == [role]
+
+
+def test_docker_compose_file_is_valid():
+    import shutil
+
+    from tests.conftest import service_missing
+
+    if shutil.which("docker-compose") is None:
+        service_missing("docker-compose (apt-get install docker-compose) to validate the file")
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config", "-q"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    services = subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config", "--services"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.split()
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}

@@ -1,0 +1,49 @@
+"""Shared by the benchmarks: Django on a throw-away test database of the configured server."""
+
+import os
+import sys
+import time
+import tracemalloc
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trial_edc.settings.test")
+
+
+@contextmanager
+def benchmark_database():
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+
+
+@contextmanager
+def measured(label: str, results: list):
+    """Wall time, SQL queries and Python peak memory of the block."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    reset_queries()
+    tracemalloc.start()
+    start = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        yield
+    elapsed = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    results.append((label, elapsed, len(queries), peak / 2**20))
+
+
+def print_table(title: str, results: list) -> None:
+    print(f"\n{title}")
+    print(f"{'case':<48} {'seconds':>9} {'queries':>8} {'peak MiB':>9}")
+    for label, elapsed, queries, peak in results:
+        print(f"{label:<48} {elapsed:>9.3f} {queries:>8} {peak:>9.1f}")

@@ -136,7 +136,7 @@ def _worker_database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """A `celery worker` process on the test database and a test queue in Redis."""
     import redis
     from django.conf import settings
@@ -156,7 +156,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DATABASE_URL": database_url,
         "REDIS_URL": settings.TEST_REDIS_URL,
     }
-    log = open(PROJECT_DIR / ".pytest_cache" / "celery-worker.log", "w")  # noqa: SIM115
+    log = open(tmp_path_factory.mktemp("celery") / "worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "trial_edc", "worker",

@@ -6,6 +6,7 @@ from trial_edc.audit import views as audit_views
 
 urlpatterns = [
     path("", include("trial_edc.accounts.urls")),
+    path("", include("enrollment.urls")),
     path(
         "audit/<str:app_label>/<str:model_name>/<int:pk>/",
         audit_views.record_audit,

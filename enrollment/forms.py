@@ -1,0 +1,150 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from enrollment import rules
+from enrollment.models import Consent, EligibilityChecklist, Screening, Subject
+from enrollment.services import evidence_of
+from trial_edc.audit.forms import ReasonForChangeMixin
+from trial_edc.study import study
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+YES_NO = [(True, _("Yes")), (False, _("No"))]
+
+
+class ScreeningForm(ReasonForChangeMixin, forms.ModelForm):
+    class Meta:
+        model = Screening
+        fields = ["initials", "date_of_birth", "sex", "childbearing_potential", "screening_date"]
+        widgets = {"date_of_birth": DATE, "screening_date": DATE}
+
+    def clean_initials(self):
+        initials = self.cleaned_data["initials"].strip().upper()
+        if not (2 <= len(initials) <= 4 and initials.isalpha()):
+            raise ValidationError(_("Use 2 to 4 letters, e.g. LWY."))
+        return initials
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("childbearing_potential") and cleaned.get("sex") == "M":
+            self.add_error(
+                "childbearing_potential", _("Only a woman can be of child-bearing potential.")
+            )
+        dob, screened = cleaned.get("date_of_birth"), cleaned.get("screening_date")
+        if dob and screened and dob >= screened:
+            self.add_error("date_of_birth", _("The date of birth must precede the screening date."))
+        return cleaned
+
+
+def _criterion_field(model_field) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=model_field.verbose_name,
+        choices=YES_NO,
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Answer yes or no.")},
+    )
+
+
+def criterion_names() -> list[str]:
+    s = study()
+    return [f"inclusion_{c.number}" for c in s.inclusion] + [
+        f"exclusion_{c.number}" for c in s.exclusion
+    ]
+
+
+EVIDENCE_FIELDS = [
+    "anti_mda5_result",
+    "anti_mda5_method",
+    "anti_mda5_titre",
+    "anti_mda5_date",
+    "symptom_onset_date",
+    "hrct_date",
+    "hrct_finding",
+    "worst_pf_ratio",
+    "pregnancy_test_date",
+    "pregnancy_test_result",
+    "onset_confirmed_by_investigator",
+]
+
+
+class ChecklistForm(ReasonForChangeMixin, forms.ModelForm):
+    """Both inclusion and all exclusion criteria, word for word, with their evidence."""
+
+    class Meta:
+        model = EligibilityChecklist
+        fields = [*criterion_names(), *EVIDENCE_FIELDS]
+        widgets = {
+            "anti_mda5_date": DATE,
+            "symptom_onset_date": DATE,
+            "hrct_date": DATE,
+            "pregnancy_test_date": DATE,
+            "hrct_finding": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, screening: Screening, can_confirm_onset: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.screening = screening
+        for name in criterion_names():
+            self.fields[name] = _criterion_field(EligibilityChecklist._meta.get_field(name))
+        if not can_confirm_onset:
+            self.fields["onset_confirmed_by_investigator"].disabled = True
+            self.fields["onset_confirmed_by_investigator"].help_text = _(
+                "Only an investigator can tick this."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        model_fields = {f.name for f in EligibilityChecklist._meta.fields}
+        probe = EligibilityChecklist(
+            screening=self.screening, **{k: v for k, v in cleaned.items() if k in model_fields}
+        )
+        for problem in rules.consistency_problems(evidence_of(self.screening, probe)):
+            if problem.field in self.fields:
+                self.add_error(problem.field, problem.message)
+        if cleaned.get("pregnancy_test_result") and not cleaned.get("pregnancy_test_date"):
+            self.add_error("pregnancy_test_date", _("Give the date of the pregnancy test."))
+        return cleaned
+
+
+class ConsentForm(ReasonForChangeMixin, forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["version", "signed_at", "taken_by"]
+        widgets = {"signed_at": DATETIME}
+
+    def __init__(self, *args, staff_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["taken_by"].queryset = staff_queryset
+        self.fields["signed_at"].input_formats = ["%Y-%m-%dT%H:%M"]
+
+
+class EnrollForm(forms.Form):
+    first_dose_date = forms.DateField(label=_("Day 1: planned first dose date"), widget=DATE)
+    confirm = forms.BooleanField(
+        label=_(
+            "I confirm this candidate meets every inclusion criterion and no exclusion criterion."
+        ),
+        required=True,
+    )
+
+
+class ScreeningWithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SubjectEndForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("How the subject leaves the study"),
+        choices=[
+            (Subject.Status.WITHDRAWN, _("Withdrawn")),
+            (Subject.Status.COMPLETED, _("Completed")),
+        ],
+    )
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    decided_by = forms.CharField(
+        label=_("Decided by"), max_length=100, help_text=_("E.g. the subject, the investigator.")
+    )

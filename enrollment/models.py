@@ -1,0 +1,258 @@
+"""Screening, eligibility checklist, consent, subjects and their visit schedule.
+
+CRF wording lives on the fields (verbose_name = the question, help_text = the guidance); the
+criteria columns of the checklist are made from the study configuration, word for word.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from trial_edc.accounts.models import Site
+from trial_edc.audit.tracking import audited
+from trial_edc.study import study
+
+
+class Sex(models.TextChoices):  # CDISC SEX
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+
+
+class TestResult(models.TextChoices):
+    POSITIVE = "POS", _("Positive")
+    NEGATIVE = "NEG", _("Negative")
+
+
+class SiteSequence(models.Model):
+    """The last number given per site and kind; locked while the next one is taken, so
+    numbers are unique and gap-free even when two people enrol at once."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=20)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "kind"], name="one_sequence")]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.site.code} {self.kind} {self.last}"
+
+
+@audited()
+class Screening(models.Model):
+    class Status(models.TextChoices):
+        IN_SCREENING = "in_screening", _("In screening")
+        ELIGIBLE = "eligible", _("Eligible")
+        SCREEN_FAILURE = "screen_failure", _("Screen failure")
+        ENROLLED = "enrolled", _("Enrolled")
+        WITHDRAWN = "withdrawn", _("Withdrawn before treatment")
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="screenings")
+    screening_number = models.CharField(_("screening number"), max_length=20, unique=True)
+    initials = models.CharField(
+        _("initials"),
+        max_length=4,
+        help_text=_("2 to 4 letters, no full name (the EDC holds no direct identifiers)."),
+    )
+    date_of_birth = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    childbearing_potential = models.BooleanField(
+        _("woman of child-bearing potential"),
+        default=False,
+        help_text=_("If yes, a pregnancy test result is required."),
+    )
+    screening_date = models.DateField(_("screening date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.IN_SCREENING
+    )
+    failed_criteria = models.JSONField(
+        _("failed criteria"), default=list, blank=True, help_text=_("Kept for the screening log.")
+    )
+    rescreen_of = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rescreened_as",
+        verbose_name=_("re-screening of"),
+    )
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    site_path = "site"
+
+    class Meta:
+        ordering = ["-screening_date", "-id"]
+        verbose_name = _("screening")
+        permissions = [("confirm_eligibility", "Confirm eligibility (investigator)")]
+
+    def __str__(self) -> str:
+        return f"{self.screening_number} {self.initials}"
+
+
+class EligibilityChecklist(models.Model):
+    """The checklist with its evidence; one per screening."""
+
+    screening = models.OneToOneField(Screening, on_delete=models.PROTECT, related_name="checklist")
+    anti_mda5_result = models.CharField(
+        _("anti-MDA5 antibody result"), max_length=3, choices=TestResult.choices
+    )
+    anti_mda5_method = models.CharField(
+        _("anti-MDA5 assay"), max_length=100, help_text=_("E.g. line immunoblot, ELISA.")
+    )
+    anti_mda5_titre = models.CharField(
+        _("anti-MDA5 titre"), max_length=50, blank=True, help_text=_("If the lab reports one.")
+    )
+    anti_mda5_date = models.DateField(_("anti-MDA5 test date"))
+    symptom_onset_date = models.DateField(_("date of respiratory symptom onset"))
+    hrct_date = models.DateField(_("HRCT date"))
+    hrct_finding = models.TextField(_("HRCT finding supporting RP-ILD"))
+    worst_pf_ratio = models.PositiveIntegerField(_("worst PaO2/FiO2 (mmHg)"), null=True, blank=True)
+    pregnancy_test_date = models.DateField(_("pregnancy test date"), null=True, blank=True)
+    pregnancy_test_result = models.CharField(
+        _("pregnancy test result"), max_length=3, choices=TestResult.choices, blank=True
+    )
+    onset_confirmed_by_investigator = models.BooleanField(
+        _("investigator confirms the RP-ILD criteria are met despite the onset date"),
+        default=False,
+        help_text=_("Needed when symptoms began more than 3 months before screening."),
+    )
+    onset_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("onset confirmed by"),
+    )
+
+    site_path = "screening__site"
+
+    class Meta:
+        verbose_name = _("eligibility checklist")
+
+    def __str__(self) -> str:
+        return f"checklist {self.screening.screening_number}"
+
+    def answers(self, kind: str) -> dict[int, bool | None]:
+        criteria = study().inclusion if kind == "inclusion" else study().exclusion
+        return {c.number: getattr(self, f"{kind}_{c.number}") for c in criteria}
+
+
+def _criterion_question(kind: str, number: int, text: str) -> models.BooleanField:
+    label = _("Inclusion") if kind == "inclusion" else _("Exclusion")
+    return models.BooleanField(f"{label} {number}. {text}", null=True)
+
+
+# The criteria columns, made from the configuration (a new criterion is a new migration).
+for _kind, _criteria in (("inclusion", study().inclusion), ("exclusion", study().exclusion)):
+    for _c in _criteria:
+        EligibilityChecklist.add_to_class(
+            f"{_kind}_{_c.number}", _criterion_question(_kind, _c.number, _c.text)
+        )
+# tracked once every column exists, so the history holds the answers too
+audited()(EligibilityChecklist)
+
+
+@audited()
+class Consent(models.Model):
+    screening = models.OneToOneField(Screening, on_delete=models.PROTECT, related_name="consent")
+    version = models.CharField(_("consent form version"), max_length=50)
+    signed_at = models.DateTimeField(_("date and time signed"))
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("consent taken by"),
+    )
+
+    site_path = "screening__site"
+
+    class Meta:
+        verbose_name = _("informed consent")
+
+    def __str__(self) -> str:
+        return f"consent {self.screening.screening_number} v{self.version}"
+
+
+@audited()
+class Subject(models.Model):
+    class Status(models.TextChoices):
+        ON_STUDY = "on_study", _("On study")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="subjects")
+    screening = models.OneToOneField(Screening, on_delete=models.PROTECT, related_name="subject")
+    subject_number = models.CharField(_("subject number"), max_length=20, unique=True)
+    day1 = models.DateField(
+        _("day 1 (first dose date)"), help_text=_("Planned first dose; study days count from it.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ON_STUDY
+    )
+    enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("enrolled by"),
+    )
+    ended_on = models.DateField(_("end of study date"), null=True, blank=True)
+    end_reason = models.TextField(_("reason"), blank=True)
+    end_decided_by = models.CharField(
+        _("decided by"),
+        max_length=100,
+        blank=True,
+        help_text=_("E.g. the subject, the investigator, the sponsor."),
+    )
+
+    site_path = "site"
+
+    class Meta:
+        ordering = ["subject_number"]
+        verbose_name = _("subject")
+        permissions = [("enroll_subject", "Enrol a subject (investigator)")]
+
+    def __str__(self) -> str:
+        return self.subject_number
+
+
+@audited()
+class SubjectVisit(models.Model):
+    """One visit of a subject's schedule; due/overdue are derived from today (rules)."""
+
+    class Outcome(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="visits")
+    code = models.CharField(_("visit"), max_length=20)
+    name = models.CharField(_("visit name"), max_length=100)
+    order = models.PositiveSmallIntegerField()
+    target_date = models.DateField(_("target date"))
+    window_start = models.DateField(_("window opens"))
+    window_end = models.DateField(_("window closes"))
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.PLANNED
+    )
+    visit_date = models.DateField(_("visit date"), null=True, blank=True)
+
+    site_path = "subject__site"
+
+    class Meta:
+        ordering = ["subject", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "code"], name="one_visit_per_code")
+        ]
+        verbose_name = _("subject visit")
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.code}"

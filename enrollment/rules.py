@@ -1,0 +1,274 @@
+"""Eligibility and schedule rules of the protocol: pure functions over plain values.
+
+Forms call them to put messages next to fields; services call them again before a state
+change. Criteria, ages, windows come from `study()`, never from here.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext as _
+
+from trial_edc.study import Study, Visit, study
+
+POSITIVE, NEGATIVE = "POS", "NEG"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A rule that does not hold: the form field it belongs to and a message for a person."""
+
+    field: str
+    message: str
+
+
+def age_in_years(date_of_birth: date, on: date) -> int:
+    """Completed years of age on a date (a birthday counts from that day)."""
+    return relativedelta(on, date_of_birth).years
+
+
+@dataclass(frozen=True)
+class EligibilityEvidence:
+    """What the checklist holds, as plain values (None = not answered yet)."""
+
+    inclusion: dict[int, bool | None]
+    exclusion: dict[int, bool | None]
+    date_of_birth: date
+    screening_date: date
+    consent_date: date | None
+    anti_mda5_result: str | None
+    symptom_onset_date: date | None
+    onset_confirmed_by_investigator: bool
+    childbearing_potential: bool
+    pregnancy_test_result: str | None
+
+
+def consistency_problems(e: EligibilityEvidence, s: Study | None = None) -> list[Problem]:
+    """Answers that contradict their evidence: refused, the checklist cannot be saved so."""
+    s = s or study()
+    problems = []
+    if e.inclusion.get(1) and e.anti_mda5_result == NEGATIVE:
+        problems.append(
+            Problem(
+                "inclusion_1",
+                _("Inclusion 1 cannot be 'yes' while the anti-MDA5 result is negative."),
+            )
+        )
+    if e.pregnancy_test_result == POSITIVE and e.exclusion.get(1) is not True:
+        problems.append(
+            Problem(
+                "exclusion_1",
+                _("The pregnancy test is positive: exclusion 1 must be answered 'yes'."),
+            )
+        )
+    if e.symptom_onset_date and e.screening_date < e.symptom_onset_date:
+        problems.append(
+            Problem(
+                "symptom_onset_date",
+                _("Respiratory symptoms cannot start after the screening date."),
+            )
+        )
+    if e.childbearing_potential and e.pregnancy_test_result is None:
+        problems.append(
+            Problem(
+                "pregnancy_test_result",
+                _("A woman of child-bearing potential needs a pregnancy test result."),
+            )
+        )
+    return problems
+
+
+def onset_needs_confirmation(e: EligibilityEvidence, s: Study | None = None) -> bool:
+    """RP-ILD progresses within months of onset: an older onset needs an investigator's word."""
+    s = s or study()
+    if e.symptom_onset_date is None:
+        return False
+    return e.symptom_onset_date < e.screening_date - relativedelta(months=s.rp_ild_onset_months)
+
+
+def eligibility_failures(e: EligibilityEvidence, s: Study | None = None) -> list[Problem]:
+    """Criteria that are not met, each with its wording; empty when eligible so far."""
+    s = s or study()
+    failures = []
+    for c in s.inclusion:
+        if e.inclusion.get(c.number) is False:
+            failures.append(
+                Problem(
+                    f"inclusion_{c.number}",
+                    _("Inclusion %(n)d not met: %(text)s") % {"n": c.number, "text": c.text},
+                )
+            )
+    for c in s.exclusion:
+        if e.exclusion.get(c.number) is True:
+            failures.append(
+                Problem(
+                    f"exclusion_{c.number}",
+                    _("Exclusion %(n)d applies: %(text)s") % {"n": c.number, "text": c.text},
+                )
+            )
+    if e.consent_date is not None:
+        age = age_in_years(e.date_of_birth, e.consent_date)
+        if not s.age_min <= age <= s.age_max:
+            failures.append(
+                Problem(
+                    "date_of_birth",
+                    _("Age %(age)d at consent is outside %(min)d–%(max)d years.")
+                    % {"age": age, "min": s.age_min, "max": s.age_max},
+                )
+            )
+    return failures
+
+
+def missing_answers(e: EligibilityEvidence, s: Study | None = None) -> list[Problem]:
+    """What must still be answered before eligibility can be decided."""
+    s = s or study()
+    missing = [
+        Problem(f"inclusion_{c.number}", _("Inclusion %(n)d is not answered.") % {"n": c.number})
+        for c in s.inclusion
+        if e.inclusion.get(c.number) is None
+    ] + [
+        Problem(f"exclusion_{c.number}", _("Exclusion %(n)d is not answered.") % {"n": c.number})
+        for c in s.exclusion
+        if e.exclusion.get(c.number) is None
+    ]
+    if e.anti_mda5_result is None:
+        missing.append(Problem("anti_mda5_result", _("The anti-MDA5 result is missing.")))
+    if e.symptom_onset_date is None:
+        missing.append(Problem("symptom_onset_date", _("The symptom onset date is missing.")))
+    if onset_needs_confirmation(e, s) and not e.onset_confirmed_by_investigator:
+        missing.append(
+            Problem(
+                "onset_confirmed_by_investigator",
+                _(
+                    "Symptoms began more than %(months)d months before screening: an "
+                    "investigator must confirm that the RP-ILD criteria are met."
+                )
+                % {"months": s.rp_ild_onset_months},
+            )
+        )
+    if e.consent_date is None:
+        missing.append(Problem("consent", _("Informed consent is not recorded yet.")))
+    return missing
+
+
+# --- consent -----------------------------------------------------------------------------
+
+
+def consent_problems(
+    *,
+    consent_date: date,
+    screening_date: date,
+    today: date,
+    procedure_dates: dict[str, date | None],
+    s: Study | None = None,
+) -> list[Problem]:
+    """Consent comes first, inside the screening window, and not in the future."""
+    s = s or study()
+    problems = []
+    if consent_date > today:
+        problems.append(Problem("signed_at", _("Consent cannot be signed in the future.")))
+    window_end = screening_date + timedelta(days=s.screening_window_days)
+    if not screening_date <= consent_date <= window_end:
+        problems.append(
+            Problem(
+                "signed_at",
+                _("Consent must be signed within the screening window, %(start)s to %(end)s.")
+                % {"start": screening_date.isoformat(), "end": window_end.isoformat()},
+            )
+        )
+    for label, procedure_date in procedure_dates.items():
+        if procedure_date is not None and procedure_date < consent_date:
+            problems.append(
+                Problem(
+                    "signed_at",
+                    _("Consent must precede every study procedure; %(what)s was on %(day)s.")
+                    % {"what": label, "day": procedure_date.isoformat()},
+                )
+            )
+    return problems
+
+
+def first_dose_date_problems(
+    *, first_dose_date: date, consent_date: date, s: Study | None = None
+) -> list[Problem]:
+    """Consent falls in the screening visit's window before day 1 (days -7 to 0)."""
+    s = s or study()
+    screening = s.visit("SCREENING")
+    consent_day = study_day(first_dose_date, consent_date)
+    first_day = screening.target_day - screening.window_before
+    last_day = screening.target_day + screening.window_after
+    if not first_day <= consent_day <= last_day:
+        earliest = consent_date + timedelta(days=1 - last_day)
+        latest = consent_date + timedelta(days=1 - first_day)
+        return [
+            Problem(
+                "first_dose_date",
+                _(
+                    "Consent must fall in the screening window (days %(first)d to %(last)d), "
+                    "so day 1 must be between %(earliest)s and %(latest)s."
+                )
+                % {
+                    "first": first_day,
+                    "last": last_day,
+                    "earliest": earliest.isoformat(),
+                    "latest": latest.isoformat(),
+                },
+            )
+        ]
+    return []
+
+
+# --- visit schedule ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedVisit:
+    code: str
+    name: str
+    target_date: date
+    window_start: date
+    window_end: date
+
+
+def study_day_date(day1: date, day: int) -> date:
+    """The calendar date of a study day (day 1 = first dose, day 0 the day before)."""
+    return day1 + timedelta(days=day - 1)
+
+
+def planned_visit(visit: Visit, *, day1: date, last_dose_date: date) -> PlannedVisit:
+    if visit.after_last_dose:
+        target = last_dose_date + timedelta(days=visit.target_day)
+    else:
+        target = study_day_date(day1, visit.target_day)
+    return PlannedVisit(
+        code=visit.code,
+        name=visit.name,
+        target_date=target,
+        window_start=target - timedelta(days=visit.window_before),
+        window_end=target + timedelta(days=visit.window_after),
+    )
+
+
+def visit_schedule(*, day1: date, s: Study | None = None) -> list[PlannedVisit]:
+    """Every visit of the protocol for a subject whose day 1 is `day1` (planned last dose)."""
+    s = s or study()
+    last_dose = study_day_date(day1, s.treatment_days)
+    return [planned_visit(v, day1=day1, last_dose_date=last_dose) for v in s.visits]
+
+
+UPCOMING, DUE, OVERDUE = "upcoming", "due", "overdue"
+
+
+def visit_timing(*, window_start: date, window_end: date, today: date) -> str:
+    """Where today stands against a visit window that has no outcome yet."""
+    if today < window_start:
+        return UPCOMING
+    if today <= window_end:
+        return DUE
+    return OVERDUE
+
+
+def study_day(day1: date, on: date) -> int:
+    """Study day of a date: day 1 = first dose, day 0 the day before (as in the protocol)."""
+    return (on - day1).days + 1

@@ -1,0 +1,122 @@
+"""Reads shared by the enrollment pages; each runs a fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from enrollment import rules
+from enrollment.models import Screening, Subject, SubjectVisit
+from trial_edc.accounts.selectors import scope_to_sites
+
+
+def screenings_for(user) -> QuerySet[Screening]:
+    return scope_to_sites(Screening.objects.all(), user).select_related(
+        "site", "subject", "rescreen_of", "rescreened_as"
+    )
+
+
+def screening_log(user, *, status: str = "") -> tuple[QuerySet[Screening], dict]:
+    """The screening log (optionally one status) and the count of each status."""
+    base = screenings_for(user)
+    counts = dict(base.order_by().values_list("status").annotate(n=Count("id")))
+    rows = base.filter(status=status) if status else base
+    return rows.order_by("-screening_date", "-id"), counts
+
+
+def _overdue_visits(today: date):
+    return SubjectVisit.objects.filter(
+        subject=OuterRef("pk"), outcome=SubjectVisit.Outcome.PLANNED, window_end__lt=today
+    )
+
+
+def subjects_for(user) -> QuerySet[Subject]:
+    return scope_to_sites(Subject.objects.all(), user).select_related("site", "screening")
+
+
+def subject_list(user, *, today: date, status: str = "", overdue: bool = False):
+    """Subjects with their overdue-visit flag, filtered, and counts by status and overdue."""
+    base = subjects_for(user).annotate(has_overdue=Exists(_overdue_visits(today)))
+    counts = base.order_by().aggregate(
+        total=Count("id"),
+        on_study=Count("id", filter=Q(status=Subject.Status.ON_STUDY)),
+        completed=Count("id", filter=Q(status=Subject.Status.COMPLETED)),
+        withdrawn=Count("id", filter=Q(status=Subject.Status.WITHDRAWN)),
+        overdue=Count("id", filter=Q(has_overdue=True)),
+    )
+    rows = base
+    if status:
+        rows = rows.filter(status=status)
+    if overdue:
+        rows = rows.filter(has_overdue=True)
+    return rows.order_by("subject_number"), counts
+
+
+@dataclass
+class VisitRow:
+    visit: SubjectVisit
+    status: str  # upcoming, due, overdue, done, missed, not_applicable
+
+
+def visit_status(visit: SubjectVisit, today: date) -> str:
+    if visit.outcome != SubjectVisit.Outcome.PLANNED:
+        return visit.outcome
+    return rules.visit_timing(
+        window_start=visit.window_start, window_end=visit.window_end, today=today
+    )
+
+
+def subject_dashboard(user, pk: int) -> Subject:
+    """One subject with everything its dashboard shows, in a fixed number of queries."""
+    return (
+        subjects_for(user)
+        .select_related(
+            "enrolled_by",
+            "screening__checklist",
+            "screening__consent__taken_by",
+        )
+        .prefetch_related(Prefetch("visits", queryset=SubjectVisit.objects.order_by("order")))
+        .get(pk=pk)
+    )
+
+
+@dataclass
+class ConsortFlow:
+    screened: int
+    in_screening: int
+    eligible_waiting: int
+    screen_failures: int
+    failures_by_criterion: list[tuple[str, int]]
+    withdrawn_before_treatment: int
+    enrolled: int
+    on_study: int
+    completed: int
+    withdrawn: int
+
+
+def consort_flow(user) -> ConsortFlow:
+    """Screening to enrolment in the shape of a CONSORT diagram; 3 queries."""
+    screenings = screenings_for(user).order_by()
+    by_status = dict(screenings.values_list("status").annotate(n=Count("id")))
+    failed = screenings.filter(status=Screening.Status.SCREEN_FAILURE).values_list(
+        "failed_criteria", flat=True
+    )
+    by_criterion: dict[str, int] = {}
+    for criteria in failed:
+        for message in criteria:
+            by_criterion[message] = by_criterion.get(message, 0) + 1
+    subjects = subjects_for(user).order_by()
+    by_subject_status = dict(subjects.values_list("status").annotate(n=Count("id")))
+    s = Screening.Status
+    return ConsortFlow(
+        screened=sum(by_status.values()),
+        in_screening=by_status.get(s.IN_SCREENING, 0),
+        eligible_waiting=by_status.get(s.ELIGIBLE, 0),
+        screen_failures=by_status.get(s.SCREEN_FAILURE, 0),
+        failures_by_criterion=sorted(by_criterion.items(), key=lambda kv: (-kv[1], kv[0])),
+        withdrawn_before_treatment=by_status.get(s.WITHDRAWN, 0),
+        enrolled=by_status.get(s.ENROLLED, 0),
+        on_study=by_subject_status.get(Subject.Status.ON_STUDY, 0),
+        completed=by_subject_status.get(Subject.Status.COMPLETED, 0),
+        withdrawn=by_subject_status.get(Subject.Status.WITHDRAWN, 0),
+    )

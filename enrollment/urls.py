@@ -1,0 +1,19 @@
+from django.urls import path
+
+from enrollment import views
+
+urlpatterns = [
+    path("screenings/", views.screening_log, name="screening_log"),
+    path("screenings/new/", views.screening_create, name="screening_create"),
+    path("screenings/<int:pk>/", views.screening_detail, name="screening_detail"),
+    path("screenings/<int:pk>/edit/", views.screening_edit, name="screening_edit"),
+    path("screenings/<int:pk>/eligibility/", views.checklist_edit, name="checklist_edit"),
+    path("screenings/<int:pk>/consent/", views.consent_edit, name="consent_edit"),
+    path("screenings/<int:pk>/enrol/", views.enroll, name="enroll"),
+    path("screenings/<int:pk>/withdraw/", views.screening_withdraw, name="screening_withdraw"),
+    path("screenings/<int:pk>/rescreen/", views.rescreen, name="rescreen"),
+    path("subjects/", views.subject_list, name="subject_list"),
+    path("subjects/<int:pk>/", views.subject_dashboard, name="subject_dashboard"),
+    path("subjects/<int:pk>/end/", views.subject_end, name="subject_end"),
+    path("enrolment-summary/", views.consort, name="consort"),
+]

@@ -1,0 +1,360 @@
+"""Screening log, eligibility, consent, enrolment and the subject pages: parse, call, render."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from enrollment import rules, selectors, services
+from enrollment.forms import (
+    ChecklistForm,
+    ConsentForm,
+    EnrollForm,
+    ScreeningForm,
+    ScreeningWithdrawForm,
+    SubjectEndForm,
+)
+from enrollment.models import Consent, EligibilityChecklist, Screening, Subject
+from trial_edc.accounts.models import User
+from trial_edc.accounts.selectors import sites_for
+from trial_edc.audit.services import audited_save
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's refusal next to the fields it names (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@permission_required("enrollment.view_screening", raise_exception=True)
+def screening_log(request):
+    status = request.GET.get("status", "")
+    if status not in Screening.Status.values:
+        status = ""
+    rows, counts = selectors.screening_log(request.user, status=status)
+    statuses = [(s, s.label, counts.get(s.value, 0)) for s in Screening.Status]
+    return render(
+        request,
+        "enrollment/screening_log.html",
+        {"screenings": rows, "statuses": statuses, "status": status, "total": sum(counts.values())},
+    )
+
+
+class NewScreeningForm(ScreeningForm):
+    site = forms.ModelChoiceField(queryset=None, label=_("Site"))
+    field_order = ["site"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites_for(user).filter(is_active=True)
+        if self.fields["site"].queryset.count() == 1:
+            self.fields["site"].initial = self.fields["site"].queryset.first()
+
+
+@permission_required("enrollment.add_screening", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def screening_create(request):
+    form = NewScreeningForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in ScreeningForm.Meta.fields}
+        screening = services.screening_open(
+            user=request.user, site=form.cleaned_data["site"], **data
+        )
+        messages.success(request, _("Screening %(n)s opened.") % {"n": screening.screening_number})
+        return redirect("screening_detail", pk=screening.pk)
+    return render(request, "enrollment/form.html", {"form": form, "title": _("New screening")})
+
+
+def _screening(request, pk) -> Screening:
+    return get_object_or_404(
+        selectors.screenings_for(request.user).select_related("checklist", "consent__taken_by"),
+        pk=pk,
+    )
+
+
+@permission_required("enrollment.view_screening", raise_exception=True)
+def screening_detail(request, pk: int):
+    screening = _screening(request, pk)
+    evidence = services.evidence_of(screening)
+    return render(
+        request,
+        "enrollment/screening_detail.html",
+        {
+            "screening": screening,
+            "checklist": getattr(screening, "checklist", None),
+            "consent": getattr(screening, "consent", None),
+            "subject": getattr(screening, "subject", None),
+            "missing": rules.missing_answers(evidence),
+            "failures": rules.eligibility_failures(evidence),
+            "age": rules.age_in_years(screening.date_of_birth, evidence.consent_date)
+            if evidence.consent_date
+            else None,
+            "is_open": screening.status
+            not in (Screening.Status.ENROLLED, Screening.Status.WITHDRAWN),
+        },
+    )
+
+
+@permission_required("enrollment.change_screening", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def screening_edit(request, pk: int):
+    screening = _screening(request, pk)
+    form = ScreeningForm(request.POST or None, instance=screening)
+    if request.method == "POST" and form.is_valid():
+        if form.has_data_changes():
+            with transaction.atomic():
+                audited_save(
+                    instance=form.instance, user=request.user, reason=form.reason_for_change
+                )
+                services.screening_reassess(
+                    screening=form.instance, user=request.user, reason=form.reason_for_change
+                )
+            messages.success(request, _("Screening saved."))
+        return redirect("screening_detail", pk=pk)
+    return render(
+        request,
+        "enrollment/form.html",
+        {
+            "form": form,
+            "title": _("Edit screening %(n)s") % {"n": screening.screening_number},
+            "back": screening,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checklist_edit(request, pk: int):
+    screening = _screening(request, pk)
+    checklist = getattr(screening, "checklist", None)
+    perm = (
+        "enrollment.change_eligibilitychecklist"
+        if checklist
+        else "enrollment.add_eligibilitychecklist"
+    )
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    form = ChecklistForm(
+        request.POST or None,
+        instance=checklist or EligibilityChecklist(screening=screening),
+        screening=screening,
+        can_confirm_onset=request.user.has_perm("enrollment.confirm_eligibility"),
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.is_change and not form.has_data_changes():
+            return redirect("screening_detail", pk=pk)
+        try:
+            services.checklist_save(
+                checklist=form.instance, user=request.user, reason=form.reason_for_change
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            screening.refresh_from_db()
+            messages.success(
+                request,
+                _("Eligibility checklist saved: %(status)s.")
+                % {"status": screening.get_status_display()},
+            )
+            return redirect("screening_detail", pk=pk)
+    return render(request, "enrollment/checklist_form.html", {"form": form, "screening": screening})
+
+
+@require_http_methods(["GET", "POST"])
+def consent_edit(request, pk: int):
+    screening = _screening(request, pk)
+    consent = getattr(screening, "consent", None)
+    perm = "enrollment.change_consent" if consent else "enrollment.add_consent"
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    staff = User.objects.filter(memberships__site=screening.site, is_active=True).order_by(
+        "last_name"
+    )
+    form = ConsentForm(
+        request.POST or None,
+        instance=consent or Consent(screening=screening),
+        staff_queryset=staff,
+        initial={"taken_by": request.user.pk} if consent is None else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_save(
+                consent=form.instance, user=request.user, reason=form.reason_for_change
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Consent saved."))
+            return redirect("screening_detail", pk=pk)
+    return render(
+        request,
+        "enrollment/form.html",
+        {
+            "form": form,
+            "title": _("Informed consent of %(n)s") % {"n": screening.screening_number},
+            "back": screening,
+        },
+    )
+
+
+@permission_required("enrollment.enroll_subject", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def enroll(request, pk: int):
+    screening = _screening(request, pk)
+    form = EnrollForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subject = services.subject_enroll(
+                screening=screening,
+                investigator=request.user,
+                first_dose_date=form.cleaned_data["first_dose_date"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Enrolled as subject %(n)s.") % {"n": subject.subject_number}
+            )
+            return redirect("subject_dashboard", pk=subject.pk)
+    return render(
+        request,
+        "enrollment/form.html",
+        {
+            "form": form,
+            "title": _("Enrol %(n)s") % {"n": screening.screening_number},
+            "back": screening,
+        },
+    )
+
+
+@permission_required("enrollment.change_screening", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def screening_withdraw(request, pk: int):
+    screening = _screening(request, pk)
+    form = ScreeningWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screening_withdraw(
+                screening=screening,
+                user=request.user,
+                on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Withdrawn before treatment."))
+            return redirect("screening_detail", pk=pk)
+    return render(
+        request,
+        "enrollment/form.html",
+        {
+            "form": form,
+            "title": _("Withdraw %(n)s before treatment") % {"n": screening.screening_number},
+            "back": screening,
+        },
+    )
+
+
+@permission_required("enrollment.add_screening", raise_exception=True)
+@require_http_methods(["POST"])
+def rescreen(request, pk: int):
+    earlier = _screening(request, pk)
+    try:
+        screening = services.screening_open(
+            user=request.user,
+            site=earlier.site,
+            initials=earlier.initials,
+            date_of_birth=earlier.date_of_birth,
+            sex=earlier.sex,
+            childbearing_potential=earlier.childbearing_potential,
+            screening_date=services.site_date(earlier.site),
+            rescreen_of=earlier,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("screening_detail", pk=pk)
+    messages.success(request, _("Re-screening %(n)s opened.") % {"n": screening.screening_number})
+    return redirect("screening_detail", pk=screening.pk)
+
+
+@permission_required("enrollment.view_subject", raise_exception=True)
+def subject_list(request):
+    status = request.GET.get("status", "")
+    if status not in Subject.Status.values:
+        status = ""
+    overdue = request.GET.get("overdue") == "1"
+    today = timezone.localdate()
+    rows, counts = selectors.subject_list(request.user, today=today, status=status, overdue=overdue)
+    return render(
+        request,
+        "enrollment/subject_list.html",
+        {
+            "subjects": rows,
+            "counts": counts,
+            "status": status,
+            "overdue": overdue,
+            "statuses": Subject.Status.choices,
+        },
+    )
+
+
+@permission_required("enrollment.view_subject", raise_exception=True)
+def subject_dashboard(request, pk: int):
+    try:
+        subject = selectors.subject_dashboard(request.user, pk)
+    except Subject.DoesNotExist:
+        raise Http404 from None
+    today = services.site_date(subject.site)
+    visits = [selectors.VisitRow(v, selectors.visit_status(v, today)) for v in subject.visits.all()]
+    return render(
+        request,
+        "enrollment/subject_dashboard.html",
+        {
+            "subject": subject,
+            "visits": visits,
+            "today": today,
+            "study_day": rules.study_day(subject.day1, today),
+        },
+    )
+
+
+@permission_required("enrollment.change_subject", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def subject_end(request, pk: int):
+    subject = get_object_or_404(selectors.subjects_for(request.user), pk=pk)
+    form = SubjectEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.subject_end(subject=subject, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Subject %(n)s has left the study.") % {"n": subject.subject_number}
+            )
+            return redirect("subject_dashboard", pk=pk)
+    return render(
+        request,
+        "enrollment/form.html",
+        {
+            "form": form,
+            "title": _("End of study for %(n)s") % {"n": subject.subject_number},
+            "back_subject": subject,
+        },
+    )
+
+
+@permission_required("enrollment.view_screening", raise_exception=True)
+def consort(request):
+    return render(
+        request, "enrollment/consort.html", {"flow": selectors.consort_flow(request.user)}
+    )

@@ -12,18 +12,18 @@ SCREENED = date(2026, 3, 10)
 
 def evidence(**overrides) -> rules.EligibilityEvidence:
     s = study()
-    values = dict(
-        inclusion={c.number: True for c in s.inclusion},
-        exclusion={c.number: False for c in s.exclusion},
-        date_of_birth=date(1980, 1, 1),
-        screening_date=SCREENED,
-        consent_date=SCREENED,
-        anti_mda5_result="POS",
-        symptom_onset_date=SCREENED - timedelta(days=20),
-        onset_confirmed_by_investigator=False,
-        childbearing_potential=False,
-        pregnancy_test_result=None,
-    )
+    values = {
+        "inclusion": {c.number: True for c in s.inclusion},
+        "exclusion": {c.number: False for c in s.exclusion},
+        "date_of_birth": date(1980, 1, 1),
+        "screening_date": SCREENED,
+        "consent_date": SCREENED,
+        "anti_mda5_result": "POS",
+        "symptom_onset_date": SCREENED - timedelta(days=20),
+        "onset_confirmed_by_investigator": False,
+        "childbearing_potential": False,
+        "pregnancy_test_result": None,
+    }
     return rules.EligibilityEvidence(**(values | overrides))
 
 

@@ -174,7 +174,7 @@ def test_concurrent_enrolments_at_one_site_get_distinct_gap_free_numbers(
                 first_dose_date=screening.screening_date + timedelta(days=1),
             )
             numbers.append(subject.subject_number)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

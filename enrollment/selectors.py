@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from enrollment import rules
 from enrollment.models import Screening, Subject, SubjectVisit
 from trial_edc.accounts.selectors import scope_to_sites
+from trial_edc.study import study
 
 
 def screenings_for(user) -> QuerySet[Screening]:
@@ -52,10 +54,22 @@ def subject_list(user, *, today: date, status: str = "", overdue: bool = False):
     return rows.order_by("subject_number"), counts
 
 
+VISIT_STATUS_LABELS = {
+    rules.UPCOMING: _("Upcoming"),
+    rules.DUE: _("Due"),
+    rules.OVERDUE: _("Overdue"),
+    **dict(SubjectVisit.Outcome.choices),
+}
+
+
 @dataclass
 class VisitRow:
     visit: SubjectVisit
     status: str  # upcoming, due, overdue, done, missed, not_applicable
+
+    @property
+    def label(self) -> str:
+        return str(VISIT_STATUS_LABELS[self.status])
 
 
 def visit_status(visit: SubjectVisit, today: date) -> str:
@@ -78,6 +92,17 @@ def subject_dashboard(user, pk: int) -> Subject:
         .prefetch_related(Prefetch("visits", queryset=SubjectVisit.objects.order_by("order")))
         .get(pk=pk)
     )
+
+
+def failure_label(failure: dict) -> str:
+    """The same label for every failure of one criterion (age messages carry the age)."""
+    if failure["code"] == "date_of_birth":
+        s = study()
+        return _("Age outside %(min)d–%(max)d years at consent") % {
+            "min": s.age_min,
+            "max": s.age_max,
+        }
+    return failure["text"]
 
 
 @dataclass
@@ -103,8 +128,9 @@ def consort_flow(user) -> ConsortFlow:
     )
     by_criterion: dict[str, int] = {}
     for criteria in failed:
-        for message in criteria:
-            by_criterion[message] = by_criterion.get(message, 0) + 1
+        for failure in criteria:
+            label = failure_label(failure)
+            by_criterion[label] = by_criterion.get(label, 0) + 1
     subjects = subjects_for(user).order_by()
     by_subject_status = dict(subjects.values_list("status").annotate(n=Count("id")))
     s = Screening.Status

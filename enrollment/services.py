@@ -132,7 +132,7 @@ def screening_evaluate(screening: Screening) -> Screening.Status:
     """Eligible, screen failure or still in screening, from the saved answers."""
     evidence = evidence_of(screening)
     failures = rules.eligibility_failures(evidence)
-    screening.failed_criteria = [f.message for f in failures]
+    screening.failed_criteria = [{"code": f.field, "text": f.message} for f in failures]
     if failures:
         return Screening.Status.SCREEN_FAILURE
     if rules.missing_answers(evidence):

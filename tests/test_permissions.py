@@ -8,6 +8,9 @@ from trial_edc.accounts.roles import Role
 COORD, INV, MON, DM = Role.SITE_COORDINATOR, Role.INVESTIGATOR, Role.MONITOR, Role.DATA_MANAGER
 ALL = {COORD: 200, INV: 200, MON: 200, DM: 200}
 DATA_MANAGER_ONLY = {COORD: 403, INV: 403, MON: 403, DM: 200}
+# CRF pages: coordinators and investigators enter data; monitors and data managers read only
+CRF_WRITE = {COORD: 200, INV: 200, MON: 403, DM: 403}
+INVESTIGATOR_ONLY = {COORD: 403, INV: 200, MON: 403, DM: 403}
 
 # (name, url builder taking the fixtures dict, expected status per role)
 PAGES = [
@@ -29,6 +32,28 @@ PAGES = [
         DATA_MANAGER_ONLY,
     ),
     ("access log", lambda f: reverse("access_log"), DATA_MANAGER_ONLY),
+    # enrollment
+    ("screening log", lambda f: reverse("screening_log"), ALL),
+    ("screening create", lambda f: reverse("screening_create"), CRF_WRITE),
+    ("screening detail", lambda f: reverse("screening_detail", args=[f["screening"].pk]), ALL),
+    ("screening edit", lambda f: reverse("screening_edit", args=[f["screening"].pk]), CRF_WRITE),
+    ("checklist", lambda f: reverse("checklist_edit", args=[f["screening"].pk]), CRF_WRITE),
+    ("consent", lambda f: reverse("consent_edit", args=[f["screening"].pk]), CRF_WRITE),
+    ("enrol", lambda f: reverse("enroll", args=[f["screening"].pk]), INVESTIGATOR_ONLY),
+    (
+        "screening withdraw",
+        lambda f: reverse("screening_withdraw", args=[f["screening"].pk]),
+        CRF_WRITE,
+    ),
+    (
+        "screening audit trail",
+        lambda f: reverse("record_audit", args=["enrollment", "screening", f["screening"].pk]),
+        ALL,
+    ),
+    ("subject list", lambda f: reverse("subject_list"), ALL),
+    ("subject dashboard", lambda f: reverse("subject_dashboard", args=[f["subject"].pk]), ALL),
+    ("subject end", lambda f: reverse("subject_end", args=[f["subject"].pk]), CRF_WRITE),
+    ("enrolment summary", lambda f: reverse("consort"), ALL),
 ]
 
 CASES = [
@@ -38,16 +63,29 @@ CASES = [
 ]
 
 
+@pytest.fixture
+def page_objects(site, role_users):
+    from tests.enrollment.factories import enrolled_subject, open_screening
+
+    users = role_users
+    return {
+        "site": site,
+        "users": users,
+        "screening": open_screening(site=site, user=users[COORD]),
+        "subject": enrolled_subject(site=site, coordinator=users[COORD], investigator=users[INV]),
+    }
+
+
 @pytest.mark.parametrize(("name", "build", "role", "status"), CASES)
-def test_role_gets_expected_status(name, build, role, status, site, role_users, client_for):
-    url = build({"site": site, "users": role_users})
+def test_role_gets_expected_status(name, build, role, status, page_objects, role_users, client_for):
+    url = build(page_objects)
     response = client_for(role_users[role]).get(url)
     assert response.status_code == status, f"{role.label} on {name}: {response.status_code}"
 
 
 @pytest.mark.parametrize(("name", "build"), [(n, b) for n, b, _ in PAGES])
-def test_anonymous_is_sent_to_login(name, build, client, site, role_users):
-    response = client.get(build({"site": site, "users": role_users}))
+def test_anonymous_is_sent_to_login(name, build, client, page_objects):
+    response = client.get(build(page_objects))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 

@@ -106,6 +106,14 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(db, capsys):
     }
     for username, role in expected.items():
         assert user_roles(User.objects.get(username=username)) == [role]
+    from enrollment.models import Screening, Subject
+
+    statuses = set(Screening.objects.values_list("status", flat=True))
+    assert statuses == {"enrolled", "screen_failure", "in_screening", "eligible"}
+    codes = {f["code"] for s in Screening.objects.all() for f in s.failed_criteria}
+    assert {"exclusion_4", "inclusion_1", "date_of_birth", "exclusion_5"} <= codes
+    assert Subject.objects.filter(status="withdrawn").count() == 1
+    assert Subject.objects.filter(status="on_study").count() >= 4
 
 
 def test_docker_compose_file_is_valid():

@@ -36,7 +36,10 @@ def test_failed_criterion_makes_a_screen_failure_that_keeps_its_criteria(site, c
     screening.refresh_from_db()
     assert screening.status == Screening.Status.SCREEN_FAILURE
     assert screening.failed_criteria == [
-        "Exclusion 4 applies: Currently diagnosed pulmonary embolism."
+        {
+            "code": "exclusion_4",
+            "text": "Exclusion 4 applies: Currently diagnosed pulmonary embolism.",
+        }
     ]
 
 

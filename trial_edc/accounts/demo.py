@@ -20,6 +20,7 @@ DEMO_USERS = [
     ("monitor", "Maria", "Jensen", Role.MONITOR, ["01", "02"]),
     ("datamanager", "Zhou", "Min", Role.DATA_MANAGER, ["01", "02"]),
     ("coordinator02", "Anna", "de Vries", Role.SITE_COORDINATOR, ["02"]),
+    ("investigator02", "Pieter", "Bakker", Role.INVESTIGATOR, ["02"]),
 ]
 
 

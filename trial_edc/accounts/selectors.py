@@ -1,6 +1,7 @@
 """Reads about users and sites. Every read of study data is scoped through `site_ids_of`."""
 
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from trial_edc.accounts.models import AccessEvent, Site, SiteMembership, User
 from trial_edc.accounts.roles import GROUP_NAMES, Role
@@ -22,8 +23,15 @@ def sites_for(user) -> QuerySet[Site]:
     return scope_to_sites(Site.objects.all(), user, site_path="pk")
 
 
+def _per_site_count(queryset) -> Subquery:
+    counted = queryset.filter(site=OuterRef("pk")).order_by().values("site")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
 def site_overview(user) -> QuerySet[Site]:
-    """The user's sites with their staff counted by role, in one query."""
+    """The user's sites with staff by role, screenings and subjects counted, in one query."""
+    from enrollment.models import Screening, Subject
+
     counts = {
         f"{role.value}_count": Count(
             "memberships",
@@ -33,7 +41,16 @@ def site_overview(user) -> QuerySet[Site]:
         )
         for role in Role
     }
-    return sites_for(user).annotate(**counts).order_by("code")
+    return (
+        sites_for(user)
+        .annotate(**counts)
+        .annotate(
+            screening_count=_per_site_count(Screening.objects.all()),
+            subject_count=_per_site_count(Subject.objects.all()),
+            on_study_count=_per_site_count(Subject.objects.filter(status=Subject.Status.ON_STUDY)),
+        )
+        .order_by("code")
+    )
 
 
 def users_for(user) -> QuerySet[User]:

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from enrollment.demo import enrollment_bulk_seed, enrollment_demo_seed
 from trial_edc.accounts.demo import DEMO_PASSWORD, demo_is_seeded, demo_seed
 
 
@@ -10,13 +12,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing if the demo is already there."
         )
+        parser.add_argument(
+            "--subjects",
+            type=int,
+            default=0,
+            help="Also enrol N more subjects at site 01 (for benchmarks).",
+        )
 
     def handle(self, *args, **options):
         if options["if_empty"] and demo_is_seeded():
             self.stdout.write("Demo data already present.")
             self._print_logins([])
             return
+        already = demo_is_seeded()
         users = demo_seed()
+        today = timezone.localdate()
+        if not already:
+            enrollment_demo_seed(today)
+        if options["subjects"]:
+            enrollment_bulk_seed(options["subjects"], today)
+            self.stdout.write(f"Enrolled {options['subjects']} more subjects at site 01.")
         self.stdout.write(self.style.SUCCESS("Demo study seeded."))
         self._print_logins(users)
 

@@ -1,0 +1,146 @@
+"""Demo screenings and subjects at every stage, made through the services."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from enrollment import services
+from enrollment.models import Consent, EligibilityChecklist, Screening
+from trial_edc.accounts.models import Site, User
+from trial_edc.study import study
+
+
+def _answers(**overrides) -> dict:
+    s = study()
+    return (
+        {f"inclusion_{c.number}": True for c in s.inclusion}
+        | {f"exclusion_{c.number}": False for c in s.exclusion}
+        | overrides
+    )
+
+
+def _evidence(screened: date, **overrides) -> dict:
+    return {
+        "anti_mda5_result": "POS",
+        "anti_mda5_method": "Line immunoblot (Euroimmun)",
+        "anti_mda5_titre": "+++",
+        "anti_mda5_date": screened - timedelta(days=9),
+        "symptom_onset_date": screened - timedelta(days=35),
+        "hrct_date": screened - timedelta(days=4),
+        "hrct_finding": "Bilateral lower-lobe ground-glass and consolidation, new since 4 weeks",
+        "worst_pf_ratio": 168,
+    } | overrides
+
+
+def _screen(site, user, screened, initials, born, sex="M", checklist=None, consent=True):
+    screening = services.screening_open(
+        user=user,
+        site=site,
+        initials=initials,
+        date_of_birth=born,
+        sex=sex,
+        childbearing_potential=False,
+        screening_date=screened,
+    )
+    if checklist is not None:
+        answers, evidence = checklist
+        services.checklist_save(
+            checklist=EligibilityChecklist(screening=screening, **answers, **evidence), user=user
+        )
+    if consent:
+        services.consent_save(
+            consent=Consent(
+                screening=screening,
+                version="2.1",
+                signed_at=datetime.combine(screened, time(1, 30), tzinfo=UTC),
+                taken_by=user,
+            ),
+            user=user,
+        )
+    screening.refresh_from_db()
+    return screening
+
+
+def _enrol(site, coordinator, investigator, day1: date, initials: str, born: date):
+    screened = day1 - timedelta(days=3)
+    screening = _screen(
+        site, coordinator, screened, initials, born, checklist=(_answers(), _evidence(screened))
+    )
+    return services.subject_enroll(
+        screening=screening, investigator=investigator, first_dose_date=day1
+    )
+
+
+def enrollment_demo_seed(today: date) -> None:
+    site = Site.objects.get(code="01")
+    coord = User.objects.get(username="coordinator")
+    inv = User.objects.get(username="investigator")
+    # subjects at different days of the schedule
+    for days_ago, initials, born in [
+        (3, "LWY", date(1968, 4, 2)),
+        (10, "ZHM", date(1979, 11, 20)),
+        (20, "CXL", date(1961, 7, 9)),
+        (100, "HJF", date(1985, 1, 30)),
+    ]:
+        _enrol(site, coord, inv, today - timedelta(days=days_ago), initials, born)
+    withdrawn = _enrol(site, coord, inv, today - timedelta(days=8), "WQS", date(1972, 3, 3))
+    services.subject_end(
+        subject=withdrawn,
+        user=coord,
+        status="withdrawn",
+        on=today - timedelta(days=2),
+        reason="Withdrew consent (transfer to another hospital)",
+        decided_by="the subject",
+    )
+    # screen failures on different criteria
+    screened = today - timedelta(days=5)
+    _screen(
+        site,
+        coord,
+        screened,
+        "YTP",
+        date(1990, 5, 5),
+        checklist=(_answers(exclusion_4=True), _evidence(screened)),
+    )
+    _screen(
+        site,
+        coord,
+        screened,
+        "GLN",
+        date(1958, 8, 8),
+        checklist=(_answers(inclusion_1=False), _evidence(screened, anti_mda5_result="NEG")),
+    )
+    _screen(
+        site, coord, screened, "SUM", date(1948, 2, 2), checklist=(_answers(), _evidence(screened))
+    )  # aged 76+ at consent
+    _screen(
+        site,
+        coord,
+        screened,
+        "FRK",
+        date(1983, 9, 9),
+        checklist=(_answers(exclusion_5=True), _evidence(screened)),
+    )
+    # one still in screening, one eligible waiting for the investigator
+    _screen(site, coord, today - timedelta(days=1), "NEW", date(1988, 12, 1), consent=False)
+    _screen(
+        site,
+        coord,
+        today - timedelta(days=1),
+        "ELG",
+        date(1966, 6, 16),
+        checklist=(_answers(), _evidence(today - timedelta(days=1))),
+    )
+    # site 02 has its own subject (invisible to site 01's staff)
+    other = Site.objects.get(code="02")
+    coord02 = User.objects.get(username="coordinator02")
+    inv02 = User.objects.get(username="investigator02")
+    _enrol(other, coord02, inv02, today - timedelta(days=6), "VDB", date(1970, 10, 10))
+
+
+def enrollment_bulk_seed(n: int, today: date) -> int:
+    """N more enrolled subjects at site 01, day 1 spread over the past year (benchmarks)."""
+    site = Site.objects.get(code="01")
+    coord = User.objects.get(username="coordinator")
+    inv = User.objects.get(username="investigator")
+    for i in range(n):
+        _enrol(site, coord, inv, today - timedelta(days=i % 365), "BEN", date(1960 + i % 30, 1, 1))
+    return Screening.objects.count()

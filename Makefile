@@ -49,6 +49,7 @@ stop-db:
 
 benchmarks: install
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/audit_chain.py
+	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/enrollment_pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +26,8 @@ from trial_edc.accounts.models import User
 from trial_edc.accounts.selectors import sites_for
 from trial_edc.audit.services import audited_save
 
+PAGE_SIZE = 100
+
 
 def apply_errors(form, exc: ValidationError) -> None:
     """Put a service's refusal next to the fields it names (or above the form)."""
@@ -42,10 +45,17 @@ def screening_log(request):
         status = ""
     rows, counts = selectors.screening_log(request.user, status=status)
     statuses = [(s, s.label, counts.get(s.value, 0)) for s in Screening.Status]
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "enrollment/screening_log.html",
-        {"screenings": rows, "statuses": statuses, "status": status, "total": sum(counts.values())},
+        {
+            "page": page,
+            "screenings": page.object_list,
+            "statuses": statuses,
+            "status": status,
+            "total": sum(counts.values()),
+        },
     )
 
 
@@ -294,11 +304,13 @@ def subject_list(request):
     overdue = request.GET.get("overdue") == "1"
     today = timezone.localdate()
     rows, counts = selectors.subject_list(request.user, today=today, status=status, overdue=overdue)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "enrollment/subject_list.html",
         {
-            "subjects": rows,
+            "page": page,
+            "subjects": page.object_list,
             "counts": counts,
             "status": status,
             "overdue": overdue,

@@ -139,3 +139,15 @@ def test_docker_compose_file_is_valid():
         timeout=60,
     ).stdout.split()
     assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+
+
+def test_seed_demo_subjects_option_enrols_more_subjects(db):
+    from enrollment.models import Subject
+
+    call_command("seed_demo")
+    before = Subject.objects.count()
+    call_command("seed_demo", "--subjects", "3")
+    after = Subject.objects.filter(site__code="01")
+    assert Subject.objects.count() == before + 3
+    numbers = sorted(after.values_list("subject_number", flat=True))
+    assert numbers == [f"01-{n:03d}" for n in range(1, len(numbers) + 1)]  # gap-free

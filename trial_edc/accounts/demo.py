@@ -39,7 +39,7 @@ def demo_seed() -> list[tuple[str, str, str]]:
         }
         made = []
         for username, first, last, role, codes in DEMO_USERS:
-            user, _ = User.objects.get_or_create(
+            user, created = User.objects.get_or_create(
                 username=username,
                 defaults={
                     "first_name": first,
@@ -47,8 +47,9 @@ def demo_seed() -> list[tuple[str, str, str]]:
                     "email": f"{username}@trial-edc.local",
                 },
             )
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
             user.groups.add(role_group(role))
             for code in codes:
                 SiteMembership.objects.get_or_create(user=user, site=sites[code])

@@ -22,3 +22,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # serve static files from static/ and the apps without collectstatic
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from enrollment.demo import enrollment_bulk_seed, enrollment_demo_seed
 from trial_edc.accounts.demo import DEMO_PASSWORD, demo_is_seeded, demo_seed
+from trial_edc.audit.tasks import audit_chain_check_record
 
 
 class Command(BaseCommand):
@@ -32,7 +33,12 @@ class Command(BaseCommand):
         if options["subjects"]:
             enrollment_bulk_seed(options["subjects"], today)
             self.stdout.write(f"Enrolled {options['subjects']} more subjects at site 01.")
-        self.stdout.write(self.style.SUCCESS("Demo study seeded."))
+        check = audit_chain_check_record()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo study seeded; audit chain of {check.entries} entries verified."
+            )
+        )
         self._print_logins(users)
 
     def _print_logins(self, users):

@@ -8,7 +8,7 @@ from trial_edc.accounts.models import Site, User
 from trial_edc.study import study
 
 
-def _answers(**overrides) -> dict:
+def answers_all_met(**overrides) -> dict:
     s = study()
     return (
         {f"inclusion_{c.number}": True for c in s.inclusion}
@@ -17,7 +17,7 @@ def _answers(**overrides) -> dict:
     )
 
 
-def _evidence(screened: date, **overrides) -> dict:
+def evidence_supporting(screened: date, **overrides) -> dict:
     return {
         "anti_mda5_result": "POS",
         "anti_mda5_method": "Line immunoblot (Euroimmun)",
@@ -62,7 +62,12 @@ def _screen(site, user, screened, initials, born, sex="M", checklist=None, conse
 def _enrol(site, coordinator, investigator, day1: date, initials: str, born: date):
     screened = day1 - timedelta(days=3)
     screening = _screen(
-        site, coordinator, screened, initials, born, checklist=(_answers(), _evidence(screened))
+        site,
+        coordinator,
+        screened,
+        initials,
+        born,
+        checklist=(answers_all_met(), evidence_supporting(screened)),
     )
     return services.subject_enroll(
         screening=screening, investigator=investigator, first_dose_date=day1
@@ -98,7 +103,7 @@ def enrollment_demo_seed(today: date) -> None:
         screened,
         "YTP",
         date(1990, 5, 5),
-        checklist=(_answers(exclusion_4=True), _evidence(screened)),
+        checklist=(answers_all_met(exclusion_4=True), evidence_supporting(screened)),
     )
     _screen(
         site,
@@ -106,10 +111,18 @@ def enrollment_demo_seed(today: date) -> None:
         screened,
         "GLN",
         date(1958, 8, 8),
-        checklist=(_answers(inclusion_1=False), _evidence(screened, anti_mda5_result="NEG")),
+        checklist=(
+            answers_all_met(inclusion_1=False),
+            evidence_supporting(screened, anti_mda5_result="NEG"),
+        ),
     )
     _screen(
-        site, coord, screened, "SUM", date(1948, 2, 2), checklist=(_answers(), _evidence(screened))
+        site,
+        coord,
+        screened,
+        "SUM",
+        date(1948, 2, 2),
+        checklist=(answers_all_met(), evidence_supporting(screened)),
     )  # aged 76+ at consent
     _screen(
         site,
@@ -117,7 +130,7 @@ def enrollment_demo_seed(today: date) -> None:
         screened,
         "FRK",
         date(1983, 9, 9),
-        checklist=(_answers(exclusion_5=True), _evidence(screened)),
+        checklist=(answers_all_met(exclusion_5=True), evidence_supporting(screened)),
     )
     # one still in screening, one eligible waiting for the investigator
     _screen(site, coord, today - timedelta(days=1), "NEW", date(1988, 12, 1), consent=False)
@@ -127,7 +140,7 @@ def enrollment_demo_seed(today: date) -> None:
         today - timedelta(days=1),
         "ELG",
         date(1966, 6, 16),
-        checklist=(_answers(), _evidence(today - timedelta(days=1))),
+        checklist=(answers_all_met(), evidence_supporting(today - timedelta(days=1))),
     )
     # site 02 has its own subject (invisible to site 01's staff)
     other = Site.objects.get(code="02")

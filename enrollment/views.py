@@ -29,6 +29,11 @@ from trial_edc.audit.services import audited_save
 PAGE_SIZE = 100
 
 
+def _form_page(request, form, title: str, **back):
+    """One form on a page, with a way back to the screening (back) or subject (back_subject)."""
+    return render(request, "enrollment/form.html", {"form": form, "title": title, **back})
+
+
 def apply_errors(form, exc: ValidationError) -> None:
     """Put a service's refusal next to the fields it names (or above the form)."""
     if hasattr(exc, "error_dict"):
@@ -130,14 +135,8 @@ def screening_edit(request, pk: int):
                 )
             messages.success(request, _("Screening saved."))
         return redirect("screening_detail", pk=pk)
-    return render(
-        request,
-        "enrollment/form.html",
-        {
-            "form": form,
-            "title": _("Edit screening %(n)s") % {"n": screening.screening_number},
-            "back": screening,
-        },
+    return _form_page(
+        request, form, _("Edit screening %(n)s") % {"n": screening.screening_number}, back=screening
     )
 
 
@@ -204,14 +203,11 @@ def consent_edit(request, pk: int):
         else:
             messages.success(request, _("Consent saved."))
             return redirect("screening_detail", pk=pk)
-    return render(
+    return _form_page(
         request,
-        "enrollment/form.html",
-        {
-            "form": form,
-            "title": _("Informed consent of %(n)s") % {"n": screening.screening_number},
-            "back": screening,
-        },
+        form,
+        _("Informed consent of %(n)s") % {"n": screening.screening_number},
+        back=screening,
     )
 
 
@@ -234,14 +230,8 @@ def enroll(request, pk: int):
                 request, _("Enrolled as subject %(n)s.") % {"n": subject.subject_number}
             )
             return redirect("subject_dashboard", pk=subject.pk)
-    return render(
-        request,
-        "enrollment/form.html",
-        {
-            "form": form,
-            "title": _("Enrol %(n)s") % {"n": screening.screening_number},
-            "back": screening,
-        },
+    return _form_page(
+        request, form, _("Enrol %(n)s") % {"n": screening.screening_number}, back=screening
     )
 
 
@@ -263,14 +253,11 @@ def screening_withdraw(request, pk: int):
         else:
             messages.success(request, _("Withdrawn before treatment."))
             return redirect("screening_detail", pk=pk)
-    return render(
+    return _form_page(
         request,
-        "enrollment/form.html",
-        {
-            "form": form,
-            "title": _("Withdraw %(n)s before treatment") % {"n": screening.screening_number},
-            "back": screening,
-        },
+        form,
+        _("Withdraw %(n)s before treatment") % {"n": screening.screening_number},
+        back=screening,
     )
 
 
@@ -354,14 +341,11 @@ def subject_end(request, pk: int):
                 request, _("Subject %(n)s has left the study.") % {"n": subject.subject_number}
             )
             return redirect("subject_dashboard", pk=pk)
-    return render(
+    return _form_page(
         request,
-        "enrollment/form.html",
-        {
-            "form": form,
-            "title": _("End of study for %(n)s") % {"n": subject.subject_number},
-            "back_subject": subject,
-        },
+        form,
+        _("End of study for %(n)s") % {"n": subject.subject_number},
+        back_subject=subject,
     )
 
 

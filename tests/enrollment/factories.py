@@ -3,28 +3,16 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from enrollment import services
+from enrollment.demo import answers_all_met, evidence_supporting
 from enrollment.models import Consent, EligibilityChecklist, Screening
-from trial_edc.study import study
 
 
 def good_answers() -> dict:
-    s = study()
-    return {f"inclusion_{c.number}": True for c in s.inclusion} | {
-        f"exclusion_{c.number}": False for c in s.exclusion
-    }
+    return answers_all_met()
 
 
 def good_evidence(screening_date: date) -> dict:
-    return {
-        "anti_mda5_result": "POS",
-        "anti_mda5_method": "line immunoblot",
-        "anti_mda5_titre": "+++",
-        "anti_mda5_date": screening_date - timedelta(days=10),
-        "symptom_onset_date": screening_date - timedelta(days=30),
-        "hrct_date": screening_date - timedelta(days=5),
-        "hrct_finding": "Bilateral ground-glass opacities, progressing over 3 weeks",
-        "worst_pf_ratio": 180,
-    }
+    return evidence_supporting(screening_date)
 
 
 def open_screening(*, site, user, screening_date=None, **overrides) -> Screening:

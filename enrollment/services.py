@@ -149,8 +149,11 @@ def _reassess(screening: Screening, *, user, reason: str) -> None:
         audited_save(instance=screening, user=user, reason=reason)
 
 
-def screening_reassess(*, screening: Screening, user, reason: str) -> None:
-    """After demographics change (age, child-bearing potential), decide eligibility again."""
+@transaction.atomic
+def screening_update(*, screening: Screening, user, reason: str) -> None:
+    """Save corrected demographics and, as age or child-bearing potential may change, decide
+    eligibility again."""
+    audited_save(instance=screening, user=user, reason=reason)
     _reassess(screening, user=user, reason=reason)
 
 

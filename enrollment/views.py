@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,7 +23,6 @@ from enrollment.forms import (
 from enrollment.models import Consent, EligibilityChecklist, Screening, Subject
 from trial_edc.accounts.models import User
 from trial_edc.accounts.selectors import sites_for
-from trial_edc.audit.services import audited_save
 
 PAGE_SIZE = 100
 
@@ -126,13 +124,9 @@ def screening_edit(request, pk: int):
     form = ScreeningForm(request.POST or None, instance=screening)
     if request.method == "POST" and form.is_valid():
         if form.has_data_changes():
-            with transaction.atomic():
-                audited_save(
-                    instance=form.instance, user=request.user, reason=form.reason_for_change
-                )
-                services.screening_reassess(
-                    screening=form.instance, user=request.user, reason=form.reason_for_change
-                )
+            services.screening_update(
+                screening=form.instance, user=request.user, reason=form.reason_for_change
+            )
             messages.success(request, _("Screening saved."))
         return redirect("screening_detail", pk=pk)
     return _form_page(

@@ -258,3 +258,22 @@ def test_lists_and_dashboard_run_a_constant_number_of_queries(
             assert coordinator_client.get(url).status_code == 200
     with django_assert_max_num_queries(12):
         coordinator_client.get(reverse("subject_dashboard", args=[subjects[-1].pk]))
+
+
+def test_corrected_date_of_birth_decides_eligibility_again(coordinator_client, site, coordinator):
+    screening = eligible_screening(site=site, user=coordinator)
+    data = {
+        "initials": screening.initials,
+        "date_of_birth": "1940-01-01",
+        "sex": screening.sex,
+        "screening_date": screening.screening_date.isoformat(),
+    }
+    url = reverse("screening_edit", args=[screening.pk])
+    assert "reason_for_change" in coordinator_client.post(url, data).context["form"].errors
+    response = coordinator_client.post(url, data | {"reason_for_change": "Typo in birth year"})
+    assert response.status_code == 302
+    screening.refresh_from_db()
+    assert screening.status == Screening.Status.SCREEN_FAILURE
+    assert [f["code"] for f in screening.failed_criteria] == ["date_of_birth"]
+    last = screening.events.order_by("pgh_id").last()
+    assert last.pgh_context["reason"] == "Typo in birth year"

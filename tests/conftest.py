@@ -128,9 +128,9 @@ def _worker_database_url() -> str:
     s = connection.settings_dict
     user = quote(s["USER"] or "postgres")
     password = f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
-    host = s["HOST"] or ""
+    host = s["HOST"] or s.get("OPTIONS", {}).get("host", "")
     if host.startswith("/"):  # a socket directory (the embedded server)
-        return f"postgres://{user}{password}@/{s['NAME']}?host={quote(host)}"
+        return f"postgres://{user}{password}@/{s['NAME']}?host={host}"
     port = f":{s['PORT']}" if s.get("PORT") else ""
     return f"postgres://{user}{password}@{host}{port}/{s['NAME']}"
 

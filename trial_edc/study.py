@@ -81,6 +81,14 @@ class Study:
     visits: tuple[Visit, ...]
     vitals: tuple[VitalSign, ...]
     fio2_range: Range = field(default=Range(Decimal("0.21"), Decimal("1.00"), "fraction"))
+    # [design] a fall of SpO2 of at least this many points during dosing is a desaturation
+    desaturation_points: int = 4
+    # SpO2/FiO2 is only meaningful on the flat part of the curve: SpO2 at most this
+    sf_ratio_max_spo2: int = 97
+    # [design] plausible arterial blood gas values (else refused)
+    pao2_plausible: Range = field(default=Range(Decimal("20"), Decimal("700"), "mmHg"))
+    paco2_plausible: Range = field(default=Range(Decimal("10"), Decimal("150"), "mmHg"))
+    ph_plausible: Range = field(default=Range(Decimal("6.8"), Decimal("7.8"), ""))
 
     def visit(self, code: str) -> Visit:
         return next(v for v in self.visits if v.code == code)

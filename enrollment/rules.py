@@ -23,6 +23,14 @@ class Problem:
     message: str
 
 
+def problems_as_errors(problems: list[Problem]) -> dict[str, list[str]]:
+    """Problems keyed by field, the shape ValidationError takes to put them next to fields."""
+    errors: dict[str, list[str]] = {}
+    for p in problems:
+        errors.setdefault(p.field, []).append(p.message)
+    return errors
+
+
 def age_in_years(date_of_birth: date, on: date) -> int:
     """Completed years of age on a date (a birthday counts from that day)."""
     return relativedelta(on, date_of_birth).years

@@ -1,0 +1,210 @@
+"""Rules of the nebulization log and concomitant medication: pure functions over plain values."""
+
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from enrollment.rules import Problem, study_day_date
+from trial_edc.study import Study, study
+
+COMPLETED, INTERRUPTED, NOT_GIVEN = "completed", "interrupted", "not_given"
+
+
+@dataclass(frozen=True)
+class DoseRecord:
+    study_day: int
+    date: date
+    status: str
+    start_time: time | None
+    stop_time: time | None
+    volume_ml: Decimal | None
+    particles: Decimal | None
+    reason_not_completed: str
+    spo2_pre: int | None
+    spo2_post: int | None
+    desaturation: bool
+
+
+@dataclass(frozen=True)
+class SubjectTreatment:
+    """What the rules need to know of the subject."""
+
+    day1: date
+    enrolled_on: date
+    ended_on: date | None  # withdrawal or end of study
+    today: date
+
+
+def dose_problems(
+    dose: DoseRecord, subject: SubjectTreatment, s: Study | None = None
+) -> list[Problem]:
+    s = s or study()
+    problems = []
+    if not 1 <= dose.study_day <= s.treatment_days:
+        problems.append(
+            Problem(
+                "study_day",
+                _("Treatment runs from day 1 to day %(n)d; there is no dose on day %(day)d.")
+                % {"n": s.treatment_days, "day": dose.study_day},
+            )
+        )
+    expected = study_day_date(subject.day1, dose.study_day)
+    if dose.date != expected:
+        problems.append(
+            Problem(
+                "date",
+                _("Day %(day)d is %(date)s for this subject.")
+                % {"day": dose.study_day, "date": expected.isoformat()},
+            )
+        )
+    if dose.date < subject.enrolled_on:
+        problems.append(Problem("date", _("No dose can be given before enrolment.")))
+    if subject.ended_on is not None and dose.date > subject.ended_on:
+        problems.append(
+            Problem("date", _("The subject left the study on %(d)s.") % {"d": subject.ended_on})
+        )
+    if dose.date > subject.today:
+        problems.append(Problem("date", _("A dose cannot be recorded for a future day.")))
+    if dose.start_time and dose.stop_time and dose.stop_time <= dose.start_time:
+        problems.append(Problem("stop_time", _("The stop time must be after the start time.")))
+    if dose.volume_ml is not None and dose.volume_ml > s.dose.volume_ml:
+        problems.append(
+            Problem(
+                "volume_ml",
+                _("The dose is %(v)s mL at most.") % {"v": s.dose.volume_ml},
+            )
+        )
+    if dose.particles is not None and dose.particles > s.dose.particles:
+        problems.append(
+            Problem(
+                "particles",
+                _("The dose is %(p).2e particles at most.") % {"p": s.dose.particles},
+            )
+        )
+    problems += _status_problems(dose)
+    if (
+        dose.spo2_pre is not None
+        and dose.spo2_post is not None
+        and dose.spo2_pre - dose.spo2_post >= s.desaturation_points
+        and not dose.desaturation
+    ):
+        problems.append(
+            Problem(
+                "desaturation",
+                _("SpO2 fell by %(n)d points or more: record the desaturation.")
+                % {"n": s.desaturation_points},
+            )
+        )
+    return problems
+
+
+def _status_problems(dose: DoseRecord) -> list[Problem]:
+    problems = []
+    if dose.status in (COMPLETED, INTERRUPTED):
+        for field, value in (
+            ("start_time", dose.start_time),
+            ("volume_ml", dose.volume_ml),
+        ):
+            if value is None:
+                problems.append(Problem(field, _("Required when the dose was given.")))
+        if dose.status == COMPLETED and dose.stop_time is None:
+            problems.append(Problem("stop_time", _("Required when the dose was completed.")))
+    if dose.status in (INTERRUPTED, NOT_GIVEN) and not dose.reason_not_completed.strip():
+        problems.append(Problem("reason_not_completed", _("Say why the dose was not completed.")))
+    if dose.status == NOT_GIVEN and dose.volume_ml:
+        problems.append(Problem("volume_ml", _("A dose not given has no volume.")))
+    return problems
+
+
+def dose_was_given(status: str) -> bool:
+    """Completed or interrupted: some of the dose reached the subject."""
+    return status in (COMPLETED, INTERRUPTED)
+
+
+# --- the 14-day strip ---------------------------------------------------------------------
+
+GIVEN, NOT_YET_DUE, MISSING = "given", "not_yet_due", "missing"
+
+
+@dataclass(frozen=True)
+class StripCell:
+    study_day: int
+    date: date
+    state: str  # given, interrupted, not_given, not_yet_due, missing
+
+
+def treatment_strip(
+    *, day1: date, statuses: dict[int, str], today: date, ended_on: date | None, s=None
+) -> list[StripCell]:
+    """One cell per treatment day: what was recorded, or missing if the day has passed."""
+    s = s or study()
+    cells = []
+    for day in range(1, s.treatment_days + 1):
+        on = study_day_date(day1, day)
+        recorded = statuses.get(day)
+        if recorded == COMPLETED:
+            state = GIVEN
+        elif recorded in (INTERRUPTED, NOT_GIVEN):
+            state = recorded
+        elif on < today and (ended_on is None or on <= ended_on):
+            state = MISSING
+        else:
+            state = NOT_YET_DUE
+        cells.append(StripCell(day, on, state))
+    return cells
+
+
+@dataclass(frozen=True)
+class Compliance:
+    given: int
+    elapsed: int
+    planned: int
+
+    @property
+    def of_elapsed(self) -> float | None:
+        return self.given / self.elapsed if self.elapsed else None
+
+    @property
+    def of_planned(self) -> float:
+        return self.given / self.planned
+
+
+def compliance(
+    *, day1: date, statuses: dict[int, str], today: date, ended_on: date | None, s=None
+) -> Compliance:
+    """Doses given (completed or interrupted) over days elapsed, and over the 14 planned."""
+    s = s or study()
+    last = min(today, ended_on) if ended_on else today
+    elapsed = sum(1 for day in range(1, s.treatment_days + 1) if study_day_date(day1, day) <= last)
+    given = sum(1 for status in statuses.values() if dose_was_given(status))
+    return Compliance(given=given, elapsed=elapsed, planned=s.treatment_days)
+
+
+def missing_days(
+    *, day1: date, recorded_days: set[int], today: date, ended_on: date | None, s=None
+) -> list[int]:
+    """Treatment days already past with no record."""
+    s = s or study()
+    return [
+        day
+        for day in range(1, s.treatment_days + 1)
+        if day not in recorded_days
+        and study_day_date(day1, day) < today
+        and (ended_on is None or study_day_date(day1, day) <= ended_on)
+    ]
+
+
+# --- concomitant medication ---------------------------------------------------------------
+
+
+def conmed_problems(*, start: date, stop: date | None, ongoing: bool) -> list[Problem]:
+    problems = []
+    if stop is not None and stop < start:
+        problems.append(Problem("stop_date", _("The stop date cannot be before the start date.")))
+    if ongoing and stop is not None:
+        problems.append(Problem("ongoing", _("An ongoing medication has no stop date.")))
+    if not ongoing and stop is None:
+        problems.append(Problem("stop_date", _("Give the stop date, or tick ongoing.")))
+    return problems

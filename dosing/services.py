@@ -1,0 +1,71 @@
+"""Recording doses and concomitant medication; the rules run again before each save."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dosing import rules
+from dosing.models import ConcomitantMedication, DoseAdministration
+from enrollment.models import Subject
+from enrollment.rules import problems_as_errors
+from enrollment.services import site_date
+from trial_edc.audit.services import audited_save
+
+
+def treatment_context(subject: Subject) -> rules.SubjectTreatment:
+    return rules.SubjectTreatment(
+        day1=subject.day1,
+        enrolled_on=site_date(subject.site, subject.enrolled_at),
+        ended_on=subject.ended_on,
+        today=site_date(subject.site),
+    )
+
+
+def dose_record_of(dose: DoseAdministration) -> rules.DoseRecord:
+    return rules.DoseRecord(
+        study_day=dose.study_day,
+        date=dose.date,
+        status=dose.status,
+        start_time=dose.start_time,
+        stop_time=dose.stop_time,
+        volume_ml=dose.volume_ml,
+        particles=dose.particles,
+        reason_not_completed=dose.reason_not_completed,
+        spo2_pre=dose.spo2_pre,
+        spo2_post=dose.spo2_post,
+        desaturation=dose.desaturation,
+    )
+
+
+@transaction.atomic
+def dose_record(*, dose: DoseAdministration, user, reason: str = "") -> DoseAdministration:
+    """Save one day's administration: at most one per study day, inside days 1-14."""
+    subject = Subject.objects.select_for_update().select_related("site").get(pk=dose.subject_id)
+    problems = rules.dose_problems(dose_record_of(dose), treatment_context(subject))
+    duplicate = (
+        DoseAdministration.objects.filter(subject=subject, study_day=dose.study_day)
+        .exclude(pk=dose.pk)
+        .exists()
+    )
+    if duplicate:
+        problems.append(
+            rules.Problem(
+                "study_day", _("Day %(d)d already has an administration.") % {"d": dose.study_day}
+            )
+        )
+    if problems:
+        raise ValidationError(problems_as_errors(problems))
+    if dose.recorded_by_id is None:
+        dose.recorded_by = user
+    audited_save(instance=dose, user=user, reason=reason)
+    return dose
+
+
+@transaction.atomic
+def conmed_record(*, conmed: ConcomitantMedication, user, reason: str = "") -> None:
+    problems = rules.conmed_problems(
+        start=conmed.start_date, stop=conmed.stop_date, ongoing=conmed.ongoing
+    )
+    if problems:
+        raise ValidationError(problems_as_errors(problems))
+    audited_save(instance=conmed, user=user, reason=reason)

@@ -1,0 +1,38 @@
+"""Recording vital signs: impossible values refused, abnormal ones saved and flagged."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from enrollment.models import Subject
+from enrollment.rules import problems_as_errors, study_day
+from enrollment.services import site_date, subject_accepts_data
+from safety import rules
+from safety.models import VitalSigns
+from trial_edc.audit.services import audited_save
+
+
+def check_subject_accepts(subject: Subject, moment, field: str) -> None:
+    """No data after a subject left the study, none before enrolment, none in the future."""
+    on = site_date(subject.site, moment)
+    if not subject_accepts_data(subject, on):
+        raise ValidationError({field: _("The subject left the study on %(d)s.") % {
+            "d": subject.ended_on}})  # fmt: skip
+    if on > site_date(subject.site):
+        raise ValidationError({field: _("This cannot be in the future.")})
+    if on < site_date(subject.site, subject.enrolled_at):
+        raise ValidationError({field: _("This is before the subject was enrolled.")})
+
+
+@transaction.atomic
+def vitals_record(*, vitals: VitalSigns, user, reason: str = "") -> VitalSigns:
+    subject = Subject.objects.select_related("site").get(pk=vitals.subject_id)
+    problems = rules.vital_problems(vitals.values())
+    if problems:
+        raise ValidationError(problems_as_errors(problems))
+    check_subject_accepts(subject, vitals.measured_at, "measured_at")
+    vitals.study_day = study_day(subject.day1, site_date(subject.site, vitals.measured_at))
+    if vitals.recorded_by_id is None:
+        vitals.recorded_by = user
+    audited_save(instance=vitals, user=user, reason=reason)
+    return vitals

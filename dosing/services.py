@@ -15,7 +15,7 @@ from trial_edc.audit.services import audited_save
 def treatment_context(subject: Subject) -> rules.SubjectTreatment:
     return rules.SubjectTreatment(
         day1=subject.day1,
-        enrolled_on=site_date(subject.site, subject.enrolled_at),
+        enrolled_on=subject.enrolled_on,
         ended_on=subject.ended_on,
         today=site_date(subject.site),
     )

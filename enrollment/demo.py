@@ -70,7 +70,7 @@ def _enrol(site, coordinator, investigator, day1: date, initials: str, born: dat
         checklist=(answers_all_met(), evidence_supporting(screened)),
     )
     return services.subject_enroll(
-        screening=screening, investigator=investigator, first_dose_date=day1
+        screening=screening, investigator=investigator, first_dose_date=day1, enrolled_on=screened
     )
 
 

@@ -121,6 +121,11 @@ class ConsentForm(ReasonForChangeMixin, forms.ModelForm):
 
 
 class EnrollForm(forms.Form):
+    enrolled_on = forms.DateField(
+        label=_("Enrolment date"),
+        widget=DATE,
+        help_text=_("Today, unless you record an enrolment made earlier."),
+    )
     first_dose_date = forms.DateField(label=_("Day 1: planned first dose date"), widget=DATE)
     confirm = forms.BooleanField(
         label=_(

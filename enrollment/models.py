@@ -6,6 +6,7 @@ criteria columns of the checklist are made from the study configuration, word fo
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trial_edc.accounts.models import Site
@@ -196,7 +197,12 @@ class Subject(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ON_STUDY
     )
-    enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
+    enrolled_on = models.DateField(
+        _("enrolment date"),
+        default=timezone.localdate,
+        help_text=_("The day the investigator enrolled the subject (no dose before it)."),
+    )
+    enrolled_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

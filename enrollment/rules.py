@@ -227,6 +227,20 @@ def first_dose_date_problems(
     return []
 
 
+def enrolment_date_problems(
+    *, enrolled_on: date, consent_date: date, first_dose_date: date, today: date
+) -> list[Problem]:
+    """Enrolment comes after consent, not in the future, and on or before day 1."""
+    problems = []
+    if enrolled_on < consent_date:
+        problems.append(Problem("enrolled_on", _("Enrolment cannot precede consent.")))
+    if enrolled_on > today:
+        problems.append(Problem("enrolled_on", _("Enrolment cannot be in the future.")))
+    if first_dose_date < enrolled_on:
+        problems.append(Problem("first_dose_date", _("Day 1 cannot be before the enrolment date.")))
+    return problems
+
+
 # --- visit schedule ----------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from enrollment import rules
@@ -34,6 +35,10 @@ def _overdue_visits(today: date):
 
 def subjects_for(user) -> QuerySet[Subject]:
     return scope_to_sites(Subject.objects.all(), user).select_related("site", "screening")
+
+
+def subject_or_404(user, pk: int) -> Subject:
+    return get_object_or_404(subjects_for(user).select_related("site"), pk=pk)
 
 
 def subject_list(user, *, today: date, status: str = "", overdue: bool = False):

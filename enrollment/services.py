@@ -204,7 +204,9 @@ def consent_save(*, consent: Consent, user, reason: str = "") -> None:
     _reassess(screening, user=user, reason=reason or "consent recorded")
 
 
-def subject_enroll(*, screening: Screening, investigator, first_dose_date: date) -> Subject:
+def subject_enroll(
+    *, screening: Screening, investigator, first_dose_date: date, enrolled_on: date | None = None
+) -> Subject:
     """Enrol an eligible, consented screening: subject number, day 1 and the visit schedule."""
     if not investigator.has_perm("enrollment.enroll_subject"):
         raise PermissionDenied(_("Only an investigator can enrol a subject."))
@@ -219,17 +221,24 @@ def subject_enroll(*, screening: Screening, investigator, first_dose_date: date)
             raise TransitionNotAllowed(
                 [p.message for p in problems] or _("Only an eligible screening can be enrolled.")
             )
-        dose_problems = rules.first_dose_date_problems(
+        enrolled_on = enrolled_on or site_date(screening.site)
+        date_problems = rules.first_dose_date_problems(
             first_dose_date=first_dose_date, consent_date=evidence.consent_date
+        ) + rules.enrolment_date_problems(
+            enrolled_on=enrolled_on,
+            consent_date=evidence.consent_date,
+            first_dose_date=first_dose_date,
+            today=site_date(screening.site),
         )
-        if dose_problems:
-            raise ValidationError({"first_dose_date": [p.message for p in dose_problems]})
+        if date_problems:
+            raise ValidationError(rules.problems_as_errors(date_problems))
         with audit_context(user=investigator, reason="enrolled"):
             subject = Subject.objects.create(
                 site=screening.site,
                 screening=screening,
                 subject_number=f"{screening.site.code}-{number:03d}",
                 day1=first_dose_date,
+                enrolled_on=enrolled_on,
                 enrolled_by=investigator,
             )
             SubjectVisit.objects.bulk_create(

@@ -23,6 +23,7 @@ from enrollment.forms import (
 from enrollment.models import Consent, EligibilityChecklist, Screening, Subject
 from trial_edc.accounts.models import User
 from trial_edc.accounts.selectors import sites_for
+from trial_edc.forms import apply_errors
 
 PAGE_SIZE = 100
 
@@ -30,15 +31,6 @@ PAGE_SIZE = 100
 def _form_page(request, form, title: str, **back):
     """One form on a page, with a way back to the screening (back) or subject (back_subject)."""
     return render(request, "enrollment/form.html", {"form": form, "title": title, **back})
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's refusal next to the fields it names (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @permission_required("enrollment.view_screening", raise_exception=True)
@@ -209,13 +201,16 @@ def consent_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def enroll(request, pk: int):
     screening = _screening(request, pk)
-    form = EnrollForm(request.POST or None)
+    form = EnrollForm(
+        request.POST or None, initial={"enrolled_on": services.site_date(screening.site)}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             subject = services.subject_enroll(
                 screening=screening,
                 investigator=request.user,
                 first_dose_date=form.cleaned_data["first_dose_date"],
+                enrolled_on=form.cleaned_data["enrolled_on"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)

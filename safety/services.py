@@ -20,7 +20,7 @@ def check_subject_accepts(subject: Subject, moment, field: str) -> None:
             "d": subject.ended_on}})  # fmt: skip
     if on > site_date(subject.site):
         raise ValidationError({field: _("This cannot be in the future.")})
-    if on < site_date(subject.site, subject.enrolled_at):
+    if on < subject.enrolled_on:
         raise ValidationError({field: _("This is before the subject was enrolled.")})
 
 

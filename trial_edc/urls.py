@@ -7,6 +7,9 @@ from trial_edc.audit import views as audit_views
 urlpatterns = [
     path("", include("trial_edc.accounts.urls")),
     path("", include("enrollment.urls")),
+    path("", include("dosing.urls")),
+    path("", include("safety.urls")),
+    path("", include("efficacy.urls")),
     path(
         "audit/<str:app_label>/<str:model_name>/<int:pk>/",
         audit_views.record_audit,

@@ -57,9 +57,11 @@ def eligible_screening(*, site, user, **overrides) -> Screening:
 
 
 def enrolled_subject(*, site, coordinator, investigator, day1=None, **overrides):
+    """Enrolled on the day of consent (the screening date), so past days can be recorded."""
     screening = eligible_screening(site=site, user=coordinator, **overrides)
     return services.subject_enroll(
         screening=screening,
         investigator=investigator,
         first_dose_date=day1 or screening.screening_date + timedelta(days=1),
+        enrolled_on=screening.screening_date,
     )

@@ -73,6 +73,17 @@ def test_consent_out_of_window_is_refused(site, coordinator):
 
 
 class TestEnrolment:
+    def test_day_1_before_the_enrolment_date_is_refused(self, site, coordinator, investigator):
+        screening = eligible_screening(site=site, user=coordinator)
+        with pytest.raises(ValidationError) as refused:
+            services.subject_enroll(
+                screening=screening,
+                investigator=investigator,
+                first_dose_date=screening.screening_date + timedelta(days=1),
+                enrolled_on=screening.screening_date + timedelta(days=2),
+            )
+        assert "before the enrolment date" in str(refused.value)
+
     def test_coordinator_cannot_enrol(self, site, coordinator):
         screening = eligible_screening(site=site, user=coordinator)
         with pytest.raises(PermissionDenied):
@@ -175,6 +186,7 @@ def test_concurrent_enrolments_at_one_site_get_distinct_gap_free_numbers(
                 screening=screening,
                 investigator=investigator,
                 first_dose_date=screening.screening_date + timedelta(days=1),
+                enrolled_on=screening.screening_date,
             )
             numbers.append(subject.subject_number)
         except Exception as exc:

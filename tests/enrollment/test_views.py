@@ -105,7 +105,11 @@ def test_investigator_enrols_and_lands_on_the_dashboard(investigator_client, sit
     day1 = screening.screening_date + timedelta(days=2)
     response = investigator_client.post(
         reverse("enroll", args=[screening.pk]),
-        {"first_dose_date": day1.isoformat(), "confirm": "on"},
+        {
+            "first_dose_date": day1.isoformat(),
+            "confirm": "on",
+            "enrolled_on": screening.screening_date.isoformat(),
+        },
     )
     subject = Subject.objects.get()
     assert response["Location"] == reverse("subject_dashboard", args=[subject.pk])
@@ -121,6 +125,7 @@ def test_enrol_form_shows_the_window_refusal(investigator_client, site, coordina
         {
             "first_dose_date": (screening.screening_date + timedelta(days=30)).isoformat(),
             "confirm": "on",
+            "enrolled_on": screening.screening_date.isoformat(),
         },
     )
     assert "screening window" in response.context["form"].errors["first_dose_date"][0]
@@ -131,7 +136,11 @@ def test_coordinator_post_to_enrol_is_forbidden(coordinator_client, site, coordi
     screening = eligible_screening(site=site, user=coordinator)
     response = coordinator_client.post(
         reverse("enroll", args=[screening.pk]),
-        {"first_dose_date": screening.screening_date.isoformat(), "confirm": "on"},
+        {
+            "first_dose_date": screening.screening_date.isoformat(),
+            "confirm": "on",
+            "enrolled_on": screening.screening_date.isoformat(),
+        },
     )
     assert response.status_code == 403
     assert not Subject.objects.exists()
@@ -256,7 +265,8 @@ def test_lists_and_dashboard_run_a_constant_number_of_queries(
     for url in (reverse("subject_list"), reverse("screening_log"), reverse("consort")):
         with django_assert_max_num_queries(12):
             assert coordinator_client.get(url).status_code == 200
-    with django_assert_max_num_queries(12):
+    # the dashboard also draws the treatment strip, vitals, blood gases and trends
+    with django_assert_max_num_queries(16):
         coordinator_client.get(reverse("subject_dashboard", args=[subjects[-1].pk]))
 
 

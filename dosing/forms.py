@@ -1,0 +1,60 @@
+from django import forms
+
+from dosing import rules
+from dosing.models import ConcomitantMedication, DoseAdministration
+from dosing.services import dose_record_of, treatment_context
+from enrollment.forms import DATE
+from trial_edc.audit.forms import ReasonForChangeMixin
+from trial_edc.forms import add_problems
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class DoseForm(ReasonForChangeMixin, forms.ModelForm):
+    class Meta:
+        model = DoseAdministration
+        fields = [
+            "status", "start_time", "stop_time", "volume_ml", "particles", "device", "lot",
+            "reason_not_completed", "spo2_pre", "spo2_post", "cough", "bronchospasm",
+            "desaturation", "other_tolerability",
+        ]  # fmt: skip
+        widgets = {
+            "start_time": TIME,
+            "stop_time": TIME,
+            "reason_not_completed": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            probe = DoseAdministration(**{
+                "subject": self.instance.subject, "study_day": self.instance.study_day,
+                "date": self.instance.date,
+                **{f: cleaned.get(f) for f in self.Meta.fields},
+            })  # fmt: skip
+            probe.reason_not_completed = cleaned.get("reason_not_completed") or ""
+            add_problems(
+                self, rules.dose_problems(dose_record_of(probe), treatment_context(probe.subject))
+            )
+        return cleaned
+
+
+class ConMedForm(ReasonForChangeMixin, forms.ModelForm):
+    class Meta:
+        model = ConcomitantMedication
+        fields = ["category", "drug", "indication", "dose", "unit", "route", "frequency",
+                  "start_date", "stop_date", "ongoing"]  # fmt: skip
+        widgets = {"start_date": DATE, "stop_date": DATE}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start_date"):
+            add_problems(
+                self,
+                rules.conmed_problems(
+                    start=cleaned["start_date"],
+                    stop=cleaned.get("stop_date"),
+                    ongoing=cleaned.get("ongoing", False),
+                ),
+            )
+        return cleaned

@@ -1,0 +1,68 @@
+"""Reads of the treatment period; each a fixed number of queries whatever the rows."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from dosing import rules
+from dosing.models import DoseAdministration
+from enrollment.models import Subject
+from enrollment.services import site_date
+from trial_edc.accounts.selectors import scope_to_sites
+from trial_edc.study import study
+
+
+def dose_statuses(subject: Subject) -> dict[int, str]:
+    return dict(subject.doses.values_list("study_day", "status"))
+
+
+@dataclass
+class TreatmentOverview:
+    strip: list[rules.StripCell]
+    compliance: rules.Compliance
+
+
+def treatment_overview(subject: Subject, today: date) -> TreatmentOverview:
+    """The 14-cell strip and compliance of one subject (one query)."""
+    statuses = dose_statuses(subject)
+    args = {"day1": subject.day1, "statuses": statuses, "today": today,
+            "ended_on": subject.ended_on}  # fmt: skip
+    return TreatmentOverview(rules.treatment_strip(**args), rules.compliance(**args))
+
+
+@dataclass
+class MissingDoses:
+    subject: Subject
+    days: list[int]
+
+
+def subjects_missing_doses(user) -> list[MissingDoses]:
+    """Subjects of the user's sites in or past treatment with a day that has no dose record.
+
+    Two queries: the subjects, then the recorded days of all of them."""
+    subjects = list(
+        scope_to_sites(Subject.objects.all(), user)
+        .select_related("site", "screening")
+        .order_by("subject_number")
+    )
+    recorded: dict[int, set[int]] = defaultdict(set)
+    rows = DoseAdministration.objects.filter(subject__in=[s.pk for s in subjects]).values_list(
+        "subject_id", "study_day"
+    )
+    for subject_id, day in rows:
+        recorded[subject_id].add(day)
+    result = []
+    for subject in subjects:
+        days = rules.missing_days(
+            day1=subject.day1,
+            recorded_days=recorded[subject.pk],
+            today=site_date(subject.site),
+            ended_on=subject.ended_on,
+        )
+        if days:
+            result.append(MissingDoses(subject, days))
+    return result
+
+
+def treatment_days() -> range:
+    return range(1, study().treatment_days + 1)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from dosing import views
+
+urlpatterns = [
+    path("subjects/<int:pk>/day/<int:day>/", views.treatment_day, name="treatment_day"),
+    path("subjects/<int:pk>/day/<int:day>/dose/", views.dose_edit, name="dose_edit"),
+    path("subjects/<int:pk>/conmeds/", views.conmed_list, name="conmed_list"),
+    path("subjects/<int:pk>/conmeds/new/", views.conmed_edit, name="conmed_create"),
+    path("subjects/<int:pk>/conmeds/<int:conmed_pk>/", views.conmed_edit, name="conmed_edit"),
+    path("treatment/missing-doses/", views.missing_doses, name="missing_doses"),
+]

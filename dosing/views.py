@@ -1,0 +1,129 @@
+"""The treatment day page, the dose and concomitant medication forms, missing doses."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from dosing import selectors, services
+from dosing.forms import ConMedForm, DoseForm
+from dosing.models import ConcomitantMedication, DoseAdministration
+from efficacy.models import BloodGas
+from enrollment.rules import study_day_date
+from enrollment.selectors import subject_or_404
+from enrollment.services import site_date
+from safety.models import VitalSigns
+from trial_edc.forms import apply_errors, crf_page, require_add_or_change
+from trial_edc.study import study
+
+
+@permission_required("dosing.view_doseadministration", raise_exception=True)
+def treatment_day(request, pk: int, day: int):
+    subject = subject_or_404(request.user, pk)
+    if day not in selectors.treatment_days():
+        raise Http404
+    on = study_day_date(subject.day1, day)
+    return render(
+        request,
+        "dosing/day.html",
+        {
+            "subject": subject,
+            "day": day,
+            "date": on,
+            "dose": DoseAdministration.objects.filter(subject=subject, study_day=day).first(),
+            "vitals": VitalSigns.objects.filter(subject=subject, study_day=day).order_by(
+                "measured_at"
+            ),
+            "blood_gases": BloodGas.objects.filter(subject=subject, study_day=day).order_by(
+                "sampled_at"
+            ),
+            "previous_day": day - 1 if day > 1 else None,
+            "next_day": day + 1 if day < selectors.treatment_days()[-1] else None,
+            "is_future": on > site_date(subject.site),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def dose_edit(request, pk: int, day: int):
+    subject = subject_or_404(request.user, pk)
+    dose = DoseAdministration.objects.filter(subject=subject, study_day=day).first()
+    require_add_or_change(request, DoseAdministration, exists=dose is not None)
+    if dose is None:
+        configured = study().dose
+        dose = DoseAdministration(
+            subject=subject, study_day=day, date=study_day_date(subject.day1, day)
+        )
+        initial = {"volume_ml": configured.volume_ml, "particles": configured.particles,
+                   "status": DoseAdministration.Status.COMPLETED}  # fmt: skip
+    else:
+        initial = None
+    form = DoseForm(request.POST or None, instance=dose, initial=initial)
+    day_url = reverse("treatment_day", args=[subject.pk, day])
+    if request.method == "POST" and form.is_valid():
+        if not (form.is_change and not form.has_data_changes()):
+            try:
+                services.dose_record(
+                    dose=form.instance, user=request.user, reason=form.reason_for_change
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                return crf_page(request, form, title=_dose_title(subject, day), back_url=day_url)
+            messages.success(request, _("Dose of day %(d)d saved.") % {"d": day})
+        return redirect(day_url)
+    return crf_page(
+        request, form, title=_dose_title(subject, day), back_url=day_url,
+        subtitle=_("Date of administration: %(d)s") % {"d": dose.date.isoformat()},
+    )  # fmt: skip
+
+
+def _dose_title(subject, day) -> str:
+    return _("Nebulization of day %(d)d, subject %(s)s") % {"d": day, "s": subject.subject_number}
+
+
+@permission_required("dosing.view_concomitantmedication", raise_exception=True)
+def conmed_list(request, pk: int):
+    subject = subject_or_404(request.user, pk)
+    return render(
+        request,
+        "dosing/conmed_list.html",
+        {"subject": subject, "conmeds": subject.conmeds.order_by("start_date", "id")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def conmed_edit(request, pk: int, conmed_pk: int | None = None):
+    subject = subject_or_404(request.user, pk)
+    conmed = (
+        get_object_or_404(ConcomitantMedication, pk=conmed_pk, subject=subject)
+        if conmed_pk
+        else ConcomitantMedication(subject=subject)
+    )
+    require_add_or_change(request, ConcomitantMedication, exists=conmed_pk is not None)
+    form = ConMedForm(request.POST or None, instance=conmed)
+    back = reverse("conmed_list", args=[subject.pk])
+    title = _("Concomitant medication of %(s)s") % {"s": subject.subject_number}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.conmed_record(
+                conmed=form.instance, user=request.user, reason=form.reason_for_change
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Medication saved."))
+            return redirect(back)
+    return crf_page(request, form, title=title, back_url=back)
+
+
+@permission_required("dosing.view_doseadministration", raise_exception=True)
+def missing_doses(request):
+    return render(
+        request,
+        "dosing/missing_doses.html",
+        {"rows": selectors.subjects_missing_doses(request.user)},
+    )

@@ -1,0 +1,67 @@
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from dosing.selectors import treatment_days
+from enrollment.rules import study_day_date
+from enrollment.selectors import subject_or_404
+from safety import services
+from safety.forms import VitalSignsForm
+from safety.models import VitalSigns
+from trial_edc.forms import apply_errors, crf_page, require_add_or_change
+
+
+def day_or_dashboard(subject, day: int | None) -> str:
+    """Back to the treatment day the record belongs to, else to the subject's dashboard."""
+    if day is not None and day in treatment_days():
+        return reverse("treatment_day", args=[subject.pk, day])
+    return reverse("subject_dashboard", args=[subject.pk])
+
+
+def moment_of_day(subject, day: int | None, hour: int = 8) -> datetime | None:
+    """A default date-time on a study day, in the site's time zone, to pre-fill a form."""
+    if day is None:
+        return None
+    on = study_day_date(subject.day1, day)
+    return datetime.combine(on, time(hour, 0), tzinfo=ZoneInfo(subject.site.time_zone))
+
+
+def day_param(request) -> int | None:
+    try:
+        return int(request.GET.get("day", ""))
+    except ValueError:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def vitals_edit(request, pk: int, vitals_pk: int | None = None):
+    subject = subject_or_404(request.user, pk)
+    vitals = (
+        get_object_or_404(VitalSigns, pk=vitals_pk, subject=subject)
+        if vitals_pk
+        else VitalSigns(subject=subject)
+    )
+    require_add_or_change(request, VitalSigns, exists=vitals_pk is not None)
+    day = vitals.study_day if vitals_pk else day_param(request)
+    initial = None if vitals_pk else {"measured_at": moment_of_day(subject, day),
+                                      "oxygen_support": "ROOM_AIR"}  # fmt: skip
+    form = VitalSignsForm(request.POST or None, instance=vitals, initial=initial)
+    title = _("Vital signs of %(s)s") % {"s": subject.subject_number}
+    if day:
+        title += " · " + _("day %(d)d") % {"d": day}
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.vitals_record(vitals=form.instance, user=request.user,
+                                           reason=form.reason_for_change)  # fmt: skip
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Vital signs saved."))
+            return redirect(day_or_dashboard(subject, saved.study_day))
+    return crf_page(request, form, title=title, back_url=day_or_dashboard(subject, day))

@@ -14,10 +14,21 @@ class DoseForm(ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = DoseAdministration
         fields = [
-            "status", "start_time", "stop_time", "volume_ml", "particles", "device", "lot",
-            "reason_not_completed", "spo2_pre", "spo2_post", "cough", "bronchospasm",
-            "desaturation", "other_tolerability",
-        ]  # fmt: skip
+            "status",
+            "start_time",
+            "stop_time",
+            "volume_ml",
+            "particles",
+            "device",
+            "lot",
+            "reason_not_completed",
+            "spo2_pre",
+            "spo2_post",
+            "cough",
+            "bronchospasm",
+            "desaturation",
+            "other_tolerability",
+        ]
         widgets = {
             "start_time": TIME,
             "stop_time": TIME,
@@ -27,11 +38,14 @@ class DoseForm(ReasonForChangeMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            probe = DoseAdministration(**{
-                "subject": self.instance.subject, "study_day": self.instance.study_day,
-                "date": self.instance.date,
-                **{f: cleaned.get(f) for f in self.Meta.fields},
-            })  # fmt: skip
+            probe = DoseAdministration(
+                **{
+                    "subject": self.instance.subject,
+                    "study_day": self.instance.study_day,
+                    "date": self.instance.date,
+                    **{f: cleaned.get(f) for f in self.Meta.fields},
+                }
+            )
             probe.reason_not_completed = cleaned.get("reason_not_completed") or ""
             add_problems(
                 self, rules.dose_problems(dose_record_of(probe), treatment_context(probe.subject))
@@ -42,8 +56,18 @@ class DoseForm(ReasonForChangeMixin, forms.ModelForm):
 class ConMedForm(ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = ConcomitantMedication
-        fields = ["category", "drug", "indication", "dose", "unit", "route", "frequency",
-                  "start_date", "stop_date", "ongoing"]  # fmt: skip
+        fields = [
+            "category",
+            "drug",
+            "indication",
+            "dose",
+            "unit",
+            "route",
+            "frequency",
+            "start_date",
+            "stop_date",
+            "ongoing",
+        ]
         widgets = {"start_date": DATE, "stop_date": DATE}
 
     def clean(self):

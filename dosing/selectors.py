@@ -25,8 +25,12 @@ class TreatmentOverview:
 def treatment_overview(subject: Subject, today: date) -> TreatmentOverview:
     """The 14-cell strip and compliance of one subject (one query)."""
     statuses = dose_statuses(subject)
-    args = {"day1": subject.day1, "statuses": statuses, "today": today,
-            "ended_on": subject.ended_on}  # fmt: skip
+    args = {
+        "day1": subject.day1,
+        "statuses": statuses,
+        "today": today,
+        "ended_on": subject.ended_on,
+    }
     return TreatmentOverview(rules.treatment_strip(**args), rules.compliance(**args))
 
 

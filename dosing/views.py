@@ -58,8 +58,11 @@ def dose_edit(request, pk: int, day: int):
         dose = DoseAdministration(
             subject=subject, study_day=day, date=study_day_date(subject.day1, day)
         )
-        initial = {"volume_ml": configured.volume_ml, "particles": configured.particles,
-                   "status": DoseAdministration.Status.COMPLETED}  # fmt: skip
+        initial = {
+            "volume_ml": configured.volume_ml,
+            "particles": configured.particles,
+            "status": DoseAdministration.Status.COMPLETED,
+        }
     else:
         initial = None
     form = DoseForm(request.POST or None, instance=dose, initial=initial)
@@ -76,9 +79,12 @@ def dose_edit(request, pk: int, day: int):
             messages.success(request, _("Dose of day %(d)d saved.") % {"d": day})
         return redirect(day_url)
     return crf_page(
-        request, form, title=_dose_title(subject, day), back_url=day_url,
+        request,
+        form,
+        title=_dose_title(subject, day),
+        back_url=day_url,
         subtitle=_("Date of administration: %(d)s") % {"d": dose.date.isoformat()},
-    )  # fmt: skip
+    )
 
 
 def _dose_title(subject, day) -> str:

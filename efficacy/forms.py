@@ -26,8 +26,16 @@ class BloodGasForm(ReasonForChangeMixin, forms.ModelForm):
 
     class Meta:
         model = BloodGas
-        fields = ["sampled_at", "pressure_unit", "pao2", "paco2", "ph", "fio2", "spo2",
-                  "oxygen_support"]  # fmt: skip
+        fields = [
+            "sampled_at",
+            "pressure_unit",
+            "pao2",
+            "paco2",
+            "ph",
+            "fio2",
+            "spo2",
+            "oxygen_support",
+        ]
         widgets = {"sampled_at": DATETIME}
 
     def __init__(self, *args, **kwargs):

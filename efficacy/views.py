@@ -29,8 +29,9 @@ def blood_gas_edit(request, pk: int, gas_pk: int | None = None):
     title = _("Arterial blood gas of %(s)s") % {"s": subject.subject_number}
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.blood_gas_record(gas=form.instance, user=request.user,
-                                              reason=form.reason_for_change)  # fmt: skip
+            saved = services.blood_gas_record(
+                gas=form.instance, user=request.user, reason=form.reason_for_change
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

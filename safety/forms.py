@@ -10,8 +10,18 @@ from trial_edc.forms import add_problems
 class VitalSignsForm(ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = VitalSigns
-        fields = ["measured_at", "temp", "hr", "resp", "sysbp", "diabp", "oxysat",
-                  "oxygen_support", "flow", "fio2"]  # fmt: skip
+        fields = [
+            "measured_at",
+            "temp",
+            "hr",
+            "resp",
+            "sysbp",
+            "diabp",
+            "oxysat",
+            "oxygen_support",
+            "flow",
+            "fio2",
+        ]
         widgets = {"measured_at": DATETIME}
 
     def __init__(self, *args, **kwargs):

@@ -64,9 +64,18 @@ class VitalSigns(models.Model):
     def values(self) -> dict:
         return {
             f: getattr(self, f)
-            for f in ("temp", "hr", "resp", "sysbp", "diabp", "oxysat", "oxygen_support", "flow",
-                      "fio2")
-        }  # fmt: skip
+            for f in (
+                "temp",
+                "hr",
+                "resp",
+                "sysbp",
+                "diabp",
+                "oxysat",
+                "oxygen_support",
+                "flow",
+                "fio2",
+            )
+        }
 
     @property
     def flags(self) -> dict[str, str]:

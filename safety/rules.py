@@ -11,8 +11,14 @@ from trial_edc.study import Study, study
 NEEDS_FLOW = {"NASAL_CANNULA", "MASK", "HFNC"}
 NEEDS_FIO2 = {"HFNC", "NIV", "INVASIVE"}
 ROOM_AIR = "ROOM_AIR"
-VITAL_FIELDS = {"TEMP": "temp", "HR": "hr", "RESP": "resp", "SYSBP": "sysbp", "DIABP": "diabp",
-                "OXYSAT": "oxysat"}  # fmt: skip
+VITAL_FIELDS = {
+    "TEMP": "temp",
+    "HR": "hr",
+    "RESP": "resp",
+    "SYSBP": "sysbp",
+    "DIABP": "diabp",
+    "OXYSAT": "oxysat",
+}
 
 
 def vital_problems(values: dict, s: Study | None = None) -> list[Problem]:

@@ -28,9 +28,10 @@ def subject_trends(subject: Subject) -> Trends:
     for day, pf in subject.blood_gases.values_list("study_day", "pf_ratio"):
         trends.pf_ratio[day] = min(trends.pf_ratio.get(day, 10_000), float(pf))
     trends.dose_days = {
-        day for day, status in subject.doses.values_list("study_day", "status")
+        day
+        for day, status in subject.doses.values_list("study_day", "status")
         if dose_was_given(status)
-    }  # fmt: skip
+    }
     return trends
 
 
@@ -41,5 +42,6 @@ def vitals_of_day(subject: Subject, day: int):
 def vitals_missing_days(subject: Subject, today) -> list[int]:
     """Treatment days already past with no vital signs (one query)."""
     recorded = set(subject.vitals.values_list("study_day", flat=True))
-    return missing_days(day1=subject.day1, recorded_days=recorded, today=today,
-                        ended_on=subject.ended_on)  # fmt: skip
+    return missing_days(
+        day1=subject.day1, recorded_days=recorded, today=today, ended_on=subject.ended_on
+    )

@@ -16,8 +16,9 @@ def check_subject_accepts(subject: Subject, moment, field: str) -> None:
     """No data after a subject left the study, none before enrolment, none in the future."""
     on = site_date(subject.site, moment)
     if not subject_accepts_data(subject, on):
-        raise ValidationError({field: _("The subject left the study on %(d)s.") % {
-            "d": subject.ended_on}})  # fmt: skip
+        raise ValidationError(
+            {field: _("The subject left the study on %(d)s.") % {"d": subject.ended_on}}
+        )
     if on > site_date(subject.site):
         raise ValidationError({field: _("This cannot be in the future.")})
     if on < subject.enrolled_on:

@@ -49,16 +49,20 @@ def vitals_edit(request, pk: int, vitals_pk: int | None = None):
     )
     require_add_or_change(request, VitalSigns, exists=vitals_pk is not None)
     day = vitals.study_day if vitals_pk else day_param(request)
-    initial = None if vitals_pk else {"measured_at": moment_of_day(subject, day),
-                                      "oxygen_support": "ROOM_AIR"}  # fmt: skip
+    initial = (
+        None
+        if vitals_pk
+        else {"measured_at": moment_of_day(subject, day), "oxygen_support": "ROOM_AIR"}
+    )
     form = VitalSignsForm(request.POST or None, instance=vitals, initial=initial)
     title = _("Vital signs of %(s)s") % {"s": subject.subject_number}
     if day:
         title += " · " + _("day %(d)d") % {"d": day}
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.vitals_record(vitals=form.instance, user=request.user,
-                                           reason=form.reason_for_change)  # fmt: skip
+            saved = services.vitals_record(
+                vitals=form.instance, user=request.user, reason=form.reason_for_change
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

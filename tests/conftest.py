@@ -159,12 +159,25 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     log = open(tmp_path_factory.mktemp("celery") / "worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "trial_edc", "worker",
-            "--pool=solo", "--concurrency=1", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
-            "--without-gossip", "--without-mingle", "--loglevel=INFO",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "trial_edc",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
         ],
-        cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

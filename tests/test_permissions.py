@@ -54,6 +54,14 @@ PAGES = [
     ("subject dashboard", lambda f: reverse("subject_dashboard", args=[f["subject"].pk]), ALL),
     ("subject end", lambda f: reverse("subject_end", args=[f["subject"].pk]), CRF_WRITE),
     ("enrolment summary", lambda f: reverse("consort"), ALL),
+    # treatment and daily monitoring
+    ("treatment day", lambda f: reverse("treatment_day", args=[f["subject"].pk, 1]), ALL),
+    ("dose form", lambda f: reverse("dose_edit", args=[f["subject"].pk, 1]), CRF_WRITE),
+    ("missing doses", lambda f: reverse("missing_doses"), ALL),
+    ("conmed list", lambda f: reverse("conmed_list", args=[f["subject"].pk]), ALL),
+    ("conmed form", lambda f: reverse("conmed_create", args=[f["subject"].pk]), CRF_WRITE),
+    ("vitals form", lambda f: reverse("vitals_create", args=[f["subject"].pk]), CRF_WRITE),
+    ("blood gas form", lambda f: reverse("blood_gas_create", args=[f["subject"].pk]), CRF_WRITE),
 ]
 
 CASES = [

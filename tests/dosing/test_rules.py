@@ -75,8 +75,9 @@ def test_dose_above_the_configured_dose_is_refused():
 
 def test_interrupted_or_not_given_needs_a_reason():
     assert fields(replace(DOSE, status="interrupted")) == ["reason_not_completed"]
-    not_given = replace(DOSE, status="not_given", start_time=None, stop_time=None,
-                        volume_ml=None, particles=None)  # fmt: skip
+    not_given = replace(
+        DOSE, status="not_given", start_time=None, stop_time=None, volume_ml=None, particles=None
+    )
     assert fields(not_given) == ["reason_not_completed"]
     assert fields(replace(not_given, reason_not_completed="Fever 39 °C")) == []
 
@@ -89,34 +90,47 @@ def test_desaturation_of_4_points_must_be_recorded():
 
 def test_strip_shows_given_missing_and_not_yet_due():
     cells = rules.treatment_strip(
-        day1=DAY1, statuses={1: "completed", 2: "interrupted", 4: "not_given"},
-        today=date(2026, 4, 6), ended_on=None,
-    )  # fmt: skip
+        day1=DAY1,
+        statuses={1: "completed", 2: "interrupted", 4: "not_given"},
+        today=date(2026, 4, 6),
+        ended_on=None,
+    )
     states = [c.state for c in cells]
-    assert states[:7] == ["given", "interrupted", "missing", "not_given", "missing",
-                          "not_yet_due", "not_yet_due"]  # fmt: skip
+    assert states[:7] == [
+        "given",
+        "interrupted",
+        "missing",
+        "not_given",
+        "missing",
+        "not_yet_due",
+        "not_yet_due",
+    ]
     assert len(cells) == 14
 
 
 def test_compliance_counts_given_doses_over_elapsed_days_and_over_14():
     c = rules.compliance(
-        day1=DAY1, statuses={1: "completed", 2: "interrupted", 3: "not_given"},
-        today=date(2026, 4, 4), ended_on=None,
-    )  # fmt: skip
+        day1=DAY1,
+        statuses={1: "completed", 2: "interrupted", 3: "not_given"},
+        today=date(2026, 4, 4),
+        ended_on=None,
+    )
     assert (c.given, c.elapsed, c.planned) == (2, 4, 14)
     assert c.of_elapsed == pytest.approx(0.5)
     assert c.of_planned == pytest.approx(2 / 14)
 
 
 def test_compliance_stops_counting_days_at_withdrawal():
-    c = rules.compliance(day1=DAY1, statuses={1: "completed"}, today=date(2026, 5, 1),
-                         ended_on=date(2026, 4, 3))  # fmt: skip
+    c = rules.compliance(
+        day1=DAY1, statuses={1: "completed"}, today=date(2026, 5, 1), ended_on=date(2026, 4, 3)
+    )
     assert c.elapsed == 3
 
 
 def test_missing_days_are_past_days_without_a_record():
-    assert rules.missing_days(day1=DAY1, recorded_days={1, 3}, today=date(2026, 4, 5),
-                              ended_on=None) == [2, 4]  # fmt: skip
+    assert rules.missing_days(
+        day1=DAY1, recorded_days={1, 3}, today=date(2026, 4, 5), ended_on=None
+    ) == [2, 4]
 
 
 class TestConcomitantMedication:
@@ -127,8 +141,10 @@ class TestConcomitantMedication:
         assert [p.field for p in problems] == ["stop_date"]
 
     def test_ongoing_has_no_stop_date_and_a_finished_one_has_one(self):
-        assert [p.field for p in rules.conmed_problems(
-            start=DAY1, stop=DAY1, ongoing=True)] == ["ongoing"]  # fmt: skip
-        assert [p.field for p in rules.conmed_problems(
-            start=DAY1, stop=None, ongoing=False)] == ["stop_date"]  # fmt: skip
+        assert [p.field for p in rules.conmed_problems(start=DAY1, stop=DAY1, ongoing=True)] == [
+            "ongoing"
+        ]
+        assert [p.field for p in rules.conmed_problems(start=DAY1, stop=None, ongoing=False)] == [
+            "stop_date"
+        ]
         assert rules.conmed_problems(start=DAY1, stop=None, ongoing=True) == []

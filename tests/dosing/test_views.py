@@ -12,9 +12,17 @@ from dosing.services import dose_record
 from enrollment import services as enrollment_services
 from tests.enrollment.factories import enrolled_subject
 
-DOSE = {"status": "completed", "start_time": "09:00", "stop_time": "09:20", "volume_ml": "5.0",
-        "particles": "2.0e10", "device": "Aerogen Solo", "lot": "L2026-07", "spo2_pre": "95",
-        "spo2_post": "94"}  # fmt: skip
+DOSE = {
+    "status": "completed",
+    "start_time": "09:00",
+    "stop_time": "09:20",
+    "volume_ml": "5.0",
+    "particles": "2.0e10",
+    "device": "Aerogen Solo",
+    "lot": "L2026-07",
+    "spo2_pre": "95",
+    "spo2_post": "94",
+}
 
 
 def _dose_url(subject, day):
@@ -80,9 +88,13 @@ def test_only_one_administration_per_study_day(subject, coordinator):
 
 def test_dose_after_withdrawal_is_refused(coordinator_client, subject, coordinator):
     enrollment_services.subject_end(
-        subject=subject, user=coordinator, status="withdrawn", on=subject.day1,
-        reason="consent withdrawn", decided_by="the subject",
-    )  # fmt: skip
+        subject=subject,
+        user=coordinator,
+        status="withdrawn",
+        on=subject.day1,
+        reason="consent withdrawn",
+        decided_by="the subject",
+    )
     response = coordinator_client.post(_dose_url(subject, 2), DOSE)
     assert "left the study" in " ".join(response.context["form"].errors["__all__"])
 
@@ -153,17 +165,27 @@ def test_treatment_pages_run_a_constant_number_of_queries(
 
 class TestConcomitantMedication:
     URL = "conmed_create"
-    DATA = {"category": "corticosteroid", "drug": "Methylprednisolone", "indication": "RP-ILD",
-            "dose": "500", "unit": "mg", "route": "INTRAVENOUS", "frequency": "once daily",
-            "start_date": "2026-01-01", "ongoing": "on"}  # fmt: skip
+    DATA = {
+        "category": "corticosteroid",
+        "drug": "Methylprednisolone",
+        "indication": "RP-ILD",
+        "dose": "500",
+        "unit": "mg",
+        "route": "INTRAVENOUS",
+        "frequency": "once daily",
+        "start_date": "2026-01-01",
+        "ongoing": "on",
+    }
 
     def test_standard_care_from_before_enrolment_is_recorded(self, coordinator_client, subject):
         response = coordinator_client.post(reverse(self.URL, args=[subject.pk]), self.DATA)
         assert response.status_code == 302
         med = ConcomitantMedication.objects.get()
         assert (med.category, med.ongoing) == ("corticosteroid", True)
-        assert "Methylprednisolone" in coordinator_client.get(
-            reverse("conmed_list", args=[subject.pk])).content.decode()  # fmt: skip
+        assert (
+            "Methylprednisolone"
+            in coordinator_client.get(reverse("conmed_list", args=[subject.pk])).content.decode()
+        )
 
     def test_stop_before_start_is_refused(self, coordinator_client, subject):
         data = self.DATA | {"ongoing": "", "stop_date": "2025-12-31"}

@@ -7,18 +7,25 @@ from efficacy import rules
 
 @pytest.mark.parametrize(
     ("kpa", "mmhg"),
-    [(Decimal("8.0"), Decimal("60.0")), (Decimal("13.3"), Decimal("99.8")),
-     (Decimal("10"), Decimal("75.0"))],
-)  # fmt: skip
+    [
+        (Decimal("8.0"), Decimal("60.0")),
+        (Decimal("13.3"), Decimal("99.8")),
+        (Decimal("10"), Decimal("75.0")),
+    ],
+)
 def test_kpa_is_converted_to_mmhg(kpa, mmhg):
     assert rules.kpa_to_mmhg(kpa) == mmhg
 
 
 @pytest.mark.parametrize(
     ("entered", "fraction"),
-    [(Decimal("40"), Decimal("0.40")), (Decimal("21"), Decimal("0.21")),
-     (Decimal("0.35"), Decimal("0.35")), (Decimal("100"), Decimal("1.00"))],
-)  # fmt: skip
+    [
+        (Decimal("40"), Decimal("0.40")),
+        (Decimal("21"), Decimal("0.21")),
+        (Decimal("0.35"), Decimal("0.35")),
+        (Decimal("100"), Decimal("1.00")),
+    ],
+)
 def test_fio2_percent_is_converted_to_a_fraction(entered, fraction):
     assert rules.fio2_fraction(entered) == fraction
 
@@ -37,7 +44,10 @@ def test_sf_ratio_only_when_spo2_at_most_97():
 
 def test_impossible_blood_gas_values_are_refused():
     problems = rules.blood_gas_problems(
-        pao2_mmhg=Decimal("800"), paco2=Decimal("5"), ph=Decimal("8.1"), fio2=Decimal("0.1"),
+        pao2_mmhg=Decimal("800"),
+        paco2=Decimal("5"),
+        ph=Decimal("8.1"),
+        fio2=Decimal("0.1"),
         spo2=101,
-    )  # fmt: skip
+    )
     assert [p.field for p in problems] == ["pao2", "paco2", "ph", "fio2", "spo2"]

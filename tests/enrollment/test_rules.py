@@ -197,9 +197,13 @@ def test_visit_schedule_dates_follow_the_configured_days_and_windows():
 
 @pytest.mark.parametrize(
     ("today", "status"),
-    [(date(2026, 4, 12), "upcoming"), (date(2026, 4, 13), "due"), (date(2026, 4, 15), "due"),
-     (date(2026, 4, 16), "overdue")],
-)  # fmt: skip
+    [
+        (date(2026, 4, 12), "upcoming"),
+        (date(2026, 4, 13), "due"),
+        (date(2026, 4, 15), "due"),
+        (date(2026, 4, 16), "overdue"),
+    ],
+)
 def test_visit_timing_against_its_window(today, status):
     timing = rules.visit_timing(
         window_start=date(2026, 4, 13), window_end=date(2026, 4, 15), today=today

@@ -28,9 +28,14 @@ def test_normal_vitals_are_accepted_and_not_flagged():
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"oxysat": 101}, "oxysat"), ({"temp": Decimal("29.9")}, "temp"),
-     ({"temp": Decimal("45.1")}, "temp"), ({"hr": 300}, "hr"), ({"resp": 2}, "resp")],
-)  # fmt: skip
+    [
+        ({"oxysat": 101}, "oxysat"),
+        ({"temp": Decimal("29.9")}, "temp"),
+        ({"temp": Decimal("45.1")}, "temp"),
+        ({"hr": 300}, "hr"),
+        ({"resp": 2}, "resp"),
+    ],
+)
 def test_impossible_values_are_refused(change, field):
     assert fields(**change) == [field]
 

@@ -125,14 +125,19 @@ def dose_was_given(status: str) -> bool:
 
 # --- the 14-day strip ---------------------------------------------------------------------
 
-GIVEN, NOT_YET_DUE, MISSING = "given", "not_yet_due", "missing"
+GIVEN, NOT_YET_DUE, MISSING, NOT_APPLICABLE = "given", "not_yet_due", "missing", "not_applicable"
+
+
+def _expected(on: date, today: date, ended_on: date | None) -> bool:
+    """A day whose dose should be on record by now: past, and before the subject left."""
+    return on < today and (ended_on is None or on < ended_on)
 
 
 @dataclass(frozen=True)
 class StripCell:
     study_day: int
     date: date
-    state: str  # given, interrupted, not_given, not_yet_due, missing
+    state: str  # given, interrupted, not_given, not_yet_due, missing, not_applicable
 
 
 def treatment_strip(
@@ -148,8 +153,10 @@ def treatment_strip(
             state = GIVEN
         elif recorded in (INTERRUPTED, NOT_GIVEN):
             state = recorded
-        elif on < today and (ended_on is None or on <= ended_on):
+        elif _expected(on, today, ended_on):
             state = MISSING
+        elif ended_on is not None and on >= ended_on:
+            state = NOT_APPLICABLE
         else:
             state = NOT_YET_DUE
         cells.append(StripCell(day, on, state))
@@ -174,10 +181,20 @@ class Compliance:
 def compliance(
     *, day1: date, statuses: dict[int, str], today: date, ended_on: date | None, s=None
 ) -> Compliance:
-    """Doses given (completed or interrupted) over days elapsed, and over the 14 planned."""
+    """Doses given (completed or interrupted) over days elapsed, and over the 14 planned.
+
+    Days elapsed: treatment days up to today and before the subject left, and any day that
+    has a record."""
     s = s or study()
-    last = min(today, ended_on) if ended_on else today
-    elapsed = sum(1 for day in range(1, s.treatment_days + 1) if study_day_date(day1, day) <= last)
+    elapsed = len(
+        {
+            day
+            for day in range(1, s.treatment_days + 1)
+            if study_day_date(day1, day) <= today
+            and (ended_on is None or study_day_date(day1, day) < ended_on)
+        }
+        | set(statuses)
+    )
     given = sum(1 for status in statuses.values() if dose_was_given(status))
     return Compliance(given=given, elapsed=elapsed, planned=s.treatment_days)
 
@@ -190,9 +207,7 @@ def missing_days(
     return [
         day
         for day in range(1, s.treatment_days + 1)
-        if day not in recorded_days
-        and study_day_date(day1, day) < today
-        and (ended_on is None or study_day_date(day1, day) <= ended_on)
+        if day not in recorded_days and _expected(study_day_date(day1, day), today, ended_on)
     ]
 
 

@@ -47,8 +47,11 @@ def trend_svg(
         band = plot_w / span
         for day in sorted(dose_days):
             if first_day <= day <= last_day:
+                # the day's band, clipped to the plot area at both ends
+                x0 = max(LEFT, x(day) - band / 2)
+                x1 = min(LEFT + plot_w, x(day) + band / 2)
                 parts.append(
-                    f'<rect x="{x(day) - band / 2:.1f}" y="{top}" width="{band:.1f}" '
+                    f'<rect x="{x0:.1f}" y="{top}" width="{x1 - x0:.1f}" '
                     f'height="{PANEL_HEIGHT}" fill="#dbe9f6"><title>dose day {day}</title></rect>'
                 )
         parts.append(

@@ -114,6 +114,12 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(db, capsys):
     assert {"exclusion_4", "inclusion_1", "date_of_birth", "exclusion_5"} <= codes
     assert Subject.objects.filter(status="withdrawn").count() == 1
     assert Subject.objects.filter(status="on_study").count() >= 4
+    from dosing.models import DoseAdministration
+    from safety.models import VitalSigns
+
+    assert DoseAdministration.objects.filter(status="not_given").count() == 1
+    assert DoseAdministration.objects.filter(status="interrupted").count() == 1
+    assert any(v.flags for v in VitalSigns.objects.all())  # out-of-range vitals to review
 
 
 def test_docker_compose_file_is_valid():

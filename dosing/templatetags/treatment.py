@@ -12,6 +12,7 @@ STATE_LABELS = {
     "not_given": _("not given"),
     "missing": _("missing"),
     "not_yet_due": "",
+    "not_applicable": _("n/a"),
 }
 
 

@@ -124,7 +124,24 @@ def test_compliance_stops_counting_days_at_withdrawal():
     c = rules.compliance(
         day1=DAY1, statuses={1: "completed"}, today=date(2026, 5, 1), ended_on=date(2026, 4, 3)
     )
-    assert c.elapsed == 3
+    assert c.elapsed == 2  # days 1 and 2; withdrawn on day 3 before its dose
+    given_that_day = rules.compliance(
+        day1=DAY1,
+        statuses={1: "completed", 3: "completed"},
+        today=date(2026, 5, 1),
+        ended_on=date(2026, 4, 3),
+    )
+    assert (given_that_day.given, given_that_day.elapsed) == (2, 3)
+
+
+def test_days_from_withdrawal_on_are_not_applicable_not_missing():
+    cells = rules.treatment_strip(
+        day1=DAY1, statuses={1: "completed"}, today=date(2026, 5, 1), ended_on=date(2026, 4, 3)
+    )
+    assert [c.state for c in cells[:4]] == ["given", "missing", "not_applicable", "not_applicable"]
+    assert rules.missing_days(
+        day1=DAY1, recorded_days={1}, today=date(2026, 5, 1), ended_on=date(2026, 4, 3)
+    ) == [2]
 
 
 def test_missing_days_are_past_days_without_a_record():

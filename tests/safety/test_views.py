@@ -91,3 +91,42 @@ def test_edit_needs_a_reason_and_the_audit_trail_shows_old_and_new(coordinator_c
 def test_monitor_cannot_post_vitals(monitor_client, subject):
     response = monitor_client.post(_new(subject), VITALS | {"measured_at": _at(subject)})
     assert response.status_code == 403
+
+
+def test_vitals_and_blood_gas_of_another_site_are_404(coordinator_client, make_user, other_site):
+    from efficacy.models import BloodGas
+    from tests.enrollment.factories import enrolled_subject
+    from trial_edc.accounts.roles import Role
+
+    far_coord = make_user(Role.SITE_COORDINATOR, [other_site], username="c2")
+    far = enrolled_subject(
+        site=other_site,
+        coordinator=far_coord,
+        investigator=make_user(Role.INVESTIGATOR, [other_site], username="i2"),
+    )
+    vitals = VitalSigns.objects.create(
+        subject=far, measured_at=far.enrolled_at, study_day=1, recorded_by=far_coord
+    )
+    gas = BloodGas.objects.create(
+        subject=far,
+        sampled_at=far.enrolled_at,
+        study_day=1,
+        pao2=60,
+        fio2="0.4",
+        pf_ratio=150,
+        oxygen_support="HFNC",
+        recorded_by=far_coord,
+    )
+    for url in (
+        reverse("vitals_edit", args=[far.pk, vitals.pk]),
+        reverse("blood_gas_edit", args=[far.pk, gas.pk]),
+        reverse("record_audit", args=["safety", "vitalsigns", vitals.pk]),
+        reverse("record_audit", args=["efficacy", "bloodgas", gas.pk]),
+    ):
+        assert coordinator_client.get(url).status_code == 404, url
+    assert (
+        coordinator_client.post(
+            reverse("vitals_create", args=[far.pk]), VITALS | {"measured_at": _at(far)}
+        ).status_code
+        == 404
+    )

@@ -59,6 +59,64 @@ def _vitals(subject, day, user, **overrides):
     )
 
 
+def _adverse_events(subject, user) -> None:
+    """A related cough, a fever, and for one subject a serious pneumonia."""
+    from safety.adverse_events import adverse_event_record
+    from safety.models import AdverseEvent, CtcaeTerm
+
+    def term(name):
+        return CtcaeTerm.objects.filter(term=name).first()
+
+    common = {"subject": subject, "aeacn": "DOSE NOT CHANGED"}
+    adverse_event_record(
+        ae=AdverseEvent(
+            **common,
+            aeterm="Cough after nebulization",
+            ctcae_term=term("Cough"),
+            aestdtc=subject.day1 + timedelta(days=1),
+            aeendtc=subject.day1 + timedelta(days=2),
+            aetoxgr=1,
+            aerel="PROBABLY RELATED",
+            expected=True,
+            aeout="RECOVERED/RESOLVED",
+        ),
+        user=user,
+    )
+    if subject.subject_number == "01-002":
+        adverse_event_record(
+            ae=AdverseEvent(
+                **(common | {"aeacn": "DRUG INTERRUPTED"}),
+                aeterm="Fever",
+                ctcae_term=term("Fever"),
+                aestdtc=subject.day1 + timedelta(days=4),
+                aeendtc=subject.day1 + timedelta(days=6),
+                aetoxgr=2,
+                aerel="UNLIKELY RELATED",
+                aeout="RECOVERED/RESOLVED",
+                treatment_given="Paracetamol",
+            ),
+            user=user,
+        )
+    if subject.subject_number == "01-003":
+        adverse_event_record(
+            ae=AdverseEvent(
+                **common,
+                aeterm="Pneumonia",
+                ctcae_term=term("Lung infection"),
+                aestdtc=subject.day1 + timedelta(days=9),
+                ongoing=True,
+                aetoxgr=3,
+                aeser=True,
+                aeshosp=True,
+                aerel="UNLIKELY RELATED",
+                aeout="RECOVERING/RESOLVING",
+                treatment_given="IV antibiotics",
+                narrative="Fever and new consolidation; admitted to the ward.",
+            ),
+            user=user,
+        )
+
+
 def treatment_demo_seed(today) -> None:
     coord = User.objects.get(username="coordinator")
     for subject in Subject.objects.filter(site__code="01").select_related("site", "screening"):
@@ -116,6 +174,8 @@ def treatment_demo_seed(today) -> None:
                     ),
                     user=coord,
                 )
+        if last >= 10:
+            _adverse_events(subject, coord)
         start = subject.day1 - timedelta(days=20)
         for category, drug, dose, unit, route, frequency in (
             ("corticosteroid", "Methylprednisolone", "80", "mg", "INTRAVENOUS", "once daily"),

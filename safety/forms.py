@@ -1,8 +1,10 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from enrollment.forms import DATETIME
+from enrollment.forms import DATE, DATETIME
 from safety import rules
-from safety.models import VitalSigns
+from safety.adverse_events import facts_of
+from safety.models import AdverseEvent, AdverseEventFollowUp, CtcaeTerm, VitalSigns
 from trial_edc.audit.forms import ReasonForChangeMixin
 from trial_edc.forms import add_problems
 
@@ -32,3 +34,69 @@ class VitalSignsForm(ReasonForChangeMixin, forms.ModelForm):
         cleaned = super().clean()
         add_problems(self, rules.vital_problems({f: cleaned.get(f) for f in self.Meta.fields}))
         return cleaned
+
+
+class AdverseEventForm(ReasonForChangeMixin, forms.ModelForm):
+    class Meta:
+        model = AdverseEvent
+        fields = [
+            "ctcae_term",
+            "aeterm",
+            "aestdtc",
+            "aeendtc",
+            "ongoing",
+            "aetoxgr",
+            "aeser",
+            *AdverseEvent.SERIOUSNESS_CRITERIA,
+            "aerel",
+            "expected",
+            "aeacn",
+            "aeout",
+            "treatment_given",
+            "narrative",
+        ]
+        widgets = {
+            "aestdtc": DATE,
+            "aeendtc": DATE,
+            "treatment_given": forms.Textarea(attrs={"rows": 2}),
+            "narrative": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ctcae_term"].choices = ctcae_choices()
+        self.fields["aeterm"].help_text = _(
+            "As the investigator describes it; defaults to the CTCAE term."
+        )
+        self.fields["aeterm"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("aeterm") and cleaned.get("ctcae_term"):
+            cleaned["aeterm"] = cleaned["ctcae_term"].term
+        if not cleaned.get("aeterm"):
+            self.add_error("aeterm", _("Name the event, or pick a CTCAE term."))
+        if cleaned.get("aestdtc") and cleaned.get("aetoxgr") and cleaned.get("aeout"):
+            probe = AdverseEvent(
+                subject=self.instance.subject,
+                **{f: cleaned.get(f) for f in self.Meta.fields if f != "ctcae_term"},
+            )
+            add_problems(self, rules.adverse_event_problems(facts_of(probe)))
+        return cleaned
+
+
+def ctcae_choices():
+    """CTCAE terms grouped by system organ class, for a pick-list a browser can search."""
+    groups: dict[str, list] = {}
+    for code, term, soc in CtcaeTerm.objects.order_by("soc", "term").values_list(
+        "meddra_code", "term", "soc"
+    ):
+        groups.setdefault(soc, []).append((code, term))
+    return [("", "---------"), *groups.items()]
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = AdverseEventFollowUp
+        fields = ["assessed_on", "aetoxgr", "aeout", "aeendtc", "note"]
+        widgets = {"assessed_on": DATE, "aeendtc": DATE, "note": forms.Textarea(attrs={"rows": 2})}

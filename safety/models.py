@@ -82,3 +82,140 @@ class VitalSigns(models.Model):
         from safety.rules import vital_flags
 
         return dict(vital_flags(self.values()))
+
+
+class CtcaeTerm(models.Model):
+    """A term of NCI CTCAE v5.0 with its MedDRA SOC and grade definitions (shipped data)."""
+
+    meddra_code = models.PositiveIntegerField(_("MedDRA code"), primary_key=True)
+    term = models.CharField(_("CTCAE term"), max_length=200, db_index=True)
+    soc = models.CharField(_("system organ class"), max_length=120, db_index=True)
+    grade_1 = models.TextField(blank=True)
+    grade_2 = models.TextField(blank=True)
+    grade_3 = models.TextField(blank=True)
+    grade_4 = models.TextField(blank=True)
+    grade_5 = models.TextField(blank=True)
+    definition = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("CTCAE v5.0 term")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class Grade(models.IntegerChoices):  # CTCAE grade, AETOXGR
+    MILD = 1, _("1 Mild")
+    MODERATE = 2, _("2 Moderate")
+    SEVERE = 3, _("3 Severe")
+    LIFE_THREATENING = 4, _("4 Life-threatening")
+    DEATH = 5, _("5 Death")
+
+
+class Outcome(models.TextChoices):  # CDISC OUT
+    RECOVERED = "RECOVERED/RESOLVED", _("Recovered")
+    RECOVERING = "RECOVERING/RESOLVING", _("Recovering")
+    NOT_RECOVERED = "NOT RECOVERED/NOT RESOLVED", _("Not recovered")
+    SEQUELAE = "RECOVERED/RESOLVED WITH SEQUELAE", _("Recovered with sequelae")
+    FATAL = "FATAL", _("Fatal")
+    UNKNOWN = "UNKNOWN", _("Unknown")
+
+
+@audited()
+class AdverseEvent(models.Model):
+    """An adverse event (CDISC CDASH AE names as field names). Study day, treatment-emergence,
+    the primary safety window, relatedness and SUSAR candidacy are derived (safety.rules)."""
+
+    class Relationship(models.TextChoices):  # AEREL
+        NOT_RELATED = "NOT RELATED", _("Not related")
+        UNLIKELY = "UNLIKELY RELATED", _("Unlikely")
+        POSSIBLE = "POSSIBLY RELATED", _("Possible")
+        PROBABLE = "PROBABLY RELATED", _("Probable")
+        DEFINITE = "DEFINITELY RELATED", _("Definite")
+
+    class Action(models.TextChoices):  # AEACN
+        NONE = "DOSE NOT CHANGED", _("None")
+        INTERRUPTED = "DRUG INTERRUPTED", _("Interrupted")
+        WITHDRAWN = "DRUG WITHDRAWN", _("Withdrawn")
+        NOT_APPLICABLE = "NOT APPLICABLE", _("Not applicable")
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="adverse_events")
+    aeterm = models.CharField(_("adverse event term"), max_length=200)
+    ctcae_term = models.ForeignKey(
+        CtcaeTerm,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("CTCAE v5.0 term"),
+        help_text=_("Pick the matching CTCAE term; its system organ class follows."),
+    )
+    aestdtc = models.DateField(_("onset date"))
+    aeendtc = models.DateField(_("end date"), null=True, blank=True)
+    ongoing = models.BooleanField(_("ongoing"), default=False)
+    aetoxgr = models.PositiveSmallIntegerField(_("CTCAE grade"), choices=Grade.choices)
+    aeser = models.BooleanField(_("serious"), default=False)
+    aesdth = models.BooleanField(_("results in death"), default=False)
+    aeslife = models.BooleanField(_("is life-threatening"), default=False)
+    aeshosp = models.BooleanField(_("requires or prolongs hospitalisation"), default=False)
+    aesdisab = models.BooleanField(_("persistent or significant disability"), default=False)
+    aescong = models.BooleanField(_("congenital anomaly or birth defect"), default=False)
+    aesmie = models.BooleanField(_("other important medical event"), default=False)
+    aerel = models.CharField(
+        _("relationship to MSC-exos-P1"), max_length=20, choices=Relationship.choices
+    )
+    expected = models.BooleanField(
+        _("expected"), default=False, help_text=_("Listed in the investigator's brochure.")
+    )
+    aeacn = models.CharField(
+        _("action taken with study treatment"), max_length=20, choices=Action.choices
+    )
+    aeout = models.CharField(_("outcome"), max_length=40, choices=Outcome.choices)
+    treatment_given = models.TextField(_("treatment given for the event"), blank=True)
+    narrative = models.TextField(_("narrative"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    site_path = "subject__site"
+    SERIOUSNESS_CRITERIA = ("aesdth", "aeslife", "aeshosp", "aesdisab", "aescong", "aesmie")
+
+    class Meta:
+        ordering = ["subject", "aestdtc", "id"]
+        verbose_name = _("adverse event")
+        permissions = [("sign_adverseevent", "Sign an adverse event (investigator)")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.aeterm}"
+
+    @property
+    def soc(self) -> str:
+        return self.ctcae_term.soc if self.ctcae_term_id else ""
+
+
+@audited()
+class AdverseEventFollowUp(models.Model):
+    """A dated update of an AE's grade, outcome and end date."""
+
+    adverse_event = models.ForeignKey(
+        AdverseEvent, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    aetoxgr = models.PositiveSmallIntegerField(_("CTCAE grade"), choices=Grade.choices)
+    aeout = models.CharField(_("outcome"), max_length=40, choices=Outcome.choices)
+    aeendtc = models.DateField(_("end date"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    site_path = "adverse_event__subject__site"
+
+    class Meta:
+        ordering = ["adverse_event", "assessed_on", "id"]
+        verbose_name = _("adverse event follow-up")
+
+    def __str__(self) -> str:
+        return f"{self.adverse_event} follow-up {self.assessed_on}"

@@ -1,5 +1,7 @@
 """Daily vital signs: what is impossible (refused) and what is abnormal (saved, flagged)."""
 
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -72,3 +74,102 @@ def vital_flags(values: dict, s: Study | None = None) -> list[tuple[str, str]]:
         elif Decimal(str(value)) > normal.high:
             flags.append((field, "high"))
     return flags
+
+
+# --- adverse events ------------------------------------------------------------------------
+
+FATAL = "FATAL"
+RELATED = {"POSSIBLY RELATED", "PROBABLY RELATED", "DEFINITELY RELATED"}
+
+
+@dataclass(frozen=True)
+class AdverseEventFacts:
+    onset: date
+    end: date | None
+    ongoing: bool
+    grade: int
+    serious: bool
+    criteria: dict[str, bool]  # aesdth, aeslife, aeshosp, aesdisab, aescong, aesmie
+    outcome: str
+    consent_date: date
+
+
+def adverse_event_problems(ae: AdverseEventFacts) -> list[Problem]:
+    problems = []
+    if ae.end is not None and ae.end < ae.onset:
+        problems.append(Problem("aeendtc", _("The end date cannot be before the onset.")))
+    if ae.ongoing and ae.end is not None:
+        problems.append(Problem("ongoing", _("An ongoing event has no end date.")))
+    if not ae.ongoing and ae.end is None and ae.outcome != FATAL:
+        problems.append(Problem("aeendtc", _("Give the end date, or tick ongoing.")))
+    if ae.onset < ae.consent_date:
+        problems.append(
+            Problem(
+                "aestdtc",
+                _("An adverse event cannot start before consent (%(d)s).")
+                % {"d": ae.consent_date.isoformat()},
+            )
+        )
+    ticked = [name for name, value in ae.criteria.items() if value]
+    if ae.serious and not ticked:
+        problems.append(
+            Problem("aeser", _("A serious event needs at least one seriousness criterion."))
+        )
+    if ticked and not ae.serious:
+        problems.append(
+            Problem("aeser", _("A seriousness criterion is ticked: the event is serious."))
+        )
+    if ae.grade == 5 and not ae.criteria.get("aesdth"):
+        problems.append(Problem("aesdth", _("Grade 5 is death: tick 'results in death'.")))
+    if (ae.outcome == FATAL) != (ae.grade == 5):
+        problems.append(
+            Problem(
+                "aeout", _("A fatal outcome goes with grade 5, and grade 5 with a fatal outcome.")
+            )
+        )
+    if ae.criteria.get("aesdth") and ae.outcome != FATAL:
+        problems.append(Problem("aeout", _("The event resulted in death: the outcome is fatal.")))
+    return problems
+
+
+@dataclass(frozen=True)
+class AdverseEventDerived:
+    onset_study_day: int
+    treatment_emergent: bool
+    in_safety_window: bool
+    related: bool
+    susar_candidate: bool
+
+
+def primary_safety_window(
+    *, day1: date, last_dose_given: date | None, s: Study | None = None
+) -> tuple[date, date] | None:
+    """Day 1 through 30 days after the last dose actually given (inclusive); none if no dose."""
+    s = s or study()
+    if last_dose_given is None:
+        return None
+    return day1, last_dose_given + timedelta(days=s.safety_window_days_after_last_dose)
+
+
+def adverse_event_derived(
+    *,
+    onset: date,
+    day1: date,
+    last_dose_given: date | None,
+    serious: bool,
+    relationship: str,
+    expected: bool,
+) -> AdverseEventDerived:
+    window = primary_safety_window(day1=day1, last_dose_given=last_dose_given)
+    related = relationship in RELATED
+    return AdverseEventDerived(
+        onset_study_day=(onset - day1).days + 1,
+        treatment_emergent=onset >= day1,
+        in_safety_window=window is not None and window[0] <= onset <= window[1],
+        related=related,
+        susar_candidate=serious and related and not expected,
+    )
+
+
+def worst_grade(grades: list[int]) -> int:
+    return max(grades)

@@ -1,8 +1,28 @@
 from django.urls import path
 
-from safety import views
+from safety import ae_views, views
 
 urlpatterns = [
     path("subjects/<int:pk>/vitals/new/", views.vitals_edit, name="vitals_create"),
     path("subjects/<int:pk>/vitals/<int:vitals_pk>/", views.vitals_edit, name="vitals_edit"),
+    path("adverse-events/", ae_views.adverse_event_list, name="adverse_event_list"),
+    path(
+        "subjects/<int:pk>/adverse-events/",
+        ae_views.subject_adverse_events,
+        name="subject_adverse_events",
+    ),
+    path(
+        "subjects/<int:pk>/adverse-events/new/",
+        ae_views.adverse_event_edit,
+        name="adverse_event_create",
+    ),
+    path("adverse-events/<int:ae_pk>/", ae_views.adverse_event_detail, name="adverse_event_detail"),
+    path(
+        "adverse-events/<int:ae_pk>/edit/", ae_views.adverse_event_edit, name="adverse_event_edit"
+    ),
+    path(
+        "adverse-events/<int:ae_pk>/follow-up/",
+        ae_views.follow_up_create,
+        name="adverse_event_follow_up",
+    ),
 ]

@@ -62,6 +62,10 @@ PAGES = [
     ("conmed form", lambda f: reverse("conmed_create", args=[f["subject"].pk]), CRF_WRITE),
     ("vitals form", lambda f: reverse("vitals_create", args=[f["subject"].pk]), CRF_WRITE),
     ("blood gas form", lambda f: reverse("blood_gas_create", args=[f["subject"].pk]), CRF_WRITE),
+    # adverse events
+    ("AE list", lambda f: reverse("adverse_event_list"), ALL),
+    ("subject AEs", lambda f: reverse("subject_adverse_events", args=[f["subject"].pk]), ALL),
+    ("AE form", lambda f: reverse("adverse_event_create", args=[f["subject"].pk]), CRF_WRITE),
 ]
 
 CASES = [

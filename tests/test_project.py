@@ -120,6 +120,9 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(db, capsys):
     assert DoseAdministration.objects.filter(status="not_given").count() == 1
     assert DoseAdministration.objects.filter(status="interrupted").count() == 1
     assert any(v.flags for v in VitalSigns.objects.all())  # out-of-range vitals to review
+    from safety.models import AdverseEvent
+
+    assert AdverseEvent.objects.filter(aeser=True).count() == 1
 
 
 def test_docker_compose_file_is_valid():

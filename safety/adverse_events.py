@@ -1,0 +1,111 @@
+"""Adverse events: recording with the protocol's rules, and the derived flags."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
+
+from dosing.models import DoseAdministration
+from enrollment.rules import problems_as_errors
+from enrollment.services import site_date
+from safety import rules
+from safety.models import AdverseEvent, AdverseEventFollowUp
+from trial_edc.audit.services import audited_save
+
+GIVEN = [DoseAdministration.Status.COMPLETED, DoseAdministration.Status.INTERRUPTED]
+
+
+def facts_of(ae: AdverseEvent) -> rules.AdverseEventFacts:
+    consent = ae.subject.screening.consent
+    return rules.AdverseEventFacts(
+        onset=ae.aestdtc,
+        end=ae.aeendtc,
+        ongoing=ae.ongoing,
+        grade=ae.aetoxgr,
+        serious=ae.aeser,
+        criteria={name: getattr(ae, name) for name in AdverseEvent.SERIOUSNESS_CRITERIA},
+        outcome=ae.aeout,
+        consent_date=site_date(ae.subject.site, consent.signed_at),
+    )
+
+
+@transaction.atomic
+def adverse_event_record(*, ae: AdverseEvent, user, reason: str = "") -> AdverseEvent:
+    problems = rules.adverse_event_problems(facts_of(ae))
+    if ae.aestdtc > site_date(ae.subject.site):
+        problems.append(rules.Problem("aestdtc", _("The onset cannot be in the future.")))
+    if problems:
+        raise ValidationError(problems_as_errors(problems))
+    if ae.recorded_by_id is None:
+        ae.recorded_by = user
+    audited_save(instance=ae, user=user, reason=reason)
+    return ae
+
+
+@transaction.atomic
+def adverse_event_follow_up(*, follow_up: AdverseEventFollowUp, user, reason: str = ""):
+    ae = follow_up.adverse_event
+    problems = []
+    if follow_up.assessed_on < ae.aestdtc:
+        problems.append(rules.Problem("assessed_on", _("A follow-up cannot precede the onset.")))
+    if follow_up.aeendtc is not None and follow_up.aeendtc < ae.aestdtc:
+        problems.append(rules.Problem("aeendtc", _("The end date cannot be before the onset.")))
+    if (follow_up.aeout == rules.FATAL) != (follow_up.aetoxgr == 5):
+        problems.append(
+            rules.Problem("aeout", _("A fatal outcome goes with grade 5, and grade 5 with it."))
+        )
+    if problems:
+        raise ValidationError(problems_as_errors(problems))
+    if follow_up.recorded_by_id is None:
+        follow_up.recorded_by = user
+    audited_save(instance=follow_up, user=user, reason=reason)
+    return follow_up
+
+
+def with_last_dose_given(queryset):
+    """Annotate each AE with its subject's last dose actually given (one subquery)."""
+    last = (
+        DoseAdministration.objects.filter(subject=OuterRef("subject"), status__in=GIVEN)
+        .order_by()
+        .values("subject")
+        .annotate(last=Max("date"))
+        .values("last")
+    )
+    worst = (
+        AdverseEventFollowUp.objects.filter(adverse_event=OuterRef("pk"))
+        .order_by()
+        .values("adverse_event")
+        .annotate(worst=Max("aetoxgr"))
+        .values("worst")
+    )
+    return queryset.annotate(last_dose_given=Subquery(last), worst_follow_up=Subquery(worst))
+
+
+def derived(ae: AdverseEvent) -> rules.AdverseEventDerived:
+    """Needs `last_dose_given` annotated (with_last_dose_given) or queries it."""
+    last = getattr(ae, "last_dose_given", None)
+    if not hasattr(ae, "last_dose_given"):
+        last = ae.subject.doses.filter(status__in=GIVEN).aggregate(m=Max("date"))["m"]
+    return rules.adverse_event_derived(
+        onset=ae.aestdtc,
+        day1=ae.subject.day1,
+        last_dose_given=last,
+        serious=ae.aeser,
+        relationship=ae.aerel,
+        expected=ae.expected,
+    )
+
+
+def worst_grade(ae: AdverseEvent) -> int:
+    follow_up = getattr(ae, "worst_follow_up", None)
+    return rules.worst_grade([ae.aetoxgr, *([follow_up] if follow_up else [])])
+
+
+def current_outcome(ae: AdverseEvent, follow_ups) -> str:
+    """The latest follow-up's outcome, else the AE's own."""
+    latest = max(follow_ups, key=lambda f: (f.assessed_on, f.pk), default=None)
+    return latest.get_aeout_display() if latest else ae.get_aeout_display()
+
+
+def serious_filter(serious_only: bool) -> Q:
+    return Q(aeser=True) if serious_only else Q()

@@ -1,0 +1,117 @@
+"""Adverse event pages: the site's AE list, a subject's AEs, the AE form, detail, follow-up."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from enrollment.selectors import subject_or_404
+from safety import adverse_events
+from safety.forms import AdverseEventForm, FollowUpForm
+from safety.models import AdverseEvent, AdverseEventFollowUp
+from trial_edc.accounts.selectors import scope_to_sites
+from trial_edc.forms import apply_errors, crf_page, require_add_or_change
+
+
+def _events(user):
+    return adverse_events.with_last_dose_given(
+        scope_to_sites(AdverseEvent.objects.all(), user, "subject__site").select_related(
+            "subject__site", "ctcae_term"
+        )
+    )
+
+
+def _rows(events):
+    return [(ae, adverse_events.derived(ae), adverse_events.worst_grade(ae)) for ae in events]
+
+
+@permission_required("safety.view_adverseevent", raise_exception=True)
+def adverse_event_list(request):
+    serious_only = request.GET.get("serious") == "1"
+    events = _events(request.user).filter(adverse_events.serious_filter(serious_only))
+    page = Paginator(events.order_by("-aestdtc", "-id"), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "safety/ae_list.html",
+        {"page": page, "rows": _rows(page.object_list), "serious_only": serious_only},
+    )
+
+
+@permission_required("safety.view_adverseevent", raise_exception=True)
+def subject_adverse_events(request, pk: int):
+    subject = subject_or_404(request.user, pk)
+    events = _events(request.user).filter(subject=subject).order_by("aestdtc", "id")
+    return render(request, "safety/ae_list.html", {"rows": _rows(events), "subject": subject})
+
+
+@permission_required("safety.view_adverseevent", raise_exception=True)
+def adverse_event_detail(request, ae_pk: int):
+    ae = get_object_or_404(_events(request.user), pk=ae_pk)
+    follow_ups = list(ae.follow_ups.order_by("assessed_on", "id"))
+    return render(
+        request,
+        "safety/ae_detail.html",
+        {
+            "ae": ae,
+            "derived": adverse_events.derived(ae),
+            "worst_grade": adverse_events.worst_grade(ae),
+            "current_outcome": adverse_events.current_outcome(ae, follow_ups),
+            "follow_ups": follow_ups,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def adverse_event_edit(request, pk: int | None = None, ae_pk: int | None = None):
+    if ae_pk:
+        ae = get_object_or_404(_events(request.user), pk=ae_pk)
+        subject = ae.subject
+    else:
+        subject = subject_or_404(request.user, pk)
+        ae = AdverseEvent(subject=subject)
+    require_add_or_change(request, AdverseEvent, exists=ae_pk is not None)
+    form = AdverseEventForm(request.POST or None, instance=ae)
+    back = (
+        reverse("adverse_event_detail", args=[ae.pk])
+        if ae_pk
+        else reverse("subject_adverse_events", args=[subject.pk])
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = adverse_events.adverse_event_record(
+                ae=form.instance, user=request.user, reason=form.reason_for_change
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Adverse event saved."))
+            return redirect("adverse_event_detail", ae_pk=saved.pk)
+    title = _("Adverse event of %(s)s") % {"s": subject.subject_number}
+    return crf_page(request, form, title=title, back_url=back)
+
+
+@require_http_methods(["GET", "POST"])
+def follow_up_create(request, ae_pk: int):
+    ae = get_object_or_404(_events(request.user), pk=ae_pk)
+    require_add_or_change(request, AdverseEventFollowUp, exists=False)
+    form = FollowUpForm(
+        request.POST or None,
+        instance=AdverseEventFollowUp(adverse_event=ae),
+        initial={"aetoxgr": ae.aetoxgr, "aeout": ae.aeout},
+    )
+    back = reverse("adverse_event_detail", args=[ae.pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            adverse_events.adverse_event_follow_up(follow_up=form.instance, user=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Follow-up saved."))
+            return redirect(back)
+    return crf_page(
+        request, form, title=_("Follow-up of %(ae)s") % {"ae": ae.aeterm}, back_url=back
+    )

@@ -1,16 +1,21 @@
 """Adverse events: recording with the protocol's rules, and the derived flags."""
 
-from django.core.exceptions import ValidationError
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dosing.models import DoseAdministration
 from enrollment.rules import problems_as_errors
 from enrollment.services import site_date
 from safety import rules
-from safety.models import AdverseEvent, AdverseEventFollowUp
-from trial_edc.audit.services import audited_save
+from safety.models import AdverseEvent, AdverseEventFollowUp, SeriousAdverseEventReport
+from trial_edc.audit.services import audit_context, audited_save
+from trial_edc.study import study
 
 GIVEN = [DoseAdministration.Status.COMPLETED, DoseAdministration.Status.INTERRUPTED]
 
@@ -39,7 +44,55 @@ def adverse_event_record(*, ae: AdverseEvent, user, reason: str = "") -> Adverse
     if ae.recorded_by_id is None:
         ae.recorded_by = user
     audited_save(instance=ae, user=user, reason=reason)
+    if ae.aeser:
+        _sae_clock_start(ae)
     return ae
+
+
+def _sae_clock_start(ae: AdverseEvent) -> None:
+    """First time an AE is saved as serious: start the clock and alert after commit."""
+    from safety.tasks import sae_alert_send
+
+    report, created = SeriousAdverseEventReport.objects.get_or_create(
+        adverse_event=ae, defaults={"serious_since": timezone.now()}
+    )
+    if created:
+        transaction.on_commit(lambda: sae_alert_send.delay(report.pk))
+
+
+def sae_deadline(report: SeriousAdverseEventReport):
+    return report.serious_since + timedelta(hours=study().sae_reporting_hours)
+
+
+@transaction.atomic
+def sae_mark_reported(*, report: SeriousAdverseEventReport, user, reported_at) -> None:
+    """An investigator records when the SAE was reported to the sponsor; the clock stops."""
+    if not user.has_perm("safety.report_sae"):
+        raise PermissionDenied(_("Only an investigator can mark an SAE reported."))
+    if reported_at > timezone.now():
+        raise ValidationError({"reported_at": _("This cannot be in the future.")})
+    if reported_at < report.serious_since - timedelta(days=1):
+        raise ValidationError({"reported_at": _("This is before the event became serious.")})
+    report.reported_at, report.reported_by = reported_at, user
+    with audit_context(user=user, reason="SAE reported to the sponsor"):
+        report.save(update_fields=["reported_at", "reported_by"])
+
+
+@dataclass
+class SaeClock:
+    report: SeriousAdverseEventReport
+    deadline: object
+    hours_left: float  # negative when overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.report.reported_at is None and self.hours_left < 0
+
+
+def sae_clock(report: SeriousAdverseEventReport, now=None) -> SaeClock:
+    now = now or timezone.now()
+    deadline = sae_deadline(report)
+    return SaeClock(report, deadline, (deadline - now).total_seconds() / 3600)
 
 
 @transaction.atomic

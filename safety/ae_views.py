@@ -6,13 +6,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from enrollment.selectors import subject_or_404
 from safety import adverse_events
-from safety.forms import AdverseEventForm, FollowUpForm
-from safety.models import AdverseEvent, AdverseEventFollowUp
+from safety.forms import AdverseEventForm, FollowUpForm, SaeReportedForm
+from safety.models import AdverseEvent, AdverseEventFollowUp, SeriousAdverseEventReport
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.forms import apply_errors, crf_page, require_add_or_change
 
@@ -50,8 +51,9 @@ def subject_adverse_events(request, pk: int):
 
 @permission_required("safety.view_adverseevent", raise_exception=True)
 def adverse_event_detail(request, ae_pk: int):
-    ae = get_object_or_404(_events(request.user), pk=ae_pk)
+    ae = get_object_or_404(_events(request.user).select_related("sae_report"), pk=ae_pk)
     follow_ups = list(ae.follow_ups.order_by("assessed_on", "id"))
+    report = getattr(ae, "sae_report", None)
     return render(
         request,
         "safety/ae_detail.html",
@@ -61,6 +63,7 @@ def adverse_event_detail(request, ae_pk: int):
             "worst_grade": adverse_events.worst_grade(ae),
             "current_outcome": adverse_events.current_outcome(ae, follow_ups),
             "follow_ups": follow_ups,
+            "sae_clock": adverse_events.sae_clock(report) if report else None,
         },
     )
 
@@ -114,4 +117,46 @@ def follow_up_create(request, ae_pk: int):
             return redirect(back)
     return crf_page(
         request, form, title=_("Follow-up of %(ae)s") % {"ae": ae.aeterm}, back_url=back
+    )
+
+
+@permission_required("safety.view_seriousadverseeventreport", raise_exception=True)
+def open_saes(request):
+    """The site's SAEs not yet reported to the sponsor, with their 24-hour clock."""
+    reports = (
+        scope_to_sites(
+            SeriousAdverseEventReport.objects.filter(reported_at__isnull=True),
+            request.user,
+            "adverse_event__subject__site",
+        )
+        .select_related("adverse_event__subject__site")
+        .order_by("serious_since")
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "safety/open_saes.html",
+        {"clocks": [adverse_events.sae_clock(r, now) for r in reports]},
+    )
+
+
+@permission_required("safety.report_sae", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def sae_mark_reported(request, ae_pk: int):
+    ae = get_object_or_404(_events(request.user).filter(aeser=True), pk=ae_pk)
+    report = get_object_or_404(SeriousAdverseEventReport, adverse_event=ae)
+    form = SaeReportedForm(request.POST or None, initial={"reported_at": timezone.localtime()})
+    back = reverse("adverse_event_detail", args=[ae.pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            adverse_events.sae_mark_reported(
+                report=report, user=request.user, reported_at=form.cleaned_data["reported_at"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("SAE marked reported to the sponsor."))
+            return redirect(back)
+    return crf_page(
+        request, form, title=_("Report %(ae)s to the sponsor") % {"ae": ae.aeterm}, back_url=back
     )

@@ -100,3 +100,9 @@ class FollowUpForm(forms.ModelForm):
         model = AdverseEventFollowUp
         fields = ["assessed_on", "aetoxgr", "aeout", "aeendtc", "note"]
         widgets = {"assessed_on": DATE, "aeendtc": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+
+
+class SaeReportedForm(forms.Form):
+    reported_at = forms.DateTimeField(
+        label=_("Reported to the sponsor at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"]
+    )

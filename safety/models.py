@@ -219,3 +219,35 @@ class AdverseEventFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.adverse_event} follow-up {self.assessed_on}"
+
+
+@audited(reason_required=False)
+class SeriousAdverseEventReport(models.Model):
+    """The 24-hour reporting clock of a serious AE: starts when the AE is first saved as
+    serious; the investigators' alert is sent once; stops when reported to the sponsor."""
+
+    adverse_event = models.OneToOneField(
+        AdverseEvent, on_delete=models.PROTECT, related_name="sae_report"
+    )
+    serious_since = models.DateTimeField(_("serious since"))
+    alert_sent_at = models.DateTimeField(_("investigators alerted at"), null=True, blank=True)
+    alert_recipients = models.TextField(_("alert sent to"), blank=True)
+    reported_at = models.DateTimeField(_("reported to the sponsor at"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+
+    site_path = "adverse_event__subject__site"
+
+    class Meta:
+        ordering = ["serious_since"]
+        verbose_name = _("SAE report")
+        permissions = [("report_sae", "Mark an SAE reported to the sponsor (investigator)")]
+
+    def __str__(self) -> str:
+        return f"SAE report {self.adverse_event}"

@@ -6,6 +6,12 @@ urlpatterns = [
     path("subjects/<int:pk>/vitals/new/", views.vitals_edit, name="vitals_create"),
     path("subjects/<int:pk>/vitals/<int:vitals_pk>/", views.vitals_edit, name="vitals_edit"),
     path("adverse-events/", ae_views.adverse_event_list, name="adverse_event_list"),
+    path("adverse-events/open-sae/", ae_views.open_saes, name="open_saes"),
+    path(
+        "adverse-events/<int:ae_pk>/reported/",
+        ae_views.sae_mark_reported,
+        name="sae_mark_reported",
+    ),
     path(
         "subjects/<int:pk>/adverse-events/",
         ae_views.subject_adverse_events,

@@ -66,6 +66,7 @@ PAGES = [
     ("AE list", lambda f: reverse("adverse_event_list"), ALL),
     ("subject AEs", lambda f: reverse("subject_adverse_events", args=[f["subject"].pk]), ALL),
     ("AE form", lambda f: reverse("adverse_event_create", args=[f["subject"].pk]), CRF_WRITE),
+    ("open SAEs", lambda f: reverse("open_saes"), ALL),
 ]
 
 CASES = [

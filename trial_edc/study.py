@@ -85,6 +85,8 @@ class Study:
     desaturation_points: int = 4
     # SpO2/FiO2 is only meaningful on the flat part of the curve: SpO2 at most this
     sf_ratio_max_spo2: int = 97
+    # [design] a serious AE is reported to the sponsor within this many hours
+    sae_reporting_hours: int = 24
     # [design] plausible arterial blood gas values (else refused)
     pao2_plausible: Range = field(default=Range(Decimal("20"), Decimal("700"), "mmHg"))
     paco2_plausible: Range = field(default=Range(Decimal("10"), Decimal("150"), "mmHg"))

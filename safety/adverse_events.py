@@ -14,6 +14,7 @@ from enrollment.rules import problems_as_errors
 from enrollment.services import site_date
 from safety import rules
 from safety.models import AdverseEvent, AdverseEventFollowUp, SeriousAdverseEventReport
+from safety.signatures import signatures_void
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.study import study
 
@@ -43,7 +44,10 @@ def adverse_event_record(*, ae: AdverseEvent, user, reason: str = "") -> Adverse
         raise ValidationError(problems_as_errors(problems))
     if ae.recorded_by_id is None:
         ae.recorded_by = user
+    is_change = not ae._state.adding
     audited_save(instance=ae, user=user, reason=reason)
+    if is_change:
+        signatures_void(ae, user=user)
     if ae.aeser:
         _sae_clock_start(ae)
     return ae
@@ -112,6 +116,7 @@ def adverse_event_follow_up(*, follow_up: AdverseEventFollowUp, user, reason: st
     if follow_up.recorded_by_id is None:
         follow_up.recorded_by = user
     audited_save(instance=follow_up, user=user, reason=reason)
+    signatures_void(ae, user=user)
     return follow_up
 
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from enrollment.selectors import subject_or_404
-from safety import adverse_events
-from safety.forms import AdverseEventForm, FollowUpForm, SaeReportedForm
+from safety import adverse_events, signatures
+from safety.forms import AdverseEventForm, FollowUpForm, SaeReportedForm, SignatureForm
 from safety.models import AdverseEvent, AdverseEventFollowUp, SeriousAdverseEventReport
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.forms import apply_errors, crf_page, require_add_or_change
@@ -64,6 +64,7 @@ def adverse_event_detail(request, ae_pk: int):
             "current_outcome": adverse_events.current_outcome(ae, follow_ups),
             "follow_ups": follow_ups,
             "sae_clock": adverse_events.sae_clock(report) if report else None,
+            "signatures": list(ae.signatures.order_by("signed_at")),
         },
     )
 
@@ -160,3 +161,29 @@ def sae_mark_reported(request, ae_pk: int):
     return crf_page(
         request, form, title=_("Report %(ae)s to the sponsor") % {"ae": ae.aeterm}, back_url=back
     )
+
+
+@permission_required("safety.sign_adverseevent", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def to_sign(request):
+    """The investigator's queue: AEs of their sites without a valid signature; sign many with
+    one password entry, each AE signed on its own."""
+    queue = signatures.to_sign(_events(request.user)).order_by("aestdtc", "id")
+    preselected = request.GET.getlist("ae")
+    form = SignatureForm(
+        request.POST or None, queryset=queue, initial={"adverse_events": preselected}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            signed = signatures.adverse_events_sign(
+                aes=list(form.cleaned_data["adverse_events"]),
+                signer=request.user,
+                password=form.cleaned_data["password"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(n)d adverse event(s) signed.") % {"n": len(signed)})
+            return redirect("to_sign")
+    return render(request, "safety/to_sign.html", {"form": form, "queue_size": queue.count()})

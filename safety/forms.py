@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from enrollment.forms import DATE, DATETIME
 from safety import rules
 from safety.adverse_events import facts_of
-from safety.models import AdverseEvent, AdverseEventFollowUp, CtcaeTerm, VitalSigns
+from safety.models import (
+    AdverseEvent,
+    AdverseEventFollowUp,
+    AdverseEventSignature,
+    CtcaeTerm,
+    VitalSigns,
+)
 from trial_edc.audit.forms import ReasonForChangeMixin
 from trial_edc.forms import add_problems
 
@@ -106,3 +112,28 @@ class SaeReportedForm(forms.Form):
     reported_at = forms.DateTimeField(
         label=_("Reported to the sponsor at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"]
     )
+
+
+class SignatureForm(forms.Form):
+    """Re-enter the password to sign; the meaning is stated on the form."""
+
+    adverse_events = forms.ModelMultipleChoiceField(
+        queryset=AdverseEvent.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Adverse events to sign"),
+        error_messages={"required": _("Tick at least one adverse event.")},
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput,
+        help_text=_("Signing with your password means: %(meaning)s.")
+        % {"meaning": AdverseEventSignature.MEANING},
+    )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["adverse_events"].queryset = queryset
+        self.fields["adverse_events"].label_from_instance = lambda ae: (
+            f"{ae.subject.subject_number} · {ae.aeterm} · {_('grade')} {ae.aetoxgr}"
+            f"{' · SAE' if ae.aeser else ''} · {ae.aestdtc:%Y-%m-%d}"
+        )

@@ -251,3 +251,41 @@ class SeriousAdverseEventReport(models.Model):
 
     def __str__(self) -> str:
         return f"SAE report {self.adverse_event}"
+
+
+@audited(reason_required=False)
+class AdverseEventSignature(models.Model):
+    """An investigator's electronic signature of an AE (21 CFR 11.50, 11.70, 11.200).
+
+    Bound to the record by a hash of the signed content and the audit-chain position of its
+    last change; voided, never deleted, when the AE or a follow-up changes afterwards."""
+
+    MEANING = "I have reviewed this adverse event and confirm the assessment"
+
+    adverse_event = models.ForeignKey(
+        AdverseEvent, on_delete=models.PROTECT, related_name="signatures"
+    )
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    printed_name = models.CharField(_("printed name"), max_length=300)
+    signed_at = models.DateTimeField(_("signed at (UTC)"))
+    meaning = models.CharField(_("meaning of the signature"), max_length=200)
+    content_hash = models.CharField(_("hash of the signed content"), max_length=64)
+    record_version = models.BigIntegerField(_("record version (audit chain entry)"))
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.CharField(_("why voided"), max_length=200, blank=True)
+
+    site_path = "adverse_event__subject__site"
+
+    class Meta:
+        ordering = ["adverse_event", "signed_at"]
+        verbose_name = _("adverse event signature")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["adverse_event"],
+                condition=models.Q(voided_at__isnull=True),
+                name="one_valid_signature_per_ae",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.adverse_event} signed by {self.printed_name}"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("subjects/<int:pk>/vitals/<int:vitals_pk>/", views.vitals_edit, name="vitals_edit"),
     path("adverse-events/", ae_views.adverse_event_list, name="adverse_event_list"),
     path("adverse-events/open-sae/", ae_views.open_saes, name="open_saes"),
+    path("adverse-events/to-sign/", ae_views.to_sign, name="to_sign"),
     path(
         "adverse-events/<int:ae_pk>/reported/",
         ae_views.sae_mark_reported,

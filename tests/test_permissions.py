@@ -67,6 +67,7 @@ PAGES = [
     ("subject AEs", lambda f: reverse("subject_adverse_events", args=[f["subject"].pk]), ALL),
     ("AE form", lambda f: reverse("adverse_event_create", args=[f["subject"].pk]), CRF_WRITE),
     ("open SAEs", lambda f: reverse("open_saes"), ALL),
+    ("to-sign queue", lambda f: reverse("to_sign"), INVESTIGATOR_ONLY),
 ]
 
 CASES = [

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,10 +12,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from enrollment.selectors import subject_or_404
-from safety import adverse_events, signatures
-from safety.forms import AdverseEventForm, FollowUpForm, SaeReportedForm, SignatureForm
+from safety import adverse_events, listings, signatures
+from safety.forms import (
+    AdverseEventForm,
+    FollowUpForm,
+    ListingFilterForm,
+    SaeReportedForm,
+    SignatureForm,
+)
 from safety.models import AdverseEvent, AdverseEventFollowUp, SeriousAdverseEventReport
-from trial_edc.accounts.selectors import scope_to_sites
+from safety.pdf import safety_listing_pdf
+from trial_edc.accounts.selectors import scope_to_sites, sites_for
 from trial_edc.forms import apply_errors, crf_page, require_add_or_change
 
 
@@ -187,3 +195,23 @@ def to_sign(request):
             messages.success(request, _("%(n)d adverse event(s) signed.") % {"n": len(signed)})
             return redirect("to_sign")
     return render(request, "safety/to_sign.html", {"form": form, "queue_size": queue.count()})
+
+
+@permission_required("safety.download_listing", raise_exception=True)
+def safety_listings(request):
+    """Filter, preview the counts, and download the PDF listings."""
+    form = ListingFilterForm(request.GET or None, sites=sites_for(request.user))
+    if not form.is_bound or not form.is_valid():
+        return render(request, "safety/listings.html", {"form": form})
+    listing = listings.listing_context(
+        user=request.user,
+        f=form.listing_filter(),
+        generated_by=request.user.printed_name,
+        cut_off=timezone.now(),
+    )
+    if request.GET.get("download") != "pdf":
+        return render(request, "safety/listings.html", {"form": form, "listing": listing})
+    response = HttpResponse(safety_listing_pdf(listing), content_type="application/pdf")
+    name = f"safety-listing-{listing.protocol_id}-{listing.cut_off:%Y%m%d-%H%M}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

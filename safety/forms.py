@@ -137,3 +137,34 @@ class SignatureForm(forms.Form):
             f"{ae.subject.subject_number} · {ae.aeterm} · {_('grade')} {ae.aetoxgr}"
             f"{' · SAE' if ae.aeser else ''} · {ae.aestdtc:%Y-%m-%d}"
         )
+
+
+class ListingFilterForm(forms.Form):
+    site = forms.ChoiceField(label=_("Site"), required=False)
+    subject = forms.CharField(label=_("Subject number"), required=False, max_length=20)
+    onset_from = forms.DateField(label=_("Onset from"), required=False, widget=DATE)
+    onset_to = forms.DateField(label=_("Onset to"), required=False, widget=DATE)
+    serious_only = forms.BooleanField(label=_("Serious only"), required=False)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [("", _("All my sites"))] + [(s.code, str(s)) for s in sites]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("onset_from"), cleaned.get("onset_to")
+        if start and end and end < start:
+            self.add_error("onset_to", _("The end of the range is before its start."))
+        return cleaned
+
+    def listing_filter(self):
+        from safety.listings import ListingFilter
+
+        data = self.cleaned_data
+        return ListingFilter(
+            site_codes=(data["site"],) if data.get("site") else (),
+            subject_number=data.get("subject", "").strip(),
+            onset_from=data.get("onset_from"),
+            onset_to=data.get("onset_to"),
+            serious_only=data.get("serious_only", False),
+        )

@@ -185,7 +185,10 @@ class AdverseEvent(models.Model):
     class Meta:
         ordering = ["subject", "aestdtc", "id"]
         verbose_name = _("adverse event")
-        permissions = [("sign_adverseevent", "Sign an adverse event (investigator)")]
+        permissions = [
+            ("sign_adverseevent", "Sign an adverse event (investigator)"),
+            ("download_listing", "Download safety listings"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} {self.aeterm}"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("adverse-events/", ae_views.adverse_event_list, name="adverse_event_list"),
     path("adverse-events/open-sae/", ae_views.open_saes, name="open_saes"),
     path("adverse-events/to-sign/", ae_views.to_sign, name="to_sign"),
+    path("adverse-events/listings/", ae_views.safety_listings, name="safety_listings"),
     path(
         "adverse-events/<int:ae_pk>/reported/",
         ae_views.sae_mark_reported,

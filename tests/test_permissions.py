@@ -68,6 +68,11 @@ PAGES = [
     ("AE form", lambda f: reverse("adverse_event_create", args=[f["subject"].pk]), CRF_WRITE),
     ("open SAEs", lambda f: reverse("open_saes"), ALL),
     ("to-sign queue", lambda f: reverse("to_sign"), INVESTIGATOR_ONLY),
+    (
+        "safety listings",
+        lambda f: reverse("safety_listings"),
+        {COORD: 403, INV: 200, MON: 200, DM: 200},
+    ),
 ]
 
 CASES = [

@@ -47,7 +47,13 @@ EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
 # Codenames a role holds in the CRF apps even though the rules below exclude them.
 CRF_EXTRA_CODENAMES: dict[str, tuple[str, ...]] = {
     Role.SITE_COORDINATOR: (),
-    Role.INVESTIGATOR: ("confirm_eligibility", "enroll_subject", "sign_adverseevent", "report_sae"),
+    Role.INVESTIGATOR: (
+        "confirm_eligibility",
+        "enroll_subject",
+        "sign_adverseevent",
+        "report_sae",
+        "download_listing",
+    ),
     Role.MONITOR: ("raise_query", "download_listing"),
     Role.DATA_MANAGER: ("lock_record", "download_listing", "export_data"),
 }

@@ -1,0 +1,145 @@
+"""The safety listings' data: AE rows with their derived flags and signature, and the summary.
+
+A fixed number of queries whatever the number of AEs: the AEs (with subject, site, CTCAE term,
+SAE report and the last dose given annotated), then the valid signatures."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Prefetch
+
+from safety import adverse_events
+from safety.models import AdverseEvent, AdverseEventSignature, Grade
+from safety.rules import AdverseEventDerived
+from trial_edc.accounts.selectors import scope_to_sites
+from trial_edc.study import study
+
+CRITERIA_LABELS = {
+    "aesdth": "death",
+    "aeslife": "life-threatening",
+    "aeshosp": "hospitalisation",
+    "aesdisab": "disability",
+    "aescong": "congenital anomaly",
+    "aesmie": "important medical event",
+}
+
+
+@dataclass(frozen=True)
+class ListingFilter:
+    site_codes: tuple[str, ...] = ()
+    subject_number: str = ""
+    onset_from: date | None = None
+    onset_to: date | None = None
+    serious_only: bool = False
+
+    def describe(self) -> str:
+        parts = []
+        if self.site_codes:
+            parts.append("sites " + ", ".join(self.site_codes))
+        if self.subject_number:
+            parts.append(f"subject {self.subject_number}")
+        if self.onset_from or self.onset_to:
+            parts.append(f"onset {self.onset_from or '…'} to {self.onset_to or '…'}")
+        if self.serious_only:
+            parts.append("serious only")
+        return "; ".join(parts) or "all adverse events"
+
+
+@dataclass
+class ListingRow:
+    ae: AdverseEvent
+    derived: AdverseEventDerived
+    signature: AdverseEventSignature | None
+
+    @property
+    def criteria(self) -> str:
+        return ", ".join(label for name, label in CRITERIA_LABELS.items() if getattr(self.ae, name))
+
+
+@dataclass
+class Summary:
+    subjects_with_ae: int = 0
+    total: int = 0
+    serious: int = 0
+    in_window: int = 0
+    by_grade: list[tuple[str, int]] = field(default_factory=list)
+    by_relationship: list[tuple[str, int]] = field(default_factory=list)
+    by_soc: list[tuple[str, int]] = field(default_factory=list)
+
+
+def listing_queryset(user, f: ListingFilter):
+    events = AdverseEvent.objects.all()
+    if user is not None:
+        events = scope_to_sites(events, user, "subject__site")
+    if f.site_codes:
+        events = events.filter(subject__site__code__in=f.site_codes)
+    if f.subject_number:
+        events = events.filter(subject__subject_number=f.subject_number)
+    if f.onset_from:
+        events = events.filter(aestdtc__gte=f.onset_from)
+    if f.onset_to:
+        events = events.filter(aestdtc__lte=f.onset_to)
+    if f.serious_only:
+        events = events.filter(aeser=True)
+    valid = AdverseEventSignature.objects.filter(voided_at__isnull=True)
+    return (
+        adverse_events.with_last_dose_given(events)
+        .select_related("subject__site", "ctcae_term", "sae_report")
+        .prefetch_related(Prefetch("signatures", queryset=valid, to_attr="valid_signatures"))
+        .order_by("subject__subject_number", "aestdtc", "id")
+    )
+
+
+def listing_rows(user, f: ListingFilter) -> list[ListingRow]:
+    return [
+        ListingRow(ae, adverse_events.derived(ae), (ae.valid_signatures or [None])[0])
+        for ae in listing_queryset(user, f)
+    ]
+
+
+def summarize(rows: list[ListingRow]) -> Summary:
+    grades = Counter(r.ae.aetoxgr for r in rows)
+    relationships = Counter(r.ae.get_aerel_display() for r in rows)
+    socs = Counter(r.ae.soc or "(no CTCAE term)" for r in rows)
+    return Summary(
+        subjects_with_ae=len({r.ae.subject_id for r in rows}),
+        total=len(rows),
+        serious=sum(r.ae.aeser for r in rows),
+        in_window=sum(r.derived.in_safety_window for r in rows),
+        by_grade=[(str(label), grades.get(value, 0)) for value, label in Grade.choices],
+        by_relationship=[
+            (str(label), relationships.get(str(label), 0))
+            for _, label in AdverseEvent.Relationship.choices
+        ],
+        by_soc=sorted(socs.items(), key=lambda kv: (-kv[1], kv[0])),
+    )
+
+
+@dataclass
+class ListingContext:
+    title: str
+    protocol_id: str
+    sites: str
+    cut_off: datetime
+    generated_by: str
+    filters: str
+    rows: list[ListingRow]
+    serious_rows: list[ListingRow]
+    summary: Summary
+
+
+def listing_context(*, user, f: ListingFilter, generated_by: str, cut_off: datetime):
+    rows = listing_rows(user, f)
+    sites = sorted({r.ae.subject.site.code for r in rows}) or list(f.site_codes)
+    return ListingContext(
+        title="Safety listings",
+        protocol_id=study().protocol_id,
+        sites=", ".join(sites) or "—",
+        cut_off=cut_off,
+        generated_by=generated_by,
+        filters=f.describe(),
+        rows=rows,
+        serious_rows=[r for r in rows if r.ae.aeser],
+        summary=summarize(rows),
+    )

@@ -292,3 +292,53 @@ class AdverseEventSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.adverse_event} signed by {self.printed_name}"
+
+
+class SafetyReport(models.Model):
+    """A 30-day safety report (PDF) made by a worker: per subject once their window has
+    closed (exactly once), or cumulative for a set of sites (on demand and weekly)."""
+
+    class Kind(models.TextChoices):
+        SUBJECT = "subject", _("Subject 30-day report")
+        CUMULATIVE = "cumulative", _("Cumulative 30-day report")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being generated")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("report"), max_length=12, choices=Kind.choices)
+    subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="safety_reports"
+    )
+    site_codes = models.CharField(_("sites"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(blank=True)
+    file = models.FileField(_("PDF"), upload_to="safety_reports/", blank=True)
+    ae_count = models.PositiveIntegerField(_("adverse events"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("safety report")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject"],
+                condition=models.Q(kind="subject"),
+                name="one_30_day_report_per_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject or self.site_codes}"
+
+    @property
+    def sites(self) -> set[str]:
+        return set(filter(None, self.site_codes.split(",")))

@@ -72,3 +72,48 @@ def sae_alert_send(report_id: int) -> bool:
         with audit_context(user=None, reason="SAE alert sent"):
             report.save(update_fields=["alert_sent_at", "alert_recipients"])
         return True
+
+
+@shared_task(name="safety.safety_reports_due")
+def safety_reports_due() -> list[int]:
+    """Daily: queue and make the 30-day report of each subject whose window has closed.
+
+    Run twice, or by two workers at once, it makes each subject's report once."""
+    from safety import reports
+
+    made = []
+    for subject in reports.subjects_due():
+        report = reports.subject_report_queue(subject)
+        if report is not None:
+            reports.report_generate(report)
+            _notify_investigators(report)
+            made.append(report.pk)
+    return made
+
+
+@shared_task(name="safety.safety_report_generate")
+def safety_report_generate(report_id: int) -> int:
+    from safety import reports
+    from safety.models import SafetyReport
+
+    return reports.report_generate(SafetyReport.objects.get(pk=report_id)).pk
+
+
+@shared_task(name="safety.safety_report_cumulative_weekly")
+def safety_report_cumulative_weekly() -> int:
+    from safety import reports
+
+    report = reports.cumulative_report_queue(site_codes=reports.all_site_codes())
+    return reports.report_generate(report).pk
+
+
+def _notify_investigators(report) -> None:
+    recipients = site_investigator_emails(report.subject.site_id)
+    if recipients:
+        send_mail(
+            _("30-day safety report ready: %(subject)s") % {"subject": report.subject},
+            _("The 30-day safety report of %(subject)s is ready: %(url)s")
+            % {"subject": report.subject, "url": f"{settings.SITE_URL}/safety-reports/"},
+            settings.DEFAULT_FROM_EMAIL,
+            recipients,
+        )

@@ -9,6 +9,12 @@ urlpatterns = [
     path("adverse-events/open-sae/", ae_views.open_saes, name="open_saes"),
     path("adverse-events/to-sign/", ae_views.to_sign, name="to_sign"),
     path("adverse-events/listings/", ae_views.safety_listings, name="safety_listings"),
+    path("safety-reports/", ae_views.safety_reports, name="safety_reports"),
+    path(
+        "safety-reports/<int:report_pk>/download/",
+        ae_views.safety_report_download,
+        name="safety_report_download",
+    ),
     path(
         "adverse-events/<int:ae_pk>/reported/",
         ae_views.sae_mark_reported,

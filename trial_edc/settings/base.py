@@ -204,6 +204,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trial_edc.audit.tasks.audit_chain_verify_task",
         "schedule": timedelta(hours=24),
     },
+    "safety-30-day-reports-daily": {
+        "task": "safety.safety_reports_due",
+        "schedule": timedelta(hours=24),
+    },
+    "safety-cumulative-report-weekly": {
+        "task": "safety.safety_report_cumulative_weekly",
+        "schedule": timedelta(days=7),
+    },
 }
 
 # pghistory: history rows carry their context (user, url, reason) as JSON in the row itself,

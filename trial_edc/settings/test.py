@@ -2,7 +2,7 @@
 else the embedded server. Celery runs eagerly unless a test starts the real worker."""
 
 from trial_edc.settings.base import *  # noqa: F403
-from trial_edc.settings.base import database_config, env
+from trial_edc.settings.base import BASE_DIR, database_config, env
 
 DATABASES = {"default": database_config(prefer_local_server=True)}
 DEBUG = False
@@ -24,3 +24,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+# reports written by the test process and the real worker go to the same throw-away folder
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".test-media"))

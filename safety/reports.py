@@ -1,0 +1,109 @@
+"""30-day safety reports: which subjects are due, making the PDF, notifying investigators."""
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max, OuterRef, Subquery
+from django.utils import timezone
+
+from dosing.models import DoseAdministration
+from enrollment.models import Subject
+from enrollment.services import site_date
+from safety.adverse_events import GIVEN
+from safety.listings import ListingFilter, listing_context
+from safety.models import SafetyReport
+from safety.pdf import render_pdf
+from safety.rules import primary_safety_window
+from trial_edc.accounts.models import Site
+
+
+def subjects_due(today_of=site_date) -> list[Subject]:
+    """Subjects whose primary safety window (30 days after the last dose given) has closed
+    and who have no subject report yet. Two queries."""
+    last = (
+        DoseAdministration.objects.filter(subject=OuterRef("pk"), status__in=GIVEN)
+        .order_by()
+        .values("subject")
+        .annotate(last=Max("date"))
+        .values("last")
+    )
+    candidates = (
+        Subject.objects.annotate(last_dose_given=Subquery(last))
+        .filter(last_dose_given__isnull=False)
+        .exclude(safety_reports__kind=SafetyReport.Kind.SUBJECT)
+        .select_related("site")
+    )
+    due = []
+    for subject in candidates:
+        window = primary_safety_window(day1=subject.day1, last_dose_given=subject.last_dose_given)
+        if window[1] < today_of(subject.site):
+            due.append(subject)
+    return due
+
+
+def subject_report_queue(subject: Subject) -> SafetyReport | None:
+    """The subject's report row, created once; None if another run already made it."""
+    try:
+        with transaction.atomic():
+            return SafetyReport.objects.create(
+                kind=SafetyReport.Kind.SUBJECT, subject=subject, site_codes=subject.site.code
+            )
+    except IntegrityError:
+        return None
+
+
+def cumulative_report_queue(*, site_codes: list[str], requested_by=None) -> SafetyReport:
+    return SafetyReport.objects.create(
+        kind=SafetyReport.Kind.CUMULATIVE,
+        site_codes=",".join(sorted(site_codes)),
+        requested_by=requested_by,
+    )
+
+
+def report_generate(report: SafetyReport) -> SafetyReport:
+    """Make the PDF of a queued report (safe to call twice: a finished report is kept)."""
+    with transaction.atomic():
+        report = SafetyReport.objects.select_for_update().get(pk=report.pk)
+        if report.status == SafetyReport.Status.DONE:
+            return report
+        report.status = SafetyReport.Status.RUNNING
+        report.save(update_fields=["status"])
+    f = ListingFilter(
+        site_codes=tuple(sorted(report.sites)),
+        subject_number=report.subject.subject_number if report.subject_id else "",
+    )
+    cut_off = timezone.now()
+    try:
+        listing = listing_context(
+            user=None,
+            f=f,
+            generated_by=report.requested_by.printed_name if report.requested_by else "trial-edc",
+            cut_off=cut_off,
+        )
+        listing.title = str(report.get_kind_display())
+        pdf = render_pdf("safety/listing_pdf.html", {"listing": listing})
+    except Exception as exc:
+        report.status, report.error = SafetyReport.Status.FAILED, repr(exc)[:2000]
+        report.finished_at = timezone.now()
+        report.save(update_fields=["status", "error", "finished_at"])
+        raise
+    name = (
+        f"{report.kind}-{report.subject or 'sites-' + report.site_codes}-{cut_off:%Y%m%d%H%M}.pdf"
+    )
+    report.file.save(name.replace(",", "-"), ContentFile(pdf), save=False)
+    report.status, report.ae_count = SafetyReport.Status.DONE, listing.summary.total
+    report.finished_at = timezone.now()
+    report.save(update_fields=["file", "status", "ae_count", "finished_at"])
+    return report
+
+
+def all_site_codes() -> list[str]:
+    return list(Site.objects.filter(is_active=True).values_list("code", flat=True))
+
+
+def reports_for(user):
+    """Reports whose every site is one of the user's."""
+    own = set(Site.objects.filter(memberships__user=user).values_list("code", flat=True))
+    reports = SafetyReport.objects.select_related("subject", "requested_by").order_by(
+        "-created_at", "-id"
+    )[:200]
+    return [r for r in reports if r.sites and r.sites <= own]

@@ -71,6 +71,9 @@ class AdverseEventForm(ReasonForChangeMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ctcae_term"].choices = ctcae_choices()
+        self.fields["ctcae_term"].widget.attrs.update(
+            {"data-searchable": "", "data-search-placeholder": _("Search CTCAE terms or SOC")}
+        )
         self.fields["aeterm"].help_text = _(
             "As the investigator describes it; defaults to the CTCAE term."
         )

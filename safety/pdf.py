@@ -12,4 +12,8 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 
 def safety_listing_pdf(listing) -> bytes:
-    return render_pdf("safety/listing_pdf.html", {"listing": listing})
+    from safety.listing_text import listing_pages
+
+    return render_pdf(
+        "safety/listing_pdf.html", {"listing": listing, "pages": listing_pages(listing.rows)}
+    )

@@ -11,7 +11,7 @@ from enrollment.services import site_date
 from safety.adverse_events import GIVEN
 from safety.listings import ListingFilter, listing_context
 from safety.models import SafetyReport
-from safety.pdf import render_pdf
+from safety.pdf import safety_listing_pdf
 from safety.rules import primary_safety_window
 from trial_edc.accounts.models import Site
 
@@ -80,7 +80,7 @@ def report_generate(report: SafetyReport) -> SafetyReport:
             cut_off=cut_off,
         )
         listing.title = str(report.get_kind_display())
-        pdf = render_pdf("safety/listing_pdf.html", {"listing": listing})
+        pdf = safety_listing_pdf(listing)
     except Exception as exc:
         report.status, report.error = SafetyReport.Status.FAILED, repr(exc)[:2000]
         report.finished_at = timezone.now()

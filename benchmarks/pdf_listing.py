@@ -1,0 +1,106 @@
+"""Time and memory to produce the AE listing PDF, beside WeasyPrint drawing a plain table.
+
+    python benchmarks/pdf_listing.py --aes 1000 5000
+
+Seeds the AEs on a throw-away database, then for each size prints: the listing (queries +
+layout + PDF), the same rows as a bare HTML table, and the SQL queries used.
+"""
+
+import argparse
+import resource
+import time
+
+from _setup import benchmark_database, print_table
+
+
+def _seed(n: int, subjects) -> None:
+    from datetime import timedelta
+
+    from safety.models import AdverseEvent
+
+    rows = [
+        AdverseEvent(
+            subject=subjects[i % len(subjects)],
+            aeterm=f"Cough episode {i}",
+            aestdtc=subjects[i % len(subjects)].day1 + timedelta(days=i % 40),
+            ongoing=True,
+            aetoxgr=1 + i % 3,
+            aeser=i % 25 == 0,
+            aeshosp=i % 25 == 0,
+            aerel=["NOT RELATED", "UNLIKELY RELATED", "POSSIBLY RELATED"][i % 3],
+            aeacn="DOSE NOT CHANGED",
+            aeout="RECOVERING/RESOLVING",
+            recorded_by_id=subjects[0].enrolled_by_id,
+        )
+        for i in range(n)
+    ]
+    AdverseEvent.objects.bulk_create(rows, batch_size=1000)
+
+
+def _plain_table_pdf(rows) -> bytes:
+    from weasyprint import HTML
+
+    cells = "".join(
+        f"<tr><td>{r.ae.subject.subject_number}</td><td>{r.ae.aeterm}</td>"
+        f"<td>{r.ae.aestdtc}</td><td>{r.ae.aetoxgr}</td><td>{r.ae.aerel}</td></tr>"
+        for r in rows
+    )
+    html = f"<table><tbody>{cells}</tbody></table>"
+    return HTML(string=html).write_pdf()
+
+
+def main(sizes: list[int]) -> None:
+    with benchmark_database():
+        import pghistory
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        from django.utils import timezone
+
+        from enrollment.models import Subject
+        from safety.listings import ListingFilter, listing_context
+        from safety.models import AdverseEvent
+        from safety.pdf import safety_listing_pdf
+
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        subjects = list(Subject.objects.filter(site__code="01"))
+        results = []
+        for size in sorted(sizes):
+            existing = AdverseEvent.objects.count()
+            if size > existing:
+                with pghistory.context(reason="benchmark seed"):
+                    _seed(size - existing, subjects)
+            f = ListingFilter()
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                listing = listing_context(
+                    user=None, f=f, generated_by="bench", cut_off=timezone.now()
+                )
+            pdf = safety_listing_pdf(listing)
+            elapsed = time.perf_counter() - start
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            results.append(
+                (
+                    f"AE listing, {listing.summary.total} AEs ({len(pdf) // 1024} KiB)",
+                    elapsed,
+                    len(queries),
+                    peak,
+                )
+            )
+            start = time.perf_counter()
+            plain = _plain_table_pdf(listing.rows)
+            results.append(
+                (
+                    f"plain HTML table, same rows ({len(plain) // 1024} KiB)",
+                    time.perf_counter() - start,
+                    0,
+                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                )
+            )
+        print_table("AE listing PDF (peak MiB = process maximum resident size so far)", results)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--aes", type=int, nargs="+", default=[1000, 5000])
+    main(parser.parse_args().aes)

@@ -1,0 +1,29 @@
+// trial-edc: small progressive enhancements; every page works without them.
+
+// A search box above a long pick-list (select[data-searchable]): typing hides the options
+// (and option groups) that do not match, e.g. CTCAE terms grouped by system organ class.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("select[data-searchable]").forEach((select) => {
+    const input = document.createElement("input");
+    input.type = "search";
+    input.className = "form-control form-control-sm mb-1";
+    input.placeholder = select.dataset.searchPlaceholder || "Search";
+    input.setAttribute("aria-label", input.placeholder);
+    select.parentNode.insertBefore(input, select);
+    input.addEventListener("input", () => {
+      const query = input.value.trim().toLowerCase();
+      select.querySelectorAll("optgroup").forEach((group) => {
+        let visible = 0;
+        group.querySelectorAll("option").forEach((option) => {
+          const match =
+            !query ||
+            option.text.toLowerCase().includes(query) ||
+            group.label.toLowerCase().includes(query);
+          option.hidden = !match;
+          if (match) visible += 1;
+        });
+        group.hidden = visible === 0;
+      });
+    });
+  });
+});

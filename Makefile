@@ -50,6 +50,7 @@ stop-db:
 benchmarks: install
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/audit_chain.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/enrollment_pages.py
+	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/pdf_listing.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

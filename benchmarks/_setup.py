@@ -18,6 +18,8 @@ def benchmark_database():
     django.setup()
     from django.db import connection
 
+    # its own name, so a benchmark never collides with a test run's database
+    connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         yield

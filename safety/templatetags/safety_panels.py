@@ -43,5 +43,6 @@ def vitals_panel(context, subject):
         "vitals": subject.vitals.order_by("-measured_at")[:5],
         "blood_gases": subject.blood_gases.order_by("-sampled_at")[:5],
         "vitals_missing": vitals_missing_days(subject, today),
+        "safety_reports": subject.safety_reports.order_by("-created_at"),
         "chart": chart,
     }

@@ -109,3 +109,13 @@ def test_a_report_covering_another_site_is_not_downloadable(monitor_client, othe
     assert monitor_client.get(reverse("safety_reports")).context["reports"] == []
     url = reverse("safety_report_download", args=[report.pk])
     assert monitor_client.get(url).status_code == 404
+
+
+def test_the_subject_dashboard_lists_its_report(
+    investigator_client, site, coordinator, investigator
+):
+    subject = _dosed(site, coordinator, investigator, last_dose_days_ago=40)
+    safety_reports_due()
+    html = investigator_client.get(reverse("subject_dashboard", args=[subject.pk])).content.decode()
+    report = SafetyReport.objects.get()
+    assert reverse("safety_report_download", args=[report.pk]) in html

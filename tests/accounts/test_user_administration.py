@@ -130,3 +130,13 @@ def test_dates_are_stored_in_utc_and_shown_in_the_site_time_zone(data_manager_cl
     html = data_manager_client.get(reverse("access_log")).content.decode()
     assert "2026-03-02 07:30" in html  # Asia/Shanghai, UTC+8
     assert "2026-03-01 23:30" not in html
+
+
+def test_no_role_may_write_service_records_directly(role_users):
+    from trial_edc.accounts.roles import SYSTEM_MODELS
+
+    for user in role_users.values():
+        for model in SYSTEM_MODELS:
+            assert not user.has_perm(f"safety.add_{model}"), (user, model)
+            assert not user.has_perm(f"safety.change_{model}"), (user, model)
+    assert role_users[Role.MONITOR].has_perm("safety.view_adverseeventsignature")

@@ -64,10 +64,19 @@ RESTRICTED_CODENAMES = frozenset(
 )
 
 
+# Records only services write (signatures, SAE clocks, generated reports, reference terms):
+# every role may view them; nobody gets add/change through a role.
+SYSTEM_MODELS = frozenset(
+    {"adverseeventsignature", "seriousadverseeventreport", "safetyreport", "ctcaeterm"}
+)
+
+
 def _crf_rule(role: str, codename: str) -> bool:
     if codename in RESTRICTED_CODENAMES:
         return codename in CRF_EXTRA_CODENAMES[role]
-    action = codename.split("_", 1)[0]
+    action, _, model = codename.partition("_")
+    if model in SYSTEM_MODELS:
+        return action == "view"
     if role in (Role.SITE_COORDINATOR, Role.INVESTIGATOR):
         return action in ("view", "add", "change")
     if role in (Role.MONITOR, Role.DATA_MANAGER):

@@ -140,3 +140,15 @@ def test_no_role_may_write_service_records_directly(role_users):
             assert not user.has_perm(f"safety.add_{model}"), (user, model)
             assert not user.has_perm(f"safety.change_{model}"), (user, model)
     assert role_users[Role.MONITOR].has_perm("safety.view_adverseeventsignature")
+
+
+def test_each_role_home_shows_what_waits_for_it(
+    investigator_client, coordinator_client, monitor_client
+):
+    def labels(client):
+        return [label for label, _, _ in client.get(reverse("home")).context["tasks"]]
+
+    assert "Adverse events to sign" in labels(investigator_client)
+    assert "Adverse events to sign" not in labels(coordinator_client)
+    assert "Subjects with missing dose records" in labels(coordinator_client)
+    assert "Subjects with missing dose records" not in labels(monitor_client)

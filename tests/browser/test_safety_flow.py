@@ -42,7 +42,7 @@ def test_sae_recorded_signed_and_listed(browser, live_server, site, role_users, 
     context.close()
 
     context, page = as_user("investigator")
-    page.get_by_role("link", name="To sign").click()
+    page.get_by_role("link", name="To sign", exact=True).click()
     page.get_by_label("Pneumonia", exact=False).check()
     page.get_by_label("Your password").fill(DEMO_TEST_PASSWORD)
     page.get_by_role("button", name="Sign", exact=True).click()
@@ -51,7 +51,7 @@ def test_sae_recorded_signed_and_listed(browser, live_server, site, role_users, 
     context.close()
 
     context, page = as_user("monitor")
-    page.get_by_role("link", name="Listings").click()
+    page.get_by_role("link", name="Listings", exact=True).click()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download PDF").click()
     path = tmp_path / "listing.pdf"

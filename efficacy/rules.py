@@ -1,5 +1,6 @@
 """Oxygenation: unit conversions and the PaO2/FiO2 and SpO2/FiO2 ratios, computed here only."""
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
@@ -52,3 +53,77 @@ def blood_gas_problems(*, pao2_mmhg, paco2, ph, fio2, spo2, s: Study | None = No
     if spo2 is not None and not 50 <= spo2 <= 100:
         problems.append(Problem("spo2", _("SpO2 must be between 50 and 100%.")))
     return problems
+
+
+# --- HRCT score ----------------------------------------------------------------------------
+
+
+def hrct_totals(scores: dict[str, tuple[int, int]], s: Study | None = None) -> tuple[int, int, int]:
+    """(ground-glass total, fibrosis total, overall) summed over the configured zones."""
+    s = s or study()
+    ggo = sum(scores[zone][0] for zone in s.hrct_zones)
+    fib = sum(scores[zone][1] for zone in s.hrct_zones)
+    return ggo, fib, ggo + fib
+
+
+def hrct_score_problems(scores: dict[str, tuple[int | None, int | None]], s=None):
+    s = s or study()
+    problems = []
+    for i, zone in enumerate(s.hrct_zones, start=1):
+        for kind, value in zip(("ggo", "fib"), scores.get(zone, (None, None)), strict=True):
+            if value is None or not 0 <= value <= s.hrct_score_max:
+                problems.append(
+                    Problem(
+                        f"{kind}_{i}",
+                        _("Score %(zone)s from 0 to %(max)d.")
+                        % {"zone": zone, "max": s.hrct_score_max},
+                    )
+                )
+    return problems
+
+
+# --- change from baseline and summary statistics -------------------------------------------
+
+
+def change_from_baseline(baseline: Decimal | None, value: Decimal | None):
+    """(absolute change, % change) to 0.1; None where either is missing or baseline is 0."""
+    if baseline is None or value is None:
+        return None, None
+    absolute = (Decimal(value) - Decimal(baseline)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    if Decimal(baseline) == 0:
+        return absolute, None
+    percent = ((Decimal(value) - Decimal(baseline)) / Decimal(baseline) * 100).quantize(
+        Decimal("0.1"), ROUND_HALF_UP
+    )
+    return absolute, percent
+
+
+@dataclass(frozen=True)
+class SummaryStats:
+    n: int
+    mean: Decimal | None
+    sd: Decimal | None
+    median: Decimal | None
+    minimum: Decimal | None
+    maximum: Decimal | None
+
+
+def summary_stats(values) -> SummaryStats:
+    """n, mean, sample SD, median, min, max to 0.1; missing and 'not done' values are skipped."""
+    import statistics
+
+    present = [Decimal(v) for v in values if v is not None]
+    if not present:
+        return SummaryStats(0, None, None, None, None, None)
+
+    def q(x):
+        return Decimal(x).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    return SummaryStats(
+        n=len(present),
+        mean=q(statistics.mean(present)),
+        sd=q(statistics.stdev(present)) if len(present) > 1 else None,
+        median=q(statistics.median(present)),
+        minimum=q(min(present)),
+        maximum=q(max(present)),
+    )

@@ -85,6 +85,16 @@ class Study:
     desaturation_points: int = 4
     # SpO2/FiO2 is only meaningful on the flat part of the curve: SpO2 at most this
     sf_ratio_max_spo2: int = 97
+    # [design] the HRCT score: per lobe/zone, ground-glass and fibrosis each 0..max
+    hrct_zones: tuple[str, ...] = (
+        "right upper lobe",
+        "right middle lobe",
+        "right lower lobe",
+        "left upper lobe",
+        "lingula",
+        "left lower lobe",
+    )
+    hrct_score_max: int = 5
     # [design] a serious AE is reported to the sponsor within this many hours
     sae_reporting_hours: int = 24
     # [design] plausible arterial blood gas values (else refused)

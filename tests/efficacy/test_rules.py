@@ -51,3 +51,48 @@ def test_impossible_blood_gas_values_are_refused():
         spo2=101,
     )
     assert [p.field for p in problems] == ["pao2", "paco2", "ph", "fio2", "spo2"]
+
+
+def _scores(ggo, fib):
+    from trial_edc.study import study
+
+    return {zone: (ggo[i], fib[i]) for i, zone in enumerate(study().hrct_zones)}
+
+
+def test_hrct_totals_sum_the_six_zones():
+    scores = _scores([1, 2, 3, 0, 1, 4], [0, 1, 2, 0, 0, 3])
+    assert rules.hrct_totals(scores) == (11, 6, 17)
+
+
+def test_hrct_scores_outside_0_to_5_are_refused():
+    scores = _scores([1, 2, 6, 0, 1, 4], [0, 1, 2, 0, 0, -1])
+    assert [p.field for p in rules.hrct_score_problems(scores)] == ["ggo_3", "fib_6"]
+
+
+@pytest.mark.parametrize(
+    ("baseline", "value", "absolute", "percent"),
+    [
+        (Decimal("150"), Decimal("210"), Decimal("60.0"), Decimal("40.0")),
+        (Decimal("62.5"), Decimal("55.0"), Decimal("-7.5"), Decimal("-12.0")),
+        (Decimal("3"), Decimal("2"), Decimal("-1.0"), Decimal("-33.3")),
+        (Decimal("0"), Decimal("2"), Decimal("2.0"), None),
+        (None, Decimal("2"), None, None),
+    ],
+)
+def test_change_and_percent_change_from_baseline(baseline, value, absolute, percent):
+    assert rules.change_from_baseline(baseline, value) == (absolute, percent)
+
+
+def test_summary_statistics_skip_missing_and_not_done_values():
+    stats = rules.summary_stats([Decimal("150"), None, Decimal("210"), Decimal("180"), None])
+    assert stats == rules.SummaryStats(
+        n=3,
+        mean=Decimal("180.0"),
+        sd=Decimal("30.0"),
+        median=Decimal("180.0"),
+        minimum=Decimal("150.0"),
+        maximum=Decimal("210.0"),
+    )
+    assert rules.summary_stats([None]).n == 0
+    single = rules.summary_stats([Decimal("7")])
+    assert (single.n, single.sd, single.median) == (1, None, Decimal("7.0"))

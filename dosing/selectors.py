@@ -4,12 +4,29 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Max, OuterRef, Subquery
+
 from dosing import rules
 from dosing.models import DoseAdministration
 from enrollment.models import Subject
 from enrollment.services import site_date
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.study import study
+
+
+def last_dose_given(subject_ref: str) -> Subquery:
+    """The date of the subject's last dose actually given (completed or interrupted), as a
+    subquery; `subject_ref` names the subject's id in the outer query ("pk", "subject")."""
+    return Subquery(
+        DoseAdministration.objects.filter(
+            subject=OuterRef(subject_ref),
+            status__in=[DoseAdministration.Status.COMPLETED, DoseAdministration.Status.INTERRUPTED],
+        )
+        .order_by()
+        .values("subject")
+        .annotate(last=Max("date"))
+        .values("last")
+    )
 
 
 def dose_statuses(subject: Subject) -> dict[int, str]:

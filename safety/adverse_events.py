@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dosing.models import DoseAdministration
+from dosing.selectors import last_dose_given
 from enrollment.rules import problems_as_errors
 from enrollment.services import site_date
 from safety import rules
@@ -122,13 +123,6 @@ def adverse_event_follow_up(*, follow_up: AdverseEventFollowUp, user, reason: st
 
 def with_last_dose_given(queryset):
     """Annotate each AE with its subject's last dose actually given (one subquery)."""
-    last = (
-        DoseAdministration.objects.filter(subject=OuterRef("subject"), status__in=GIVEN)
-        .order_by()
-        .values("subject")
-        .annotate(last=Max("date"))
-        .values("last")
-    )
     worst = (
         AdverseEventFollowUp.objects.filter(adverse_event=OuterRef("pk"))
         .order_by()
@@ -136,7 +130,9 @@ def with_last_dose_given(queryset):
         .annotate(worst=Max("aetoxgr"))
         .values("worst")
     )
-    return queryset.annotate(last_dose_given=Subquery(last), worst_follow_up=Subquery(worst))
+    return queryset.annotate(
+        last_dose_given=last_dose_given("subject"), worst_follow_up=Subquery(worst)
+    )
 
 
 def derived(ae: AdverseEvent) -> rules.AdverseEventDerived:

@@ -2,13 +2,11 @@
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from dosing.models import DoseAdministration
+from dosing.selectors import last_dose_given
 from enrollment.models import Subject
 from enrollment.services import site_date
-from safety.adverse_events import GIVEN
 from safety.listings import ListingFilter, listing_context
 from safety.models import SafetyReport
 from safety.pdf import safety_listing_pdf
@@ -19,15 +17,8 @@ from trial_edc.accounts.models import Site
 def subjects_due(today_of=site_date) -> list[Subject]:
     """Subjects whose primary safety window (30 days after the last dose given) has closed
     and who have no subject report yet. Two queries."""
-    last = (
-        DoseAdministration.objects.filter(subject=OuterRef("pk"), status__in=GIVEN)
-        .order_by()
-        .values("subject")
-        .annotate(last=Max("date"))
-        .values("last")
-    )
     candidates = (
-        Subject.objects.annotate(last_dose_given=Subquery(last))
+        Subject.objects.annotate(last_dose_given=last_dose_given("pk"))
         .filter(last_dose_given__isnull=False)
         .exclude(safety_reports__kind=SafetyReport.Kind.SUBJECT)
         .select_related("site")

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -119,6 +120,22 @@ def monitor_client(client_for, monitor):
 @pytest.fixture
 def data_manager_client(client_for, data_manager):
     return client_for(data_manager)
+
+
+@pytest.fixture
+def subject_on_day_6(site, coordinator, investigator):
+    """A subject whose day 1 was 5 days ago (today is day 6 at the site)."""
+    from enrollment.services import site_date
+    from tests.enrollment.factories import enrolled_subject
+
+    day1 = site_date(site) - timedelta(days=5)
+    return enrolled_subject(
+        site=site,
+        coordinator=coordinator,
+        investigator=investigator,
+        screening_date=day1 - timedelta(days=2),
+        day1=day1,
+    )
 
 
 # --- a real Celery worker on Redis --------------------------------------------------------

@@ -2,25 +2,14 @@ from datetime import timedelta
 
 import pytest
 
-from enrollment.services import site_date
 from safety import adverse_events, signatures
 from safety.models import AdverseEvent
-from tests.enrollment.factories import enrolled_subject
 from tests.factories import DEMO_TEST_PASSWORD
 
 
 @pytest.fixture
-def subject(site, coordinator, investigator):
-    """A subject whose day 1 was 5 days ago (today is day 6)."""
-    today = site_date(site)
-    day1 = today - timedelta(days=5)
-    return enrolled_subject(
-        site=site,
-        coordinator=coordinator,
-        investigator=investigator,
-        screening_date=day1 - timedelta(days=2),
-        day1=day1,
-    )
+def subject(subject_on_day_6):
+    return subject_on_day_6
 
 
 @pytest.fixture

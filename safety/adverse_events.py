@@ -108,10 +108,7 @@ def adverse_event_follow_up(*, follow_up: AdverseEventFollowUp, user, reason: st
         problems.append(rules.Problem("assessed_on", _("A follow-up cannot precede the onset.")))
     if follow_up.aeendtc is not None and follow_up.aeendtc < ae.aestdtc:
         problems.append(rules.Problem("aeendtc", _("The end date cannot be before the onset.")))
-    if (follow_up.aeout == rules.FATAL) != (follow_up.aetoxgr == 5):
-        problems.append(
-            rules.Problem("aeout", _("A fatal outcome goes with grade 5, and grade 5 with it."))
-        )
+    problems += rules.fatal_outcome_problems(grade=follow_up.aetoxgr, outcome=follow_up.aeout)
     if problems:
         raise ValidationError(problems_as_errors(problems))
     if follow_up.recorded_by_id is None:

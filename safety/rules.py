@@ -94,6 +94,14 @@ class AdverseEventFacts:
     consent_date: date
 
 
+def fatal_outcome_problems(*, grade: int, outcome: str) -> list[Problem]:
+    """A fatal outcome goes with CTCAE grade 5 (death), and grade 5 with a fatal outcome."""
+    if (outcome == FATAL) != (grade == 5):
+        message = _("A fatal outcome goes with grade 5, and grade 5 with a fatal outcome.")
+        return [Problem("aeout", message)]
+    return []
+
+
 def adverse_event_problems(ae: AdverseEventFacts) -> list[Problem]:
     problems = []
     if ae.end is not None and ae.end < ae.onset:
@@ -121,12 +129,7 @@ def adverse_event_problems(ae: AdverseEventFacts) -> list[Problem]:
         )
     if ae.grade == 5 and not ae.criteria.get("aesdth"):
         problems.append(Problem("aesdth", _("Grade 5 is death: tick 'results in death'.")))
-    if (ae.outcome == FATAL) != (ae.grade == 5):
-        problems.append(
-            Problem(
-                "aeout", _("A fatal outcome goes with grade 5, and grade 5 with a fatal outcome.")
-            )
-        )
+    problems += fatal_outcome_problems(grade=ae.grade, outcome=ae.outcome)
     if ae.criteria.get("aesdth") and ae.outcome != FATAL:
         problems.append(Problem("aeout", _("The event resulted in death: the outcome is fatal.")))
     return problems

@@ -293,3 +293,26 @@ def test_ae_list_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(12):
         response = coordinator_client.get(reverse("adverse_event_list"))
     assert len(response.context["rows"]) == n
+
+
+def test_follow_up_with_fatal_outcome_needs_grade_5(subject, coordinator):
+    ae = adverse_events.adverse_event_record(
+        ae=AdverseEvent(
+            subject=subject,
+            aeterm="Respiratory failure",
+            aestdtc=subject.day1,
+            aetoxgr=4,
+            ongoing=True,
+            aerel="NOT RELATED",
+            aeacn="DOSE NOT CHANGED",
+            aeout="NOT RECOVERED/NOT RESOLVED",
+        ),
+        user=coordinator,
+    )
+    with pytest.raises(ValidationError, match="fatal outcome goes with grade 5"):
+        adverse_events.adverse_event_follow_up(
+            follow_up=AdverseEventFollowUp(
+                adverse_event=ae, assessed_on=subject.day1, aetoxgr=4, aeout="FATAL"
+            ),
+            user=coordinator,
+        )

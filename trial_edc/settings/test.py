@@ -5,6 +5,8 @@ from trial_edc.settings.base import *  # noqa: F403
 from trial_edc.settings.base import BASE_DIR, database_config, env
 
 DATABASES = {"default": database_config(prefer_local_server=True)}
+# Two checkouts testing against one server at once each name their own test database.
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -12,7 +14,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 # The real worker (tests/conftest.py) uses its own Redis database number and queue.
 TEST_REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = TEST_REDIS_URL
-CELERY_TASK_DEFAULT_QUEUE = "trial_edc_test"
+CELERY_TASK_DEFAULT_QUEUE = env("TEST_CELERY_QUEUE", default="trial_edc_test")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

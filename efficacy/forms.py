@@ -2,10 +2,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from efficacy import rules
-from efficacy.models import BloodGas
-from enrollment.forms import DATETIME
+from efficacy.models import (
+    BloodGas,
+    FollowUpStatus,
+    HrctScore,
+    LabPanel,
+    PulmonaryFunctionTest,
+)
+from enrollment.forms import DATE, DATETIME
+from enrollment.models import SubjectVisit
 from trial_edc.audit.forms import ReasonForChangeMixin
 from trial_edc.forms import add_problems
+from trial_edc.study import study
 
 
 class BloodGasForm(ReasonForChangeMixin, forms.ModelForm):
@@ -63,3 +71,220 @@ class BloodGasForm(ReasonForChangeMixin, forms.ModelForm):
             ),
         )
         return cleaned
+
+
+DONE_CHOICES = [(True, _("Performed")), (False, _("Not done"))]
+
+
+def _done_field():
+    return forms.TypedChoiceField(
+        label=_("Performed?"),
+        choices=DONE_CHOICES,
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
+    )
+
+
+class VisitDateForm(ReasonForChangeMixin, forms.ModelForm):
+    """The date the visit took place; out of its window it needs the deviation's reason."""
+
+    class Meta:
+        model = SubjectVisit
+        fields = ["visit_date", "deviation_reason"]
+        widgets = {"visit_date": DATE, "deviation_reason": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"deviation_reason": _("Only for a visit outside its window.")}
+
+    @property
+    def is_change(self) -> bool:
+        return self.instance.visit_date is not None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visit_date"].required = True
+
+
+class PulmonaryFunctionForm(ReasonForChangeMixin, forms.ModelForm):
+    done = _done_field()
+
+    class Meta:
+        model = PulmonaryFunctionTest
+        fields = [
+            "done",
+            "performed_on",
+            "fvc_litres",
+            "fvc_percent_predicted",
+            "dlco_percent_predicted",
+            "reference_equation",
+            "not_done_reason",
+            "not_done_detail",
+        ]
+        widgets = {"performed_on": DATE}
+
+    def clean(self):
+        cleaned = super().clean()
+        if "done" in cleaned:
+            add_problems(
+                self,
+                rules.pft_problems(
+                    done=cleaned["done"],
+                    not_done_reason=cleaned.get("not_done_reason", ""),
+                    not_done_detail=cleaned.get("not_done_detail", ""),
+                    performed_on=cleaned.get("performed_on"),
+                    fvc_litres=cleaned.get("fvc_litres"),
+                    fvc_percent_predicted=cleaned.get("fvc_percent_predicted"),
+                    dlco_percent_predicted=cleaned.get("dlco_percent_predicted"),
+                    reference_equation=cleaned.get("reference_equation", ""),
+                ),
+            )
+        return cleaned
+
+
+ZONES = range(1, 7)
+
+
+class HrctScoreForm(ReasonForChangeMixin, forms.ModelForm):
+    """Scores per zone; totals are computed on save (efficacy.rules.hrct_totals)."""
+
+    done = _done_field()
+
+    class Meta:
+        model = HrctScore
+        fields = [
+            "done",
+            "scanned_on",
+            "reader",
+            *(f"ggo_{n}" for n in ZONES),
+            *(f"fib_{n}" for n in ZONES),
+            "not_done_reason",
+            "not_done_detail",
+        ]
+        widgets = {"scanned_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        top = study().hrct_score_max
+        for n, zone in enumerate(study().hrct_zones, start=1):
+            for kind, label in (("ggo", _("ground-glass")), ("fib", _("fibrosis"))):
+                field = self.fields[f"{kind}_{n}"]
+                field.label = f"{zone}: {label}"
+                field.widget.attrs.update({"min": 0, "max": top, "class": "form-control"})
+
+    def grid_rows(self):
+        """(zone, ground-glass field, fibrosis field) for the score table."""
+        return [
+            (zone, self[f"ggo_{n}"], self[f"fib_{n}"])
+            for n, zone in enumerate(study().hrct_zones, start=1)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("done") is True:
+            by_number = {n: (cleaned.get(f"ggo_{n}"), cleaned.get(f"fib_{n}")) for n in ZONES}
+            problems = rules.hrct_score_problems(rules.hrct_zone_scores(by_number))
+            # a field that failed its own validation already has its message
+            add_problems(self, [p for p in problems if p.field not in self.errors])
+        return cleaned
+
+
+def _lab_number(label) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=12,
+        decimal_places=3,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "any"}),
+    )
+
+
+class LabPanelForm(ReasonForChangeMixin, forms.ModelForm):
+    """One row per configured test: value, unit, reference range (in the unit entered).
+    A test left empty is not reported."""
+
+    class Meta:
+        model = LabPanel
+        fields = ["sampled_on"]
+        widgets = {"sampled_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = {r.test_code: r for r in self.instance.results.all()} if self.instance.pk else {}
+        for test in study().labs:
+            code, result = test.code, existing.get(test.code)
+            low, high = test.reference
+            self.fields[f"{code}_value"] = _lab_number(test.name)
+            self.fields[f"{code}_unit"] = forms.ChoiceField(
+                label=_("unit"),
+                choices=[(u, u) for u in test.units],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[f"{code}_low"] = _lab_number(_("reference low"))
+            self.fields[f"{code}_high"] = _lab_number(_("reference high"))
+            if result:
+                self.initial.update(
+                    {
+                        f"{code}_value": result.value,
+                        f"{code}_unit": result.unit,
+                        f"{code}_low": result.reference_low,
+                        f"{code}_high": result.reference_high,
+                    }
+                )
+            else:
+                self.initial.update(
+                    {f"{code}_unit": test.unit, f"{code}_low": low, f"{code}_high": high}
+                )
+
+    def grid_rows(self):
+        return [
+            (
+                test,
+                self[f"{test.code}_value"],
+                self[f"{test.code}_unit"],
+                self[f"{test.code}_low"],
+                self[f"{test.code}_high"],
+            )
+            for test in study().labs
+        ]
+
+    def results(self) -> dict:
+        """test code -> (value, unit, low, high); a test without a value keeps no range."""
+        out = {}
+        for test in study().labs:
+            c = test.code
+            value = self.cleaned_data.get(f"{c}_value")
+            unit = self.cleaned_data.get(f"{c}_unit", test.unit)
+            low, high = self.cleaned_data.get(f"{c}_low"), self.cleaned_data.get(f"{c}_high")
+            if value is None and (low, high) == test.reference and unit == test.unit:
+                low = high = None  # the untouched default range of a test not done
+            out[c] = (value, unit, low, high)
+        return out
+
+    def clean(self):
+        cleaned = super().clean()
+        problems = []
+        for test in study().labs:
+            if any(f"{test.code}_{k}" in self.errors for k in ("value", "unit", "low", "high")):
+                continue
+            value, unit, low, high = self.results()[test.code]
+            problems += rules.lab_result_problems(test, value=value, unit=unit, low=low, high=high)
+        add_problems(self, problems)
+        return cleaned
+
+
+class FollowUpStatusForm(ReasonForChangeMixin, forms.ModelForm):
+    class Meta:
+        model = FollowUpStatus
+        fields = [
+            "assessed_on",
+            "vital_status",
+            "death_date",
+            "death_cause",
+            "hospitalised",
+            "home_oxygen",
+            "lung_transplant",
+            "immunosuppression",
+        ]
+        widgets = {
+            "assessed_on": DATE,
+            "death_date": DATE,
+            "vital_status": forms.RadioSelect,
+        }

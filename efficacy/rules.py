@@ -1,4 +1,6 @@
-"""Oxygenation: unit conversions and the PaO2/FiO2 and SpO2/FiO2 ratios, computed here only."""
+"""The efficacy calculations and plausibility rules, computed here only: oxygenation (unit
+conversions, PaO2/FiO2, SpO2/FiO2), pulmonary function, laboratory units and flags, the HRCT
+score, change from baseline and summary statistics."""
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -6,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from enrollment.rules import Problem
-from trial_edc.study import Study, study
+from trial_edc.study import LabTest, Study, study
 
 MMHG_PER_KPA = Decimal("7.50062")
 
@@ -55,6 +57,105 @@ def blood_gas_problems(*, pao2_mmhg, paco2, ph, fio2, spo2, s: Study | None = No
     return problems
 
 
+# --- pulmonary function --------------------------------------------------------------------
+
+
+def pft_problems(
+    *,
+    done: bool,
+    not_done_reason: str,
+    not_done_detail: str,
+    performed_on,
+    fvc_litres,
+    fvc_percent_predicted,
+    dlco_percent_predicted,
+    reference_equation: str,
+    s: Study | None = None,
+) -> list[Problem]:
+    """Done: date, FVC (L and % predicted) and reference equations; DLCO is optional (many
+    patients cannot hold their breath for it). Not done: a reason, and no values."""
+    s = s or study()
+    measures = {
+        "fvc_litres": fvc_litres,
+        "fvc_percent_predicted": fvc_percent_predicted,
+        "dlco_percent_predicted": dlco_percent_predicted,
+    }
+    if not done:
+        return _not_done_problems(not_done_reason, not_done_detail) + [
+            Problem(name, _("Leave the values empty for a test not done."))
+            for name, value in measures.items()
+            if value is not None
+        ]
+    problems = []
+    if performed_on is None:
+        problems.append(Problem("performed_on", _("Give the test date.")))
+    for name in ("fvc_litres", "fvc_percent_predicted"):
+        if measures[name] is None:
+            problems.append(Problem(name, _("Give FVC in litres and in % predicted.")))
+    if not reference_equation:
+        problems.append(Problem("reference_equation", _("Which reference equations were used?")))
+    if fvc_litres is not None and fvc_litres not in s.fvc_litres_plausible:
+        problems.append(Problem("fvc_litres", _("FVC must be between 0.2 and 8.0 L.")))
+    for name in ("fvc_percent_predicted", "dlco_percent_predicted"):
+        value = measures[name]
+        if value is not None and value not in s.percent_predicted_plausible:
+            problems.append(Problem(name, _("A % predicted must be between 5 and 200.")))
+    return problems
+
+
+def _not_done_problems(reason: str, detail: str) -> list[Problem]:
+    if not reason:
+        return [Problem("not_done_reason", _("Say why it was not done."))]
+    if reason == "other" and not detail.strip():
+        return [Problem("not_done_detail", _("Describe the other reason."))]
+    return []
+
+
+# --- laboratory / serology -----------------------------------------------------------------
+
+
+def lab_value_standard(test: LabTest, value: Decimal, unit: str) -> Decimal:
+    """A value in the unit the study stores (e.g. creatinine 1.00 mg/dL = 88.400 µmol/L)."""
+    return (Decimal(value) * test.factor(unit)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+
+
+def lab_flag(value: Decimal, low: Decimal | None, high: Decimal | None) -> str:
+    """L below the reference range, H above it, '' within (the range's own unit)."""
+    if low is not None and value < low:
+        return "L"
+    if high is not None and value > high:
+        return "H"
+    return ""
+
+
+def lab_result_problems(test: LabTest, *, value, unit, low, high) -> list[Problem]:
+    """Field names are `<code>_value`, `<code>_unit`… as on the laboratory form."""
+    code = test.code
+    problems = []
+    if unit not in test.units:
+        return [Problem(f"{code}_unit", _("Choose one of %(u)s.") % {"u": ", ".join(test.units)})]
+    if value is not None and lab_value_standard(test, value, unit) not in test.plausible:
+        problems.append(
+            Problem(
+                f"{code}_value",
+                _("%(test)s cannot be %(v)s %(unit)s (possible: %(low)s–%(high)s %(std)s).")
+                % {
+                    "test": test.name,
+                    "v": value,
+                    "unit": unit,
+                    "low": test.plausible.low,
+                    "high": test.plausible.high,
+                    "std": test.unit,
+                },
+            )
+        )
+    if low is not None and high is not None and low > high:
+        problems.append(Problem(f"{code}_high", _("The upper limit is below the lower one.")))
+    if value is None and (low is not None or high is not None):
+        problems.append(Problem(f"{code}_value", _("Give the value, or clear the range.")))
+    return problems
+
+
 # --- HRCT score ----------------------------------------------------------------------------
 
 
@@ -64,6 +165,19 @@ def hrct_totals(scores: dict[str, tuple[int, int]], s: Study | None = None) -> t
     ggo = sum(scores[zone][0] for zone in s.hrct_zones)
     fib = sum(scores[zone][1] for zone in s.hrct_zones)
     return ggo, fib, ggo + fib
+
+
+def hrct_zone_scores(by_number: dict[int, tuple], s: Study | None = None) -> dict[str, tuple]:
+    """Scores keyed by zone number (as stored: ggo_1, fib_1…) to scores keyed by zone name."""
+    s = s or study()
+    return {zone: by_number[i] for i, zone in enumerate(s.hrct_zones, start=1)}
+
+
+def hrct_not_done_problems(*, not_done_reason: str, not_done_detail: str, any_score: bool):
+    problems = _not_done_problems(not_done_reason, not_done_detail)
+    if any_score:
+        problems.append(Problem("__all__", _("Leave the scores empty for a scan not done.")))
+    return problems
 
 
 def hrct_score_problems(scores: dict[str, tuple[int | None, int | None]], s=None):

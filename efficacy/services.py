@@ -1,26 +1,115 @@
-"""Recording blood gases: PaO2/FiO2 and SpO2/FiO2 computed here, from converted units."""
+"""Recording the efficacy set of a visit and completing visits. Each function checks the
+rules (efficacy.rules, efficacy.visit_rules), saves with the audit entry, then lets the visit
+become done once its required forms are all saved."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from efficacy import rules
-from efficacy.models import BloodGas
-from enrollment.models import Subject
+from efficacy import rules, visit_rules
+from efficacy.models import (
+    BloodGas,
+    FollowUpStatus,
+    HrctScore,
+    LabPanel,
+    LabResult,
+    PulmonaryFunctionTest,
+    VitalStatus,
+)
+from efficacy.visit_forms import saved_forms, with_saved_forms
+from enrollment.models import Subject, SubjectVisit
 from enrollment.rules import problems_as_errors, study_day
-from enrollment.services import site_date
+from enrollment.services import site_date, subject_accepts_data, subject_end
+from safety.models import Outcome as AdverseEventOutcome
 from safety.services import check_subject_accepts
-from trial_edc.audit.services import audited_save
+from trial_edc.audit.services import audit_context, audited_save
+from trial_edc.study import study
+
+
+def _refuse(problems) -> None:
+    if problems:
+        raise ValidationError(problems_as_errors(problems))
+
+
+def visit_required_forms(visit: SubjectVisit) -> tuple[str, ...]:
+    died = FollowUpStatus.objects.filter(visit=visit, vital_status=VitalStatus.DEAD).exists()
+    return visit_rules.required_forms(study().visit(visit.code).forms, code=visit.code, died=died)
+
+
+def visit_refresh(visit_id: int, user) -> SubjectVisit:
+    """A planned visit becomes done when its visit date and required forms are all saved."""
+    visit = with_saved_forms(SubjectVisit.objects.select_for_update(of=("self",))).get(pk=visit_id)
+    required = visit_required_forms(visit)
+    missing = visit_rules.missing_forms(
+        required=required, saved=saved_forms(visit), timing="due", outcome=visit.outcome
+    )
+    if visit.outcome == SubjectVisit.Outcome.PLANNED and not missing:
+        visit.outcome = SubjectVisit.Outcome.DONE
+        audited_save(instance=visit, user=user, reason="visit complete: required forms saved")
+    return visit
+
+
+def _visit_accepting(visit: SubjectVisit) -> SubjectVisit:
+    visit = SubjectVisit.objects.select_related("subject__site", "subject__screening").get(
+        pk=visit.pk
+    )
+    if visit.outcome in (SubjectVisit.Outcome.MISSED, SubjectVisit.Outcome.NOT_APPLICABLE):
+        raise ValidationError(
+            _("This visit is %(o)s; it takes no data.") % {"o": visit.get_outcome_display()}
+        )
+    return visit
+
+
+def _check_date(visit: SubjectVisit, on, field: str, *, after_end: bool = False) -> None:
+    subject = visit.subject
+    if on is None:
+        return
+    if on > site_date(subject.site):
+        raise ValidationError({field: _("This cannot be in the future.")})
+    if not after_end and not subject_accepts_data(subject, on):
+        raise ValidationError(
+            {field: _("The subject left the study on %(d)s.") % {"d": subject.ended_on}}
+        )
+
+
+@transaction.atomic
+def visit_date_record(
+    *, visit: SubjectVisit, visit_date, deviation_reason: str, user, reason: str = ""
+) -> SubjectVisit:
+    """The date the visit took place; out of its window it is a deviation with a reason."""
+    visit = _visit_accepting(visit)
+    subject = visit.subject
+    _refuse(
+        visit_rules.visit_date_problems(
+            visit_date=visit_date,
+            window_start=visit.window_start,
+            window_end=visit.window_end,
+            deviation_reason=deviation_reason,
+            today=site_date(subject.site),
+            earliest=subject.screening.screening_date,
+        )
+    )
+    _check_date(visit, visit_date, "visit_date")
+    outside = visit_rules.out_of_window(visit_date, visit.window_start, visit.window_end)
+    visit.visit_date, visit.out_of_window = visit_date, outside
+    visit.deviation_reason = deviation_reason.strip() if outside else ""
+    reason = reason or ("protocol deviation: out of window" if outside else "visit date")
+    audited_save(instance=visit, user=user, reason=reason)
+    return visit_refresh(visit.pk, user)
 
 
 @transaction.atomic
 def blood_gas_record(*, gas: BloodGas, user, reason: str = "") -> BloodGas:
     """Save a blood gas whose PaO2 is in mmHg and FiO2 a fraction (forms convert)."""
     subject = Subject.objects.select_related("site").get(pk=gas.subject_id)
-    problems = rules.blood_gas_problems(
-        pao2_mmhg=gas.pao2, paco2=gas.paco2, ph=gas.ph, fio2=gas.fio2, spo2=gas.spo2
+    if gas.visit_id:
+        _visit_accepting(gas.visit)
+    _refuse(
+        rules.blood_gas_problems(
+            pao2_mmhg=gas.pao2, paco2=gas.paco2, ph=gas.ph, fio2=gas.fio2, spo2=gas.spo2
+        )
     )
-    if problems:
-        raise ValidationError(problems_as_errors(problems))
     check_subject_accepts(subject, gas.sampled_at, "sampled_at")
     gas.study_day = study_day(subject.day1, site_date(subject.site, gas.sampled_at))
     gas.pf_ratio = rules.pf_ratio(gas.pao2, gas.fio2)
@@ -28,4 +117,143 @@ def blood_gas_record(*, gas: BloodGas, user, reason: str = "") -> BloodGas:
     if gas.recorded_by_id is None:
         gas.recorded_by = user
     audited_save(instance=gas, user=user, reason=reason)
+    if gas.visit_id:
+        visit_refresh(gas.visit_id, user)
     return gas
+
+
+def _save_visit_record(record, user, reason: str):
+    if record.recorded_by_id is None:
+        record.recorded_by = user
+    audited_save(instance=record, user=user, reason=reason)
+    visit_refresh(record.visit_id, user)
+    return record
+
+
+@transaction.atomic
+def pft_record(*, pft: PulmonaryFunctionTest, user, reason: str = ""):
+    visit = _visit_accepting(pft.visit)
+    _refuse(
+        rules.pft_problems(
+            done=pft.done,
+            not_done_reason=pft.not_done_reason,
+            not_done_detail=pft.not_done_detail,
+            performed_on=pft.performed_on,
+            fvc_litres=pft.fvc_litres,
+            fvc_percent_predicted=pft.fvc_percent_predicted,
+            dlco_percent_predicted=pft.dlco_percent_predicted,
+            reference_equation=pft.reference_equation,
+        )
+    )
+    _check_date(visit, pft.performed_on, "performed_on")
+    if pft.done:
+        pft.not_done_reason, pft.not_done_detail = "", ""
+    return _save_visit_record(pft, user, reason)
+
+
+@transaction.atomic
+def hrct_record(*, hrct: HrctScore, user, reason: str = ""):
+    """Totals are computed here from the zone scores, never typed."""
+    visit = _visit_accepting(hrct.visit)
+    by_number = hrct.zone_scores()
+    if hrct.done:
+        scores = rules.hrct_zone_scores(by_number)
+        problems = rules.hrct_score_problems(scores)
+        if hrct.scanned_on is None:
+            problems.append(rules.Problem("scanned_on", _("Give the scan date.")))
+        if not hrct.reader.strip():
+            problems.append(rules.Problem("reader", _("Who read the scan?")))
+        _refuse(problems)
+        hrct.ggo_total, hrct.fibrosis_total, hrct.total = rules.hrct_totals(scores)
+        hrct.not_done_reason, hrct.not_done_detail = "", ""
+    else:
+        _refuse(
+            rules.hrct_not_done_problems(
+                not_done_reason=hrct.not_done_reason,
+                not_done_detail=hrct.not_done_detail,
+                any_score=any(v is not None for pair in by_number.values() for v in pair),
+            )
+        )
+        hrct.ggo_total = hrct.fibrosis_total = hrct.total = None
+    _check_date(visit, hrct.scanned_on, "scanned_on")
+    return _save_visit_record(hrct, user, reason)
+
+
+@transaction.atomic
+def lab_panel_record(*, panel: LabPanel, results: dict, user, reason: str = "") -> LabPanel:
+    """`results`: test code -> (value, unit, reference low, reference high), in the unit
+    entered; a test without a value is not reported (an existing result of it is removed)."""
+    visit = _visit_accepting(panel.visit)
+    problems = []
+    for test in study().labs:
+        value, unit, low, high = results.get(test.code, (None, test.unit, None, None))
+        problems += rules.lab_result_problems(test, value=value, unit=unit, low=low, high=high)
+    _refuse(problems)
+    _check_date(visit, panel.sampled_on, "sampled_on")
+    if panel.recorded_by_id is None:
+        panel.recorded_by = user
+    audited_save(instance=panel, user=user, reason=reason)
+    existing = {r.test_code: r for r in LabResult.objects.filter(panel=panel)}
+    for test in study().labs:
+        value, unit, low, high = results.get(test.code, (None, test.unit, None, None))
+        result = existing.get(test.code)
+        if value is None:
+            if result is not None:
+                with audit_context(user=user, reason=reason or "result removed"):
+                    result.delete()
+            continue
+        result = result or LabResult(panel=panel, test_code=test.code)
+        entered = (value, unit, low, high)
+        if result.pk and entered == (
+            result.value,
+            result.unit,
+            result.reference_low,
+            result.reference_high,
+        ):
+            continue
+        result.value, result.unit, result.reference_low, result.reference_high = entered
+        result.value_standard = rules.lab_value_standard(test, value, unit)
+        result.flag = rules.lab_flag(value, low, high)
+        audited_save(instance=result, user=user, reason=reason)
+    visit_refresh(panel.visit_id, user)
+    return panel
+
+
+def has_fatal_adverse_event(subject_id: int) -> bool:
+    fatal = AdverseEventOutcome.FATAL
+    from safety.models import AdverseEvent
+
+    return AdverseEvent.objects.filter(
+        Q(aeout=fatal) | Q(follow_ups__aeout=fatal), subject_id=subject_id
+    ).exists()
+
+
+@transaction.atomic
+def follow_up_record(*, follow_up: FollowUpStatus, user, reason: str = "") -> FollowUpStatus:
+    """Survival status; a death (with its fatal AE on file) ends the subject's study."""
+    visit = _visit_accepting(follow_up.visit)
+    subject = visit.subject
+    _refuse(
+        visit_rules.death_problems(
+            vital_status=follow_up.vital_status,
+            death_date=follow_up.death_date,
+            death_cause=follow_up.death_cause,
+            assessed_on=follow_up.assessed_on,
+            day1=subject.day1,
+            has_fatal_adverse_event=has_fatal_adverse_event(subject.pk),
+        )
+    )
+    # the contact that learns of a death comes after it (and after the end of study)
+    dead = follow_up.vital_status == VitalStatus.DEAD
+    _check_date(visit, follow_up.assessed_on, "assessed_on", after_end=dead)
+    _save_visit_record(follow_up, user, reason)
+    if dead and subject.status == Subject.Status.ON_STUDY:
+        subject_end(
+            subject=subject,
+            user=user,
+            status=Subject.Status.DIED,
+            on=follow_up.death_date,
+            reason=follow_up.death_cause,
+            decided_by="",
+        )
+    return follow_up

@@ -1,12 +1,25 @@
+"""Thin views over efficacy.services: the visit page, its forms, and the change-from-baseline
+tables (subject, study, CSV, PDF)."""
+
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from efficacy import services
-from efficacy.forms import BloodGasForm
-from efficacy.models import BloodGas
+from efficacy import exports, selectors, services
+from efficacy.forms import (
+    BloodGasForm,
+    FollowUpStatusForm,
+    HrctScoreForm,
+    LabPanelForm,
+    PulmonaryFunctionForm,
+    VisitDateForm,
+)
+from efficacy.models import BloodGas, FollowUpStatus, HrctScore, LabPanel, PulmonaryFunctionTest
+from enrollment.models import SubjectVisit
 from enrollment.selectors import subject_or_404
 from safety.views import day_or_dashboard, day_param, moment_of_day
 from trial_edc.forms import apply_errors, crf_page, require_add_or_change
@@ -25,8 +38,26 @@ def blood_gas_edit(request, pk: int, gas_pk: int | None = None):
     initial = (
         None if gas_pk else {"sampled_at": moment_of_day(subject, day), "pressure_unit": "mmHg"}
     )
+    back = visit_url(gas.visit) if gas.visit_id else day_or_dashboard(subject, day)
+    return _blood_gas_page(request, subject, gas, initial, back)
+
+
+@require_http_methods(["GET", "POST"])
+def visit_blood_gas(request, pk: int, code: str):
+    """The visit's oxygenation: its first blood gas, or a new one attached to the visit."""
+    subject = subject_or_404(request.user, pk)
+    visit = get_object_or_404(SubjectVisit, subject=subject, code=code)
+    gas = visit.blood_gases.order_by("sampled_at").first() or BloodGas(subject=subject, visit=visit)
+    require_add_or_change(request, BloodGas, exists=gas.pk is not None)
+    initial = None if gas.pk else {"pressure_unit": "mmHg"}
+    return _blood_gas_page(request, subject, gas, initial, visit_url(visit))
+
+
+def _blood_gas_page(request, subject, gas, initial, back: str):
     form = BloodGasForm(request.POST or None, instance=gas, initial=initial)
     title = _("Arterial blood gas of %(s)s") % {"s": subject.subject_number}
+    if gas.visit_id:
+        title += f" — {gas.visit.name}"
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.blood_gas_record(
@@ -38,5 +69,163 @@ def blood_gas_edit(request, pk: int, gas_pk: int | None = None):
             messages.success(
                 request, _("Blood gas saved: PaO2/FiO2 %(pf)s mmHg.") % {"pf": saved.pf_ratio}
             )
-            return redirect(day_or_dashboard(subject, saved.study_day))
-    return crf_page(request, form, title=title, back_url=day_or_dashboard(subject, day))
+            return redirect(back if gas.visit_id else day_or_dashboard(subject, saved.study_day))
+    return crf_page(request, form, title=title, back_url=back)
+
+
+def visit_url(visit: SubjectVisit) -> str:
+    return reverse("visit_detail", args=[visit.subject_id, visit.code])
+
+
+def _visit(request, pk: int, code: str) -> SubjectVisit:
+    subject = subject_or_404(request.user, pk)
+    return get_object_or_404(
+        SubjectVisit.objects.select_related("subject"), subject=subject, code=code
+    )
+
+
+def visit_detail(request, pk: int, code: str):
+    subject = subject_or_404(request.user, pk)
+    page = selectors.visit_page(subject, code)
+    return render(request, "efficacy/visit_detail.html", {"subject": subject, **page})
+
+
+@require_http_methods(["GET", "POST"])
+def visit_date_edit(request, pk: int, code: str):
+    visit = _visit(request, pk, code)
+    require_add_or_change(request, SubjectVisit, exists=True)
+    form = VisitDateForm(request.POST or None, instance=visit)
+    title = _("%(visit)s of %(s)s: visit date") % {
+        "visit": visit.name,
+        "s": visit.subject.subject_number,
+    }
+    subtitle = _("Window %(start)s – %(end)s (target %(target)s).") % {
+        "start": visit.window_start,
+        "end": visit.window_end,
+        "target": visit.target_date,
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.visit_date_record(
+                visit=SubjectVisit.objects.get(pk=visit.pk),
+                visit_date=form.cleaned_data["visit_date"],
+                deviation_reason=form.cleaned_data["deviation_reason"],
+                user=request.user,
+                reason=form.reason_for_change,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if saved.out_of_window:
+                messages.warning(request, _("Visit date saved, out of window: a deviation."))
+            else:
+                messages.success(request, _("Visit date saved."))
+            return redirect(visit_url(visit))
+    return crf_page(request, form, title=title, subtitle=subtitle, back_url=visit_url(visit))
+
+
+def _visit_record_page(request, pk, code, *, model, form_class, save, title, template=None):
+    """The add-or-change page of a one-per-visit form; `save(record, user, reason)`."""
+    visit = _visit(request, pk, code)
+    record = model.objects.filter(visit=visit).first() or model(visit=visit)
+    require_add_or_change(request, model, exists=record.pk is not None)
+    form = form_class(request.POST or None, instance=record)
+    title = f"{visit.name} of {visit.subject.subject_number}: {title}"
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form, request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(form)s saved.") % {"form": model._meta.verbose_name})
+            return redirect(visit_url(visit))
+    if template is None:
+        return crf_page(request, form, title=title, back_url=visit_url(visit))
+    return render(request, template, {"form": form, "title": title, "back_url": visit_url(visit)})
+
+
+@require_http_methods(["GET", "POST"])
+def pft_edit(request, pk: int, code: str):
+    return _visit_record_page(
+        request,
+        pk,
+        code,
+        model=PulmonaryFunctionTest,
+        form_class=PulmonaryFunctionForm,
+        title=_("pulmonary function"),
+        save=lambda form, user: services.pft_record(
+            pft=form.instance, user=user, reason=form.reason_for_change
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def hrct_edit(request, pk: int, code: str):
+    return _visit_record_page(
+        request,
+        pk,
+        code,
+        model=HrctScore,
+        form_class=HrctScoreForm,
+        title=_("chest HRCT score"),
+        template="efficacy/hrct_form.html",
+        save=lambda form, user: services.hrct_record(
+            hrct=form.instance, user=user, reason=form.reason_for_change
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def lab_panel_edit(request, pk: int, code: str):
+    return _visit_record_page(
+        request,
+        pk,
+        code,
+        model=LabPanel,
+        form_class=LabPanelForm,
+        title=_("laboratory / serology"),
+        template="efficacy/lab_form.html",
+        save=lambda form, user: services.lab_panel_record(
+            panel=form.instance, results=form.results(), user=user, reason=form.reason_for_change
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def follow_up_edit(request, pk: int, code: str):
+    return _visit_record_page(
+        request,
+        pk,
+        code,
+        model=FollowUpStatus,
+        form_class=FollowUpStatusForm,
+        title=_("follow-up status"),
+        save=lambda form, user: services.follow_up_record(
+            follow_up=form.instance, user=user, reason=form.reason_for_change
+        ),
+    )
+
+
+# --- change from baseline: the study -------------------------------------------------------
+
+
+@permission_required("efficacy.view_pulmonaryfunctiontest", raise_exception=True)
+def study_summary(request):
+    return render(request, "efficacy/study_summary.html", selectors.study_summary(request.user))
+
+
+@permission_required("safety.download_listing", raise_exception=True)
+def study_summary_csv(request):
+    return exports.summary_csv_response(selectors.study_summary(request.user))
+
+
+@permission_required("safety.download_listing", raise_exception=True)
+def study_summary_pdf(request):
+    return exports.summary_pdf_response(selectors.study_summary(request.user), request.user)
+
+
+@permission_required("enrollment.view_subjectvisit", raise_exception=True)
+def deviations(request):
+    return render(
+        request, "efficacy/deviations.html", {"visits": selectors.deviations(request.user)}
+    )

@@ -187,6 +187,7 @@ class Subject(models.Model):
         ON_STUDY = "on_study", _("On study")
         COMPLETED = "completed", _("Completed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        DIED = "died", _("Died")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="subjects")
     screening = models.OneToOneField(Screening, on_delete=models.PROTECT, related_name="subject")
@@ -250,6 +251,9 @@ class SubjectVisit(models.Model):
         _("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.PLANNED
     )
     visit_date = models.DateField(_("visit date"), null=True, blank=True)
+    # a visit outside its window is allowed, and is a protocol deviation with a reason
+    out_of_window = models.BooleanField(_("out of window"), default=False, editable=False)
+    deviation_reason = models.TextField(_("reason for the out-of-window visit"), blank=True)
 
     site_path = "subject__site"
 

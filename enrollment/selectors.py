@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -67,16 +67,6 @@ VISIT_STATUS_LABELS = {
 }
 
 
-@dataclass
-class VisitRow:
-    visit: SubjectVisit
-    status: str  # upcoming, due, overdue, done, missed, not_applicable
-
-    @property
-    def label(self) -> str:
-        return str(VISIT_STATUS_LABELS[self.status])
-
-
 def visit_status(visit: SubjectVisit, today: date) -> str:
     if visit.outcome != SubjectVisit.Outcome.PLANNED:
         return visit.outcome
@@ -94,7 +84,6 @@ def subject_dashboard(user, pk: int) -> Subject:
             "screening__checklist",
             "screening__consent__taken_by",
         )
-        .prefetch_related(Prefetch("visits", queryset=SubjectVisit.objects.order_by("order")))
         .get(pk=pk)
     )
 

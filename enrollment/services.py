@@ -274,8 +274,8 @@ def screening_withdraw(*, screening: Screening, user, on: date, reason: str) -> 
 
 
 def subject_end(*, subject: Subject, user, status: str, on: date, reason: str, decided_by: str):
-    """Withdrawal or completion: remaining visits become not applicable."""
-    if status not in (Subject.Status.WITHDRAWN, Subject.Status.COMPLETED):
+    """Withdrawal, completion or death: remaining visits become not applicable."""
+    if status not in (Subject.Status.WITHDRAWN, Subject.Status.COMPLETED, Subject.Status.DIED):
         raise TransitionNotAllowed(_("A subject can only be withdrawn or complete the study."))
     with transaction.atomic():
         subject = Subject.objects.select_for_update().get(pk=subject.pk)

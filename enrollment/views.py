@@ -302,13 +302,11 @@ def subject_dashboard(request, pk: int):
     except Subject.DoesNotExist:
         raise Http404 from None
     today = services.site_date(subject.site)
-    visits = [selectors.VisitRow(v, selectors.visit_status(v, today)) for v in subject.visits.all()]
     return render(
         request,
         "enrollment/subject_dashboard.html",
         {
             "subject": subject,
-            "visits": visits,
             "today": today,
             "study_day": rules.study_day(subject.day1, today),
         },

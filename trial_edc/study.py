@@ -27,6 +27,8 @@ class Visit:
     window_after: int = 0
     # days after the LAST dose given instead of after day 1 (the safety close visit)
     after_last_dose: bool = False
+    # the visit forms (efficacy.visit_forms keys) a visit needs, besides its visit date
+    forms: tuple[str, ...] = ()
 
     @property
     def window_label(self) -> str:
@@ -55,6 +57,29 @@ class VitalSign:
     name: str
     plausible: Range
     normal: Range
+
+
+@dataclass(frozen=True)
+class LabTest:
+    """A laboratory test: results are stored in `unit`; other units convert by a factor
+    (value in that unit x factor = value in `unit`). `plausible` (in `unit`) refuses the
+    impossible; `reference` is the default normal range offered on the form."""
+
+    code: str
+    name: str
+    unit: str
+    plausible: Range
+    reference: tuple[Decimal | None, Decimal | None]
+    conversions: tuple[tuple[str, Decimal], ...] = ()
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return (self.unit, *(u for u, _ in self.conversions))
+
+    def factor(self, unit: str) -> Decimal:
+        if unit == self.unit:
+            return Decimal(1)
+        return dict(self.conversions)[unit]
 
 
 @dataclass(frozen=True)
@@ -101,6 +126,10 @@ class Study:
     pao2_plausible: Range = field(default=Range(Decimal("20"), Decimal("700"), "mmHg"))
     paco2_plausible: Range = field(default=Range(Decimal("10"), Decimal("150"), "mmHg"))
     ph_plausible: Range = field(default=Range(Decimal("6.8"), Decimal("7.8"), ""))
+    labs: tuple[LabTest, ...] = ()
+    # [design] plausible pulmonary function values (else refused)
+    fvc_litres_plausible: Range = field(default=Range(Decimal("0.2"), Decimal("8.0"), "L"))
+    percent_predicted_plausible: Range = field(default=Range(Decimal("5"), Decimal("200"), "%"))
 
     def visit(self, code: str) -> Visit:
         return next(v for v in self.visits if v.code == code)
@@ -108,9 +137,29 @@ class Study:
     def vital(self, code: str) -> VitalSign:
         return next(v for v in self.vitals if v.code == code)
 
+    def lab(self, code: str) -> LabTest:
+        return next(t for t in self.labs if t.code == code)
+
 
 def _r(low, high, unit) -> Range:
     return Range(Decimal(str(low)), Decimal(str(high)), unit)
+
+
+def _lab(code, name, unit, plausible, reference, *conversions) -> LabTest:
+    low, high = (None if x is None else Decimal(str(x)) for x in reference)
+    return LabTest(
+        code,
+        name,
+        unit,
+        _r(*plausible, unit),
+        (low, high),
+        tuple((u, Decimal(str(f))) for u, f in conversions),
+    )
+
+
+# The efficacy set of a visit (efficacy.visit_forms); the visit date is always required.
+EFFICACY_SET = ("oxygenation", "pft", "labs", "hrct")
+FOLLOW_UP_SET = ("follow_up", "oxygenation", "pft", "hrct")
 
 
 NCT06919380 = Study(
@@ -181,9 +230,13 @@ NCT06919380 = Study(
     # [design] the schedule of assessments
     visits=(
         Visit("SCREENING", "Screening", target_day=-7, window_before=0, window_after=7),
-        Visit("BASELINE", "Baseline (day 1, pre-dose)", target_day=1),
-        Visit("DAY14", "Day 14", target_day=14, window_before=1, window_after=1),
-        Visit("DAY28", "Day 28", target_day=28, window_before=3, window_after=3),
+        Visit("BASELINE", "Baseline (day 1, pre-dose)", target_day=1, forms=EFFICACY_SET),
+        Visit(
+            "DAY14", "Day 14", target_day=14, window_before=1, window_after=1, forms=EFFICACY_SET
+        ),
+        Visit(
+            "DAY28", "Day 28", target_day=28, window_before=3, window_after=3, forms=EFFICACY_SET
+        ),
         Visit(
             "SAFETY_CLOSE",
             "Safety close (30 days after last dose)",
@@ -191,9 +244,33 @@ NCT06919380 = Study(
             window_after=3,
             after_last_dose=True,
         ),
-        Visit("MONTH3", "Month 3", target_day=90, window_before=14, window_after=14),
-        Visit("MONTH6", "Month 6", target_day=180, window_before=14, window_after=14),
-        Visit("MONTH12", "Month 12", target_day=365, window_before=30, window_after=30),
+        Visit("MONTH3", "Month 3", 90, window_before=14, window_after=14, forms=FOLLOW_UP_SET),
+        Visit("MONTH6", "Month 6", 180, window_before=14, window_after=14, forms=FOLLOW_UP_SET),
+        Visit("MONTH12", "Month 12", 365, window_before=30, window_after=30, forms=FOLLOW_UP_SET),
+    ),
+    # [design] the serology / laboratory panel: stored unit, plausible range (else refused),
+    # default adult reference range (editable per result), other units with their factor
+    labs=(
+        _lab(
+            "FERRITIN",
+            "Ferritin",
+            "ng/mL",
+            (0, 100000),
+            (15, 150),
+            ("µg/L", 1),
+            ("pmol/L", "0.445"),
+        ),
+        _lab("KL6", "KL-6", "U/mL", (0, 50000), (None, 500)),
+        _lab("CRP", "C-reactive protein", "mg/L", (0, 1000), (None, 10), ("mg/dL", 10)),
+        _lab("LDH", "Lactate dehydrogenase", "U/L", (10, 20000), (120, 250), ("µkat/L", 60)),
+        _lab("IL6", "Interleukin-6", "pg/mL", (0, 100000), (None, 7)),
+        _lab("MDA5", "Anti-MDA5 antibody titre", "U/mL", (0, 10000), (None, 32)),
+        _lab("CK", "Creatine kinase", "U/L", (1, 200000), (26, 200), ("µkat/L", 60)),
+        _lab("AST", "Aspartate aminotransferase", "U/L", (1, 20000), (None, 40), ("µkat/L", 60)),
+        _lab("ALT", "Alanine aminotransferase", "U/L", (1, 20000), (None, 40), ("µkat/L", 60)),
+        _lab("CREAT", "Creatinine", "µmol/L", (5, 3000), (45, 110), ("mg/dL", "88.4")),
+        _lab("WBC", "White blood cells", "10^9/L", ("0.01", 500), (4, 10), ("10^3/µL", 1)),
+        _lab("LYM", "Lymphocytes", "10^9/L", (0, 300), ("1.0", "3.2"), ("10^3/µL", 1)),
     ),
     # [design] plausible = physiologically possible (else refused); normal = adult reference
     vitals=(

@@ -96,3 +96,114 @@ def test_summary_statistics_skip_missing_and_not_done_values():
     assert rules.summary_stats([None]).n == 0
     single = rules.summary_stats([Decimal("7")])
     assert (single.n, single.sd, single.median) == (1, None, Decimal("7.0"))
+
+
+# --- laboratory ----------------------------------------------------------------------------
+
+
+def _lab(code):
+    from trial_edc.study import study
+
+    return study().lab(code)
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "unit", "standard"),
+    [
+        ("CREAT", Decimal("1.00"), "mg/dL", Decimal("88.400")),
+        ("CRP", Decimal("2.5"), "mg/dL", Decimal("25.000")),
+        ("LDH", Decimal("5"), "µkat/L", Decimal("300.000")),
+        ("FERRITIN", Decimal("1000"), "pmol/L", Decimal("445.000")),
+        ("FERRITIN", Decimal("812"), "ng/mL", Decimal("812.000")),
+    ],
+)
+def test_lab_values_are_converted_to_the_study_unit(code, value, unit, standard):
+    assert rules.lab_value_standard(_lab(code), value, unit) == standard
+
+
+def test_lab_flags_against_the_reference_range():
+    assert rules.lab_flag(Decimal("9"), Decimal("10"), Decimal("20")) == "L"
+    assert rules.lab_flag(Decimal("21"), Decimal("10"), Decimal("20")) == "H"
+    assert rules.lab_flag(Decimal("20"), Decimal("10"), Decimal("20")) == ""
+    assert rules.lab_flag(Decimal("600"), None, Decimal("500")) == "H"
+    assert rules.lab_flag(Decimal("0"), None, Decimal("500")) == ""
+
+
+def test_impossible_lab_values_and_ranges_are_refused():
+    creatinine = _lab("CREAT")
+    # 40 mg/dL = 3536 µmol/L, above the possible 3000
+    assert [
+        p.field
+        for p in rules.lab_result_problems(
+            creatinine, value=Decimal("40"), unit="mg/dL", low=None, high=None
+        )
+    ] == ["CREAT_value"]
+    assert not rules.lab_result_problems(
+        creatinine, value=Decimal("30"), unit="mg/dL", low=None, high=None
+    )
+    assert [
+        p.field
+        for p in rules.lab_result_problems(
+            creatinine, value=Decimal("80"), unit="µmol/L", low=Decimal("110"), high=Decimal("45")
+        )
+    ] == ["CREAT_high"]
+    assert [
+        p.field
+        for p in rules.lab_result_problems(
+            creatinine, value=Decimal("80"), unit="g/L", low=None, high=None
+        )
+    ] == ["CREAT_unit"]
+    assert [
+        p.field
+        for p in rules.lab_result_problems(
+            creatinine, value=None, unit="µmol/L", low=Decimal("45"), high=None
+        )
+    ] == ["CREAT_value"]
+
+
+# --- pulmonary function --------------------------------------------------------------------
+
+
+def _pft(**overrides):
+    from datetime import date
+
+    values = {
+        "done": True,
+        "not_done_reason": "",
+        "not_done_detail": "",
+        "performed_on": date(2026, 3, 1),
+        "fvc_litres": Decimal("2.10"),
+        "fvc_percent_predicted": Decimal("61.0"),
+        "dlco_percent_predicted": None,
+        "reference_equation": "GLI",
+    } | overrides
+    return [p.field for p in rules.pft_problems(**values)]
+
+
+def test_pft_done_needs_date_fvc_and_reference_equations_but_not_dlco():
+    assert _pft() == []
+    assert _pft(performed_on=None, fvc_litres=None, reference_equation="") == [
+        "performed_on",
+        "fvc_litres",
+        "reference_equation",
+    ]
+
+
+def test_pft_values_must_be_possible():
+    assert _pft(fvc_litres=Decimal("9.5"), dlco_percent_predicted=Decimal("250")) == [
+        "fvc_litres",
+        "dlco_percent_predicted",
+    ]
+
+
+def test_pft_not_done_needs_a_reason_and_no_values():
+    not_done = {"done": False, "performed_on": None}
+    assert _pft(**not_done, not_done_reason="unable") == ["fvc_litres", "fvc_percent_predicted"]
+    assert _pft(**not_done, fvc_litres=None, fvc_percent_predicted=None) == ["not_done_reason"]
+    assert _pft(
+        **not_done, fvc_litres=None, fvc_percent_predicted=None, not_done_reason="other"
+    ) == ["not_done_detail"]
+    assert (
+        _pft(**not_done, fvc_litres=None, fvc_percent_predicted=None, not_done_reason="unable")
+        == []
+    )

@@ -170,9 +170,9 @@ class HrctScoreForm(ReasonForChangeMixin, forms.ModelForm):
                 field.widget.attrs.update({"min": 0, "max": top, "class": "form-control"})
 
     def grid_rows(self):
-        """(zone, ground-glass field, fibrosis field) for the score table."""
+        """(zone, [ground-glass field, fibrosis field]) for the score table."""
         return [
-            (zone, self[f"ggo_{n}"], self[f"fib_{n}"])
+            (zone, [self[f"ggo_{n}"], self[f"fib_{n}"]])
             for n, zone in enumerate(study().hrct_zones, start=1)
         ]
 
@@ -235,13 +235,7 @@ class LabPanelForm(ReasonForChangeMixin, forms.ModelForm):
 
     def grid_rows(self):
         return [
-            (
-                test,
-                self[f"{test.code}_value"],
-                self[f"{test.code}_unit"],
-                self[f"{test.code}_low"],
-                self[f"{test.code}_high"],
-            )
+            (test, [self[f"{test.code}_{part}"] for part in ("value", "unit", "low", "high")])
             for test in study().labs
         ]
 

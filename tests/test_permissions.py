@@ -11,6 +11,12 @@ DATA_MANAGER_ONLY = {COORD: 403, INV: 403, MON: 403, DM: 200}
 # CRF pages: coordinators and investigators enter data; monitors and data managers read only
 CRF_WRITE = {COORD: 200, INV: 200, MON: 403, DM: 403}
 INVESTIGATOR_ONLY = {COORD: 403, INV: 200, MON: 403, DM: 403}
+DOWNLOADS = {COORD: 403, INV: 200, MON: 200, DM: 200}
+
+
+def visit_page(name: str, code: str = "DAY14"):
+    return lambda f: reverse(name, args=[f["subject"].pk, code])
+
 
 # (name, url builder taking the fixtures dict, expected status per role)
 PAGES = [
@@ -68,11 +74,19 @@ PAGES = [
     ("AE form", lambda f: reverse("adverse_event_create", args=[f["subject"].pk]), CRF_WRITE),
     ("open SAEs", lambda f: reverse("open_saes"), ALL),
     ("to-sign queue", lambda f: reverse("to_sign"), INVESTIGATOR_ONLY),
-    (
-        "safety listings",
-        lambda f: reverse("safety_listings"),
-        {COORD: 403, INV: 200, MON: 200, DM: 200},
-    ),
+    ("safety listings", lambda f: reverse("safety_listings"), DOWNLOADS),
+    # efficacy and follow-up
+    ("visit", visit_page("visit_detail"), ALL),
+    ("visit date", visit_page("visit_date_edit"), CRF_WRITE),
+    ("visit oxygenation", visit_page("visit_blood_gas"), CRF_WRITE),
+    ("PFT form", visit_page("pft_edit"), CRF_WRITE),
+    ("lab form", visit_page("lab_panel_edit"), CRF_WRITE),
+    ("HRCT form", visit_page("hrct_edit"), CRF_WRITE),
+    ("follow-up form", visit_page("follow_up_edit", "MONTH3"), CRF_WRITE),
+    ("efficacy summary", lambda f: reverse("efficacy_summary"), ALL),
+    ("efficacy CSV", lambda f: reverse("efficacy_summary_csv"), DOWNLOADS),
+    ("efficacy PDF", lambda f: reverse("efficacy_summary_pdf"), DOWNLOADS),
+    ("deviations", lambda f: reverse("visit_deviations"), ALL),
 ]
 
 CASES = [

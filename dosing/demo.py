@@ -159,13 +159,16 @@ def treatment_demo_seed(today) -> None:
                 _vitals(subject, day, coord, temp=Decimal("38.9"), hr=112, oxysat=89)
             else:
                 _vitals(subject, day, coord)
+        visits = {v.code: v for v in subject.visits.filter(outcome="planned")}
         for day in (1, 7, 14):
             if day <= last:
                 blood_gas_record(
                     gas=BloodGas(
                         subject=subject,
+                        # the baseline and day-14 gases are those visits' oxygenation
+                        visit=visits.get({1: "BASELINE", 14: "DAY14"}.get(day)),
                         sampled_at=_at(subject, day, 7, 30),
-                        pao2=Decimal(58 + day * 2),
+                        pao2=Decimal(58 + day * 2 + 4 * (int(subject.subject_number[-1]) - 2)),
                         paco2=Decimal("36"),
                         ph=Decimal("7.45"),
                         fio2=Decimal("0.40"),

@@ -167,7 +167,10 @@ class HrctScoreForm(ReasonForChangeMixin, forms.ModelForm):
             for kind, label in (("ggo", _("ground-glass")), ("fib", _("fibrosis"))):
                 field = self.fields[f"{kind}_{n}"]
                 field.label = f"{zone}: {label}"
-                field.widget.attrs.update({"min": 0, "max": top, "class": "form-control"})
+                # the score table shows no <label>: name each input for screen readers
+                field.widget.attrs.update(
+                    {"min": 0, "max": top, "class": "form-control", "aria-label": field.label}
+                )
 
     def grid_rows(self):
         """(zone, [ground-glass field, fibrosis field]) for the score table."""
@@ -234,6 +237,10 @@ class LabPanelForm(ReasonForChangeMixin, forms.ModelForm):
                 )
 
     def grid_rows(self):
+        for test in study().labs:
+            for part in ("unit", "low", "high"):
+                field = self.fields[f"{test.code}_{part}"]
+                field.widget.attrs["aria-label"] = f"{test.name}: {field.label}"
         return [
             (test, [self[f"{test.code}_{part}"] for part in ("value", "unit", "low", "high")])
             for test in study().labs

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -137,7 +138,9 @@ def _visit_record_page(request, pk, code, *, model, form_class, save, title, tem
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("%(form)s saved.") % {"form": model._meta.verbose_name})
+            messages.success(
+                request, _("%(form)s saved.") % {"form": capfirst(model._meta.verbose_name)}
+            )
             return redirect(visit_url(visit))
     if template is None:
         return crf_page(request, form, title=title, back_url=visit_url(visit))

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from dosing.demo import treatment_demo_seed
+from efficacy.demo import efficacy_demo_seed
 from enrollment.demo import enrollment_bulk_seed, enrollment_demo_seed
 from trial_edc.accounts.demo import DEMO_PASSWORD, demo_is_seeded, demo_seed
 from trial_edc.audit.tasks import audit_chain_check_record
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         if not already:
             enrollment_demo_seed(today)
             treatment_demo_seed(today)
+            efficacy_demo_seed(today)
         if options["subjects"]:
             enrollment_bulk_seed(options["subjects"], today)
             self.stdout.write(f"Enrolled {options['subjects']} more subjects at site 01.")

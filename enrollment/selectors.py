@@ -49,6 +49,7 @@ def subject_list(user, *, today: date, status: str = "", overdue: bool = False):
         on_study=Count("id", filter=Q(status=Subject.Status.ON_STUDY)),
         completed=Count("id", filter=Q(status=Subject.Status.COMPLETED)),
         withdrawn=Count("id", filter=Q(status=Subject.Status.WITHDRAWN)),
+        died=Count("id", filter=Q(status=Subject.Status.DIED)),
         overdue=Count("id", filter=Q(has_overdue=True)),
     )
     rows = base

@@ -319,3 +319,29 @@ def test_the_study_table_exports_csv_and_pdf(
     pdf = monitor_client.get(reverse("efficacy_summary_pdf"))
     assert pdf.content.startswith(b"%PDF")
     assert coordinator_client.get(reverse("efficacy_summary_csv")).status_code == 403
+
+
+def test_visit_forms_of_another_site_are_404_and_their_audit_trail_is_readable(
+    coordinator_client, make_user, other_site, site, subject_on_day_30
+):
+    from enrollment.services import site_date
+    from tests.enrollment.factories import enrolled_subject
+    from trial_edc.accounts.roles import Role
+
+    pft_not_done(coordinator_client, subject_on_day_30, "DAY14")
+    pft = PulmonaryFunctionTest.objects.get()
+    audit = coordinator_client.get(
+        reverse("record_audit", args=["efficacy", "pulmonaryfunctiontest", pft.pk])
+    )
+    assert audit.status_code == 200 and "Subject unable to perform" in audit.content.decode()
+
+    elsewhere = enrolled_subject(
+        site=other_site,
+        coordinator=make_user(Role.SITE_COORDINATOR, sites=[other_site]),
+        investigator=make_user(Role.INVESTIGATOR, sites=[other_site]),
+        screening_date=site_date(other_site) - timedelta(days=20),
+    )
+    for name in ("visit_detail", "pft_edit", "hrct_edit", "visit_date_edit"):
+        assert coordinator_client.get(_url(name, elsewhere, "DAY14")).status_code == 404
+    assert pft_not_done(coordinator_client, elsewhere, "DAY14").status_code == 404
+    assert PulmonaryFunctionTest.objects.count() == 1

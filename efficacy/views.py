@@ -1,6 +1,9 @@
 """Thin views over efficacy.services: the visit page, its forms, and the change-from-baseline
 tables (subject, study, CSV, PDF)."""
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -50,7 +53,11 @@ def visit_blood_gas(request, pk: int, code: str):
     visit = get_object_or_404(SubjectVisit, subject=subject, code=code)
     gas = visit.blood_gases.order_by("sampled_at").first() or BloodGas(subject=subject, visit=visit)
     require_add_or_change(request, BloodGas, exists=gas.pk is not None)
-    initial = None if gas.pk else {"pressure_unit": "mmHg"}
+    initial = None
+    if gas.pk is None:
+        on = visit.visit_date or visit.target_date
+        at = datetime.combine(on, time(8), tzinfo=ZoneInfo(subject.site.time_zone))
+        initial = {"pressure_unit": "mmHg", "sampled_at": at}
     return _blood_gas_page(request, subject, gas, initial, visit_url(visit))
 
 

@@ -124,6 +124,7 @@ class Worker:
     def __init__(self, *, queue: str, env: dict, log_path):
         self.queue, self.env, self.log_path = queue, env, log_path
         self.process = None
+        self.name = f"outbox-{os.getpid()}@{socket.gethostname()}"
 
     def start(self):
         from trial_edc.celery import app
@@ -141,7 +142,7 @@ class Worker:
                 "-Q",
                 self.queue,
                 "-n",
-                f"outbox-{os.getpid()}-{time.monotonic_ns()}@%h",
+                self.name,
                 "--without-gossip",
                 "--without-mingle",
                 "--loglevel=INFO",
@@ -157,7 +158,7 @@ class Worker:
             if self.process.poll() is not None:
                 pytest.fail(f"celery worker exited; see {self.log_path}")
             replies = app.control.ping(timeout=1)
-            if any(name.startswith("outbox-") for reply in replies for name in reply):
+            if any(self.name in reply for reply in replies):
                 return
         pytest.fail("celery worker did not answer within 60 s")
 
@@ -173,11 +174,28 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
-    def send_due(self):
-        """What the beat does every minute: ask a worker to send what is due."""
+    def run(self, task, wait: bool = True):
+        """Send a task to this worker; with `wait`, return once the worker has done it."""
+        from trial_edc.celery import app
+
+        task.apply_async(queue=self.queue)
+        if not wait:
+            return
+        inspect = app.control.inspect(destination=[self.name], timeout=1)
+        with app.connection_for_write() as conn:
+            deadline, idle = time.monotonic() + 60, 0
+            while time.monotonic() < deadline and idle < 2:
+                queued = conn.default_channel.client.llen(self.queue)
+                busy = (inspect.active() or {}).get(self.name)
+                idle = idle + 1 if not queued and not busy else 0
+                time.sleep(0.2)
+        assert idle >= 2, "the worker did not finish within 60 s"
+
+    def send_due(self, wait: bool = True):
+        """What the beat does every minute: have the worker send what is due."""
         from trial_edc.notifications.tasks import outbox_send_due_task
 
-        return outbox_send_due_task.apply_async(queue=self.queue)
+        self.run(outbox_send_due_task, wait)
 
 
 @pytest.fixture

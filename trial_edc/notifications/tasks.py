@@ -7,10 +7,10 @@ from trial_edc.notifications import reminders, services
 
 
 @shared_task(name="notifications.reminders_run")
-def reminders_run_task() -> int:
-    queued = reminders.reminders_run()
-    outbox_send_due_task.delay()
-    return queued
+def reminders_run_task() -> dict[str, int]:
+    """Queue what is due by each site's clock, then send what is due (this worker)."""
+    due = reminders.reminders_run()
+    return {"due": due, **services.outbox_send_due()}
 
 
 @shared_task(name="notifications.outbox_send_due")

@@ -73,6 +73,10 @@ PAGES = [
         lambda f: reverse("safety_listings"),
         {COORD: 403, INV: 200, MON: 200, DM: 200},
     ),
+    # notifications
+    ("my notifications", lambda f: reverse("my_notifications"), ALL),
+    ("notification preferences", lambda f: reverse("notification_preferences"), ALL),
+    ("outbox", lambda f: reverse("notification_outbox"), DATA_MANAGER_ONLY),
 ]
 
 CASES = [

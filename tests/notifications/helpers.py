@@ -43,7 +43,7 @@ def dose_not_given(subject, day: int, user):
 def vitals_now(subject, user):
     return vitals_record(
         vitals=VitalSigns(
-            subject=subject, measured_at=timezone.now() - timedelta(minutes=5), hr=80, oxysat=95
+            subject=subject, measured_at=timezone.now() - timedelta(seconds=1), hr=80, oxysat=95
         ),
         user=user,
     )

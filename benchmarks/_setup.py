@@ -12,14 +12,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trial_edc.settings.test")
 
 
 @contextmanager
-def benchmark_database():
+def benchmark_database(name: str = ""):
     import django
 
     django.setup()
     from django.db import connection
 
     # its own name, so a benchmark never collides with a test run's database
-    connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"
+    connection.settings_dict["TEST"]["NAME"] = f"bench_{name or connection.settings_dict['NAME']}"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         yield

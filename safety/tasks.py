@@ -2,19 +2,21 @@
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enrollment.services import site_date
 from safety.adverse_events import sae_deadline
 from safety.models import SeriousAdverseEventReport
 from trial_edc.accounts.models import User
 from trial_edc.accounts.roles import GROUP_NAMES, Role
 from trial_edc.audit.services import audit_context
+from trial_edc.notifications.models import Kind
+from trial_edc.notifications.services import notify, outbox_send
 
 
-def site_investigator_emails(site_id: int) -> list[str]:
+def site_investigators(site_id: int) -> list[User]:
     return list(
         User.objects.filter(
             memberships__site_id=site_id,
@@ -23,7 +25,6 @@ def site_investigator_emails(site_id: int) -> list[str]:
         )
         .exclude(email="")
         .order_by("email")
-        .values_list("email", flat=True)
         .distinct()
     )
 
@@ -35,7 +36,10 @@ def site_investigator_emails(site_id: int) -> list[str]:
     max_retries=8,
 )
 def sae_alert_send(report_id: int) -> bool:
-    """E-mail the site's investigators about a new SAE, once; True if this run sent it."""
+    """Alert the site's investigators about a new SAE, once; True if this run queued it.
+
+    The alert goes through the outbox and is sent at once; if the mail server is down it
+    stays there and the outbox sender retries it."""
     with transaction.atomic():
         report = (
             SeriousAdverseEventReport.objects.select_for_update()
@@ -45,33 +49,36 @@ def sae_alert_send(report_id: int) -> bool:
         if report.alert_sent_at is not None:
             return False
         ae = report.adverse_event
-        recipients = site_investigator_emails(ae.subject.site_id)
+        recipients = site_investigators(ae.subject.site_id)
         deadline = sae_deadline(report)
-        if recipients:
-            send_mail(
-                _("SAE at site %(site)s: %(term)s (%(subject)s)")
-                % {"site": ae.subject.site.code, "term": ae.aeterm, "subject": ae.subject},
-                _(
-                    "A serious adverse event was recorded.\n\nSubject: %(subject)s\n"
-                    "Event: %(term)s, grade %(grade)s, onset %(onset)s\n"
-                    "Report it to the sponsor before %(deadline)s UTC.\n\n%(url)s"
-                )
-                % {
-                    "subject": ae.subject,
-                    "term": ae.aeterm,
-                    "grade": ae.aetoxgr,
-                    "onset": ae.aestdtc.isoformat(),
-                    "deadline": f"{deadline:%Y-%m-%d %H:%M}",
-                    "url": f"{settings.SITE_URL}/adverse-events/{ae.pk}/",
-                },
-                settings.DEFAULT_FROM_EMAIL,
-                recipients,
+        rows = notify(
+            kind=Kind.SAE_ALERT,
+            obj=report,
+            for_date=site_date(ae.subject.site, report.serious_since),
+            recipients=recipients,
+            site_id=ae.subject.site_id,
+            subject=_("SAE at site %(site)s: %(term)s (%(subject)s)")
+            % {"site": ae.subject.site.code, "term": ae.aeterm, "subject": ae.subject},
+            body=_(
+                "A serious adverse event was recorded.\n\nSubject: %(subject)s\n"
+                "Event: %(term)s, grade %(grade)s, onset %(onset)s\n"
+                "Report it to the sponsor before %(deadline)s UTC.\n\n%(url)s"
             )
+            % {
+                "subject": ae.subject,
+                "term": ae.aeterm,
+                "grade": ae.aetoxgr,
+                "onset": ae.aestdtc.isoformat(),
+                "deadline": f"{deadline:%Y-%m-%d %H:%M}",
+                "url": f"{settings.SITE_URL}/adverse-events/{ae.pk}/",
+            },
+        )
         report.alert_sent_at = timezone.now()
-        report.alert_recipients = ", ".join(recipients)
-        with audit_context(user=None, reason="SAE alert sent"):
+        report.alert_recipients = ", ".join(u.email for u in recipients)
+        with audit_context(user=None, reason="SAE alert queued"):
             report.save(update_fields=["alert_sent_at", "alert_recipients"])
-        return True
+    outbox_send(rows)
+    return True
 
 
 @shared_task(name="safety.safety_reports_due")
@@ -108,12 +115,14 @@ def safety_report_cumulative_weekly() -> int:
 
 
 def _notify_investigators(report) -> None:
-    recipients = site_investigator_emails(report.subject.site_id)
-    if recipients:
-        send_mail(
-            _("30-day safety report ready: %(subject)s") % {"subject": report.subject},
-            _("The 30-day safety report of %(subject)s is ready: %(url)s")
-            % {"subject": report.subject, "url": f"{settings.SITE_URL}/safety-reports/"},
-            settings.DEFAULT_FROM_EMAIL,
-            recipients,
-        )
+    rows = notify(
+        kind=Kind.SAFETY_REPORT,
+        obj=report,
+        for_date=site_date(report.subject.site),
+        recipients=site_investigators(report.subject.site_id),
+        site_id=report.subject.site_id,
+        subject=_("30-day safety report ready: %(subject)s") % {"subject": report.subject},
+        body=_("The 30-day safety report of %(subject)s is ready: %(url)s")
+        % {"subject": report.subject, "url": f"{settings.SITE_URL}/safety-reports/"},
+    )
+    outbox_send(rows)

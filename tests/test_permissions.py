@@ -87,6 +87,10 @@ PAGES = [
     ("efficacy CSV", lambda f: reverse("efficacy_summary_csv"), DOWNLOADS),
     ("efficacy PDF", lambda f: reverse("efficacy_summary_pdf"), DOWNLOADS),
     ("deviations", lambda f: reverse("visit_deviations"), ALL),
+    # notifications
+    ("my notifications", lambda f: reverse("my_notifications"), ALL),
+    ("notification preferences", lambda f: reverse("notification_preferences"), ALL),
+    ("outbox", lambda f: reverse("notification_outbox"), DATA_MANAGER_ONLY),
 ]
 
 CASES = [

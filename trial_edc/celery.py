@@ -12,4 +12,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trial_edc.settings.local")
 
 app = Celery("trial_edc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["trial_edc.audit", "enrollment", "dosing", "safety", "efficacy"])
+app.autodiscover_tasks(
+    ["trial_edc.audit", "trial_edc.notifications", "enrollment", "dosing", "safety", "efficacy"]
+)

@@ -6,6 +6,7 @@ the page is silent. A second trial replaces this object, not the apps.
 """
 
 from dataclasses import dataclass, field
+from datetime import time
 from decimal import Decimal
 from functools import cache
 
@@ -90,6 +91,22 @@ class Dose:
 
 
 @dataclass(frozen=True)
+class Reminders:
+    """When the daily reminders go out (site-local times) and how the outbox retries."""
+
+    morning: time = time(8, 0)  # today's dose, visit windows opening, visits overdue
+    end_of_day: time = time(18, 0)  # a dose or the day's vitals still missing; digests
+    visit_lead_days: tuple[int, ...] = (3, 1)  # remind this many days before a window opens
+    overdue_catch_up_days: int = 7  # a run missed for days still sends an overdue reminder
+    # the site's investigators are reminded of an open SAE after this many hours; at
+    # sae_reporting_hours it is escalated to the site's investigators and data managers
+    sae_reminder_hours: int = 12
+    retry_after_minutes: int = 1  # then doubled after each failed attempt...
+    retry_max_minutes: int = 60  # ...up to this
+    max_attempts: int = 30  # then the row is failed, and shown to the data managers
+
+
+@dataclass(frozen=True)
 class Study:
     protocol_id: str
     title: str
@@ -130,6 +147,8 @@ class Study:
     # [design] plausible pulmonary function values (else refused)
     fvc_litres_plausible: Range = field(default=Range(Decimal("0.2"), Decimal("8.0"), "L"))
     percent_predicted_plausible: Range = field(default=Range(Decimal("5"), Decimal("200"), "%"))
+    # [design] reminders and notifications (trial_edc/notifications), in each site's time zone
+    reminders: Reminders = field(default=Reminders())
 
     def visit(self, code: str) -> Visit:
         return next(v for v in self.visits if v.code == code)

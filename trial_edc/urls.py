@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("dosing.urls")),
     path("", include("safety.urls")),
     path("", include("efficacy.urls")),
+    path("", include("trial_edc.notifications.urls")),
     path(
         "audit/<str:app_label>/<str:model_name>/<int:pk>/",
         audit_views.record_audit,

@@ -41,6 +41,8 @@ EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.change_user",
         "accounts.view_sitemembership",
         "accounts.view_accessevent",
+        # the outbox of their sites, failures included; rows are written by the system only
+        "notifications.view_notification",
     ),
 }
 

@@ -1,6 +1,5 @@
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trial_edc.audit.chain import audit_chain_verify
@@ -22,17 +21,21 @@ def audit_chain_verify_task() -> dict:
 
     check = audit_chain_check_record()
     if not check.ok:
-        recipients = list(
-            User.objects.filter(groups__name=GROUP_NAMES[Role.DATA_MANAGER], is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-        if recipients:
-            send_mail(
-                _("trial-edc: the audit trail failed verification"),
-                _("The audit hash chain is broken at %(problem)s. Checked at %(at)s UTC.")
+        from trial_edc.notifications.models import Kind
+        from trial_edc.notifications.services import notify, outbox_send
+
+        recipients = User.objects.filter(
+            groups__name=GROUP_NAMES[Role.DATA_MANAGER], is_active=True
+        ).exclude(email="")
+        outbox_send(
+            notify(
+                kind=Kind.AUDIT_CHAIN_BROKEN,
+                obj=check,
+                for_date=timezone.localdate(check.checked_at),
+                recipients=recipients,
+                subject=_("trial-edc: the audit trail failed verification"),
+                body=_("The audit hash chain is broken at %(problem)s. Checked at %(at)s UTC.")
                 % {"problem": check.problem, "at": f"{check.checked_at:%Y-%m-%d %H:%M}"},
-                settings.DEFAULT_FROM_EMAIL,
-                recipients,
             )
+        )
     return {"check_id": check.pk, "ok": check.ok, "entries": check.entries}

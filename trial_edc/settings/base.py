@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "csp",
     "trial_edc.accounts",
     "trial_edc.audit",
+    "trial_edc.notifications",
     "enrollment",
     "dosing",
     "safety",
@@ -181,6 +182,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # E-mail: EMAIL_URL (smtp://...) or the console.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# a hung mail server fails the attempt (kept on the outbox row) instead of holding the worker
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="trial-edc <no-reply@trial-edc.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -211,6 +214,15 @@ CELERY_BEAT_SCHEDULE = {
     "safety-cumulative-report-weekly": {
         "task": "safety.safety_report_cumulative_weekly",
         "schedule": timedelta(days=7),
+    },
+    # each site's morning and end-of-day reminders go out by its own clock (study.reminders)
+    "notifications-reminders": {
+        "task": "notifications.reminders_run",
+        "schedule": timedelta(minutes=15),
+    },
+    "notifications-outbox-send": {
+        "task": "notifications.outbox_send_due",
+        "schedule": timedelta(minutes=1),
     },
 }
 

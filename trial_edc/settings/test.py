@@ -10,6 +10,9 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A real worker started by the outbox tests sends to their SMTP server (tests/notifications).
+if env("TEST_WORKER_EMAIL_URL", default=""):
+    vars().update(env.email_url("TEST_WORKER_EMAIL_URL"))
 CELERY_TASK_ALWAYS_EAGER = True
 # The real worker (tests/conftest.py) uses its own Redis database number and queue.
 TEST_REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")

@@ -1,0 +1,67 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from dosing.models import DoseAdministration
+from dosing.services import dose_record
+from enrollment.models import SubjectVisit
+from safety import adverse_events
+from safety.models import AdverseEvent, VitalSigns
+from safety.services import vitals_record
+from trial_edc.audit.services import audit_context
+from trial_edc.notifications.models import Notification
+
+
+def rows(**filters):
+    """(kind, recipient username, for_date, status) of the outbox rows, sorted."""
+    return sorted(
+        Notification.objects.filter(**filters).values_list(
+            "kind", "recipient__username", "for_date", "status"
+        )
+    )
+
+
+def visit_done(visit: SubjectVisit, user) -> None:
+    """What the visit forms (issue 6) do once a visit's required forms are saved."""
+    with audit_context(user=user, reason="visit forms complete"):
+        SubjectVisit.objects.filter(pk=visit.pk).update(outcome=SubjectVisit.Outcome.DONE)
+
+
+def dose_not_given(subject, day: int, user):
+    return dose_record(
+        dose=DoseAdministration(
+            subject=subject,
+            study_day=day,
+            date=subject.day1 + timedelta(days=day - 1),
+            status="not_given",
+            reason_not_completed="Fever 38.9 °C",
+        ),
+        user=user,
+    )
+
+
+def vitals_now(subject, user):
+    return vitals_record(
+        vitals=VitalSigns(
+            subject=subject, measured_at=timezone.now() - timedelta(seconds=1), hr=80, oxysat=95
+        ),
+        user=user,
+    )
+
+
+def serious_ae(subject, user) -> AdverseEvent:
+    return adverse_events.adverse_event_record(
+        ae=AdverseEvent(
+            subject=subject,
+            aeterm="Pneumonia",
+            aestdtc=subject.day1,
+            ongoing=True,
+            aetoxgr=3,
+            aeser=True,
+            aeshosp=True,
+            aerel="UNLIKELY RELATED",
+            aeacn="DRUG INTERRUPTED",
+            aeout="RECOVERING/RESOLVING",
+        ),
+        user=user,
+    )

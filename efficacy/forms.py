@@ -254,8 +254,12 @@ class LabPanelForm(ReasonForChangeMixin, forms.ModelForm):
             value = self.cleaned_data.get(f"{c}_value")
             unit = self.cleaned_data.get(f"{c}_unit", test.unit)
             low, high = self.cleaned_data.get(f"{c}_low"), self.cleaned_data.get(f"{c}_high")
-            if value is None and (low, high) == test.reference and unit == test.unit:
-                low = high = None  # the untouched default range of a test not done
+            if (low, high) == test.reference:
+                if value is None:
+                    low = high = None  # the untouched default range of a test not done
+                elif unit != test.unit:
+                    # the default range is in the study unit: express it in the unit entered
+                    low, high = (rules.lab_range_in_unit(test, x, unit) for x in (low, high))
             out[c] = (value, unit, low, high)
         return out
 

@@ -12,7 +12,19 @@ from efficacy import rules
 from efficacy.models import BloodGas, HrctScore, LabResult, PulmonaryFunctionTest
 from trial_edc.study import study
 
-NOT_DONE = None  # a form saved as "not done": counted apart from missing values
+
+class _NotDone:
+    """A form saved as "not done": shown and counted apart from a value that is missing."""
+
+    def __repr__(self) -> str:
+        return "NOT_DONE"
+
+
+NOT_DONE = _NotDone()
+
+
+def _value(v):
+    return None if v is NOT_DONE else v
 
 
 @dataclass(frozen=True)
@@ -20,20 +32,22 @@ class Measure:
     code: str
     label: str
     unit: str
+    places: int = 1  # decimals of changes and statistics
 
 
 def measures() -> list[Measure]:
     oxygenation_and_function = [
         Measure("PF_RATIO", _("PaO2/FiO2"), "mmHg"),
         Measure("SF_RATIO", _("SpO2/FiO2"), ""),
-        Measure("FVC_L", _("FVC"), "L"),
+        Measure("FVC_L", _("FVC"), "L", places=2),
         Measure("FVC_PCT", _("FVC"), "% predicted"),
         Measure("DLCO_PCT", _("DLCO"), "% predicted"),
         Measure("HRCT_TOTAL", _("HRCT total score"), "points"),
         Measure("HRCT_GGO", _("HRCT ground-glass score"), "points"),
         Measure("HRCT_FIB", _("HRCT fibrosis score"), "points"),
     ]
-    return oxygenation_and_function + [Measure(t.code, t.name, t.unit) for t in study().labs]
+    labs = [Measure(t.code, t.name, t.unit, places=2) for t in study().labs]
+    return oxygenation_and_function + labs
 
 
 def efficacy_visits() -> list:
@@ -42,7 +56,7 @@ def efficacy_visits() -> list:
 
 
 # values[subject_id][measure][visit code] = Decimal, or NOT_DONE when the form says so
-Values = dict[int, dict[str, dict[str, Decimal | None]]]
+Values = dict[int, dict[str, dict[str, Decimal | _NotDone]]]
 
 
 def collect_values(subject_ids) -> Values:
@@ -54,9 +68,11 @@ def collect_values(subject_ids) -> Values:
         .values_list("visit__subject_id", "visit__code", "pf_ratio", "sf_ratio")
     )
     for subject_id, visit, pf, sf in gases:
-        # the first gas of a visit is its value (a repeat is usually a check after a change)
+        # the first gas of a visit is its value (a repeat is usually a check after a change);
+        # no S/F above SpO2 97% is a missing value, not a test not done
         values[subject_id]["PF_RATIO"].setdefault(visit, pf)
-        values[subject_id]["SF_RATIO"].setdefault(visit, sf)
+        if sf is not None:
+            values[subject_id]["SF_RATIO"].setdefault(visit, sf)
     pfts = PulmonaryFunctionTest.objects.filter(visit__subject__in=subject_ids).values_list(
         "visit__subject_id",
         "visit__code",
@@ -98,7 +114,7 @@ class SubjectRow:
     cells: list[Cell]  # one per efficacy visit
 
 
-def subject_table(by_measure: dict[str, dict[str, Decimal | None]]) -> list[SubjectRow]:
+def subject_table(by_measure: dict[str, dict]) -> list[SubjectRow]:
     """One subject's measures by visit with change and % change from baseline; measures
     never recorded are left out."""
     visits = efficacy_visits()
@@ -108,16 +124,16 @@ def subject_table(by_measure: dict[str, dict[str, Decimal | None]]) -> list[Subj
         by_visit = by_measure.get(measure.code)
         if not by_visit:
             continue
-        baseline = by_visit.get(baseline_code)
+        baseline = _value(by_visit.get(baseline_code))
         cells = []
         for visit in visits:
-            value = by_visit.get(visit.code)
+            value = _value(by_visit.get(visit.code))
             change, percent = (
                 (None, None)
                 if visit.code == baseline_code
-                else rules.change_from_baseline(baseline, value)
+                else rules.change_from_baseline(baseline, value, measure.places)
             )
-            not_done = visit.code in by_visit and value is NOT_DONE
+            not_done = by_visit.get(visit.code) is NOT_DONE
             cells.append(Cell(value, not_done, change, percent))
         rows.append(SubjectRow(measure, cells))
     return rows
@@ -151,23 +167,26 @@ def study_table(values: Values) -> list[MeasureSummary]:
             continue
         rows = []
         for visit in visits:
-            at_visit = [by_visit.get(visit.code) for by_visit in per_subject]
-            not_done = sum(1 for b in per_subject if visit.code in b and b[visit.code] is None)
+            at_visit = [_value(by_visit.get(visit.code)) for by_visit in per_subject]
+            not_done = sum(1 for b in per_subject if b.get(visit.code) is NOT_DONE)
             if visit.code == baseline_code:
                 change = percent = None
             else:
+                # unrounded changes; the statistics round once
                 pairs = [
-                    rules.change_from_baseline(b.get(baseline_code), b.get(visit.code))
+                    rules.change_from_baseline(
+                        _value(b.get(baseline_code)), _value(b.get(visit.code)), places=None
+                    )
                     for b in per_subject
                 ]
-                change = rules.summary_stats(p[0] for p in pairs)
+                change = rules.summary_stats((p[0] for p in pairs), measure.places)
                 percent = rules.summary_stats(p[1] for p in pairs)
             rows.append(
                 StudyRow(
                     visit.code,
                     visit.name,
                     not_done,
-                    rules.summary_stats(at_visit),
+                    rules.summary_stats(at_visit, measure.places),
                     change,
                     percent,
                 )
@@ -179,7 +198,7 @@ def study_table(values: Values) -> list[MeasureSummary]:
 def series_by_subject(values: Values, numbers: dict[int, str], measure: str):
     """{subject number: {visit code: value}} of one measure, for the charts."""
     return {
-        numbers[subject_id]: {k: v for k, v in by.get(measure, {}).items() if v is not None}
+        numbers[subject_id]: {k: v for k, v in by.get(measure, {}).items() if _value(v) is not None}
         for subject_id, by in sorted(values.items(), key=lambda item: numbers[item[0]])
         if by.get(measure)
     }

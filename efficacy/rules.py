@@ -119,6 +119,14 @@ def lab_value_standard(test: LabTest, value: Decimal, unit: str) -> Decimal:
     return (Decimal(value) * test.factor(unit)).quantize(Decimal("0.001"), ROUND_HALF_UP)
 
 
+def lab_range_in_unit(test: LabTest, limit: Decimal | None, unit: str) -> Decimal | None:
+    """A reference limit in the study unit, expressed in another unit (110 µmol/L = 1.244
+    mg/dL of creatinine)."""
+    if limit is None:
+        return None
+    return (Decimal(limit) / test.factor(unit)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+
+
 def lab_flag(value: Decimal, low: Decimal | None, high: Decimal | None) -> str:
     """L below the reference range, H above it, '' within (the range's own unit)."""
     if low is not None and value < low:
@@ -199,17 +207,19 @@ def hrct_score_problems(scores: dict[str, tuple[int | None, int | None]], s=None
 # --- change from baseline and summary statistics -------------------------------------------
 
 
-def change_from_baseline(baseline: Decimal | None, value: Decimal | None):
-    """(absolute change, % change) to 0.1; None where either is missing or baseline is 0."""
+def change_from_baseline(baseline: Decimal | None, value: Decimal | None, places: int | None = 1):
+    """(absolute change, % change), rounded to `places` decimals (None: unrounded, for
+    statistics that round once at the end); None where either is missing or baseline is 0."""
     if baseline is None or value is None:
         return None, None
-    absolute = (Decimal(value) - Decimal(baseline)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    def q(x, decimals):
+        return x if places is None else x.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+
+    absolute = Decimal(value) - Decimal(baseline)
     if Decimal(baseline) == 0:
-        return absolute, None
-    percent = ((Decimal(value) - Decimal(baseline)) / Decimal(baseline) * 100).quantize(
-        Decimal("0.1"), ROUND_HALF_UP
-    )
-    return absolute, percent
+        return q(absolute, places), None
+    return q(absolute, places), q(absolute / Decimal(baseline) * 100, 1)  # % always to 0.1
 
 
 @dataclass(frozen=True)
@@ -222,8 +232,9 @@ class SummaryStats:
     maximum: Decimal | None
 
 
-def summary_stats(values) -> SummaryStats:
-    """n, mean, sample SD, median, min, max to 0.1; missing and 'not done' values are skipped."""
+def summary_stats(values, places: int = 1) -> SummaryStats:
+    """n, mean, sample SD, median, min, max to `places` decimals; missing and 'not done'
+    values (None) are skipped."""
     import statistics
 
     present = [Decimal(v) for v in values if v is not None]
@@ -231,7 +242,7 @@ def summary_stats(values) -> SummaryStats:
         return SummaryStats(0, None, None, None, None, None)
 
     def q(x):
-        return Decimal(x).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return Decimal(x).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
     return SummaryStats(
         n=len(present),

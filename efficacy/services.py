@@ -20,7 +20,12 @@ from efficacy.models import (
 from efficacy.visit_forms import saved_forms, with_saved_forms
 from enrollment.models import Subject, SubjectVisit
 from enrollment.rules import problems_as_errors, study_day
-from enrollment.services import site_date, subject_accepts_data, subject_end
+from enrollment.services import (
+    site_date,
+    subject_accepts_data,
+    subject_death_reverse,
+    subject_end,
+)
 from safety.models import Outcome as AdverseEventOutcome
 from safety.services import check_subject_accepts
 from trial_edc.audit.services import audit_context, audited_save
@@ -38,7 +43,8 @@ def visit_required_forms(visit: SubjectVisit) -> tuple[str, ...]:
 
 
 def visit_refresh(visit_id: int, user) -> SubjectVisit:
-    """A planned visit becomes done when its visit date and required forms are all saved."""
+    """A planned visit becomes done when its visit date and required forms are all saved (and
+    planned again if a correction leaves one missing)."""
     visit = with_saved_forms(SubjectVisit.objects.select_for_update(of=("self",))).get(pk=visit_id)
     required = visit_required_forms(visit)
     missing = visit_rules.missing_forms(
@@ -47,6 +53,11 @@ def visit_refresh(visit_id: int, user) -> SubjectVisit:
     if visit.outcome == SubjectVisit.Outcome.PLANNED and not missing:
         visit.outcome = SubjectVisit.Outcome.DONE
         audited_save(instance=visit, user=user, reason="visit complete: required forms saved")
+    elif visit.outcome == SubjectVisit.Outcome.DONE and visit_rules.missing_forms(
+        required=required, saved=saved_forms(visit), timing="due", outcome="planned"
+    ):
+        visit.outcome = SubjectVisit.Outcome.PLANNED
+        audited_save(instance=visit, user=user, reason="visit incomplete after a correction")
     return visit
 
 
@@ -62,6 +73,8 @@ def _visit_accepting(visit: SubjectVisit) -> SubjectVisit:
 
 
 def _check_date(visit: SubjectVisit, on, field: str, *, after_end: bool = False) -> None:
+    """Not in the future, not after the subject left, and within the visit (baseline
+    assessments may come from screening, e.g. the baseline HRCT)."""
     subject = visit.subject
     if on is None:
         return
@@ -71,6 +84,16 @@ def _check_date(visit: SubjectVisit, on, field: str, *, after_end: bool = False)
         raise ValidationError(
             {field: _("The subject left the study on %(d)s.") % {"d": subject.ended_on}}
         )
+    baseline = visit.code == "BASELINE"
+    _refuse(
+        visit_rules.assessment_date_problems(
+            on,
+            field=field,
+            window_start=subject.screening.screening_date if baseline else visit.window_start,
+            window_end=visit.window_end,
+            visit_date=visit.visit_date,
+        )
+    )
 
 
 @transaction.atomic
@@ -90,7 +113,10 @@ def visit_date_record(
             earliest=subject.screening.screening_date,
         )
     )
-    _check_date(visit, visit_date, "visit_date")
+    if not subject_accepts_data(subject, visit_date):
+        raise ValidationError(
+            {"visit_date": _("The subject left the study on %(d)s.") % {"d": subject.ended_on}}
+        )
     outside = visit_rules.out_of_window(visit_date, visit.window_start, visit.window_end)
     visit.visit_date, visit.out_of_window = visit_date, outside
     visit.deviation_reason = deviation_reason.strip() if outside else ""
@@ -103,14 +129,15 @@ def visit_date_record(
 def blood_gas_record(*, gas: BloodGas, user, reason: str = "") -> BloodGas:
     """Save a blood gas whose PaO2 is in mmHg and FiO2 a fraction (forms convert)."""
     subject = Subject.objects.select_related("site").get(pk=gas.subject_id)
-    if gas.visit_id:
-        _visit_accepting(gas.visit)
+    visit = _visit_accepting(gas.visit) if gas.visit_id else None
     _refuse(
         rules.blood_gas_problems(
             pao2_mmhg=gas.pao2, paco2=gas.paco2, ph=gas.ph, fio2=gas.fio2, spo2=gas.spo2
         )
     )
     check_subject_accepts(subject, gas.sampled_at, "sampled_at")
+    if visit is not None:
+        _check_date(visit, site_date(subject.site, gas.sampled_at), "sampled_at")
     gas.study_day = study_day(subject.day1, site_date(subject.site, gas.sampled_at))
     gas.pf_ratio = rules.pf_ratio(gas.pao2, gas.fio2)
     gas.sf_ratio = rules.sf_ratio(gas.spo2, gas.fio2)
@@ -188,6 +215,10 @@ def lab_panel_record(*, panel: LabPanel, results: dict, user, reason: str = "") 
     for test in study().labs:
         value, unit, low, high = results.get(test.code, (None, test.unit, None, None))
         problems += rules.lab_result_problems(test, value=value, unit=unit, low=low, high=high)
+    if all(results.get(t.code, (None,))[0] is None for t in study().labs):
+        problems.append(
+            rules.Problem("__all__", _("Enter at least one result (a panel with none is empty)."))
+        )
     _refuse(problems)
     _check_date(visit, panel.sampled_on, "sampled_on")
     if panel.recorded_by_id is None:
@@ -243,9 +274,14 @@ def follow_up_record(*, follow_up: FollowUpStatus, user, reason: str = "") -> Fo
             has_fatal_adverse_event=has_fatal_adverse_event(subject.pk),
         )
     )
-    # the contact that learns of a death comes after it (and after the end of study)
     dead = follow_up.vital_status == VitalStatus.DEAD
-    _check_date(visit, follow_up.assessed_on, "assessed_on", after_end=dead)
+    was_dead = FollowUpStatus.objects.filter(
+        pk=follow_up.pk or 0, vital_status=VitalStatus.DEAD
+    ).exists()
+    # the contact that learns of a death comes after it (and after the end of study)
+    _check_date(visit, follow_up.assessed_on, "assessed_on", after_end=dead or was_dead)
+    if was_dead and not dead and subject.status == Subject.Status.DIED:
+        subject_death_reverse(subject=subject, user=user, reason=reason)
     _save_visit_record(follow_up, user, reason)
     if dead and subject.status == Subject.Status.ON_STUDY:
         subject_end(
@@ -256,4 +292,10 @@ def follow_up_record(*, follow_up: FollowUpStatus, user, reason: str = "") -> Fo
             reason=follow_up.death_cause,
             decided_by="",
         )
+    elif dead and subject.status == Subject.Status.DIED:
+        # a corrected date or cause of death is the end of study too
+        subject.refresh_from_db()
+        if (subject.ended_on, subject.end_reason) != (follow_up.death_date, follow_up.death_cause):
+            subject.ended_on, subject.end_reason = follow_up.death_date, follow_up.death_cause
+            audited_save(instance=subject, user=user, reason=reason)
     return follow_up

@@ -7,13 +7,14 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from efficacy import exports, selectors, services
+from efficacy import exports, selectors, services, visit_rules
 from efficacy.forms import (
     BloodGasForm,
     FollowUpStatusForm,
@@ -27,6 +28,7 @@ from enrollment.models import SubjectVisit
 from enrollment.selectors import subject_or_404
 from safety.views import day_or_dashboard, day_param, moment_of_day
 from trial_edc.forms import apply_errors, crf_page, require_add_or_change
+from trial_edc.study import study
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,7 +52,7 @@ def blood_gas_edit(request, pk: int, gas_pk: int | None = None):
 def visit_blood_gas(request, pk: int, code: str):
     """The visit's oxygenation: its first blood gas, or a new one attached to the visit."""
     subject = subject_or_404(request.user, pk)
-    visit = get_object_or_404(SubjectVisit, subject=subject, code=code)
+    visit = _visit_with_form(request, pk, code, "oxygenation")
     gas = visit.blood_gases.order_by("sampled_at").first() or BloodGas(subject=subject, visit=visit)
     require_add_or_change(request, BloodGas, exists=gas.pk is not None)
     initial = None
@@ -67,6 +69,8 @@ def _blood_gas_page(request, subject, gas, initial, back: str):
     if gas.visit_id:
         title += f" — {gas.visit.name}"
     if request.method == "POST" and form.is_valid():
+        if _unchanged(request, form):
+            return redirect(back)
         try:
             saved = services.blood_gas_record(
                 gas=form.instance, user=request.user, reason=form.reason_for_change
@@ -88,8 +92,24 @@ def visit_url(visit: SubjectVisit) -> str:
 def _visit(request, pk: int, code: str) -> SubjectVisit:
     subject = subject_or_404(request.user, pk)
     return get_object_or_404(
-        SubjectVisit.objects.select_related("subject"), subject=subject, code=code
+        SubjectVisit.objects.select_related("subject__site"), subject=subject, code=code
     )
+
+
+def _visit_with_form(request, pk: int, code: str, key: str) -> SubjectVisit:
+    """The visit, if its configuration has this form (a PFT at screening is a 404)."""
+    visit = _visit(request, pk, code)
+    if key not in visit_rules.required_forms(study().visit(code).forms, code=code, died=False):
+        raise Http404
+    return visit
+
+
+def _unchanged(request, form) -> bool:
+    """Saving a saved form again without a change: nothing to write (and no reason asked)."""
+    if form.is_change and not form.has_data_changes():
+        messages.info(request, _("Nothing changed."))
+        return True
+    return False
 
 
 def visit_detail(request, pk: int, code: str):
@@ -100,7 +120,7 @@ def visit_detail(request, pk: int, code: str):
 
 @require_http_methods(["GET", "POST"])
 def visit_date_edit(request, pk: int, code: str):
-    visit = _visit(request, pk, code)
+    visit = _visit_with_form(request, pk, code, visit_rules.VISIT_DATE)
     require_add_or_change(request, SubjectVisit, exists=True)
     form = VisitDateForm(request.POST or None, instance=visit)
     title = _("%(visit)s of %(s)s: visit date") % {
@@ -113,6 +133,8 @@ def visit_date_edit(request, pk: int, code: str):
         "target": visit.target_date,
     }
     if request.method == "POST" and form.is_valid():
+        if _unchanged(request, form):
+            return redirect(visit_url(visit))
         try:
             saved = services.visit_date_record(
                 visit=SubjectVisit.objects.get(pk=visit.pk),
@@ -132,14 +154,16 @@ def visit_date_edit(request, pk: int, code: str):
     return crf_page(request, form, title=title, subtitle=subtitle, back_url=visit_url(visit))
 
 
-def _visit_record_page(request, pk, code, *, model, form_class, save, title, template=None):
-    """The add-or-change page of a one-per-visit form; `save(record, user, reason)`."""
-    visit = _visit(request, pk, code)
+def _visit_record_page(request, pk, code, *, key, model, form_class, save, title, template=None):
+    """The add-or-change page of a one-per-visit form; `save(form, user)`."""
+    visit = _visit_with_form(request, pk, code, key)
     record = model.objects.filter(visit=visit).first() or model(visit=visit)
     require_add_or_change(request, model, exists=record.pk is not None)
     form = form_class(request.POST or None, instance=record)
     title = f"{visit.name} of {visit.subject.subject_number}: {title}"
     if request.method == "POST" and form.is_valid():
+        if _unchanged(request, form):
+            return redirect(visit_url(visit))
         try:
             save(form, request.user)
         except ValidationError as exc:
@@ -160,6 +184,7 @@ def pft_edit(request, pk: int, code: str):
         request,
         pk,
         code,
+        key="pft",
         model=PulmonaryFunctionTest,
         form_class=PulmonaryFunctionForm,
         title=_("pulmonary function"),
@@ -175,6 +200,7 @@ def hrct_edit(request, pk: int, code: str):
         request,
         pk,
         code,
+        key="hrct",
         model=HrctScore,
         form_class=HrctScoreForm,
         title=_("chest HRCT score"),
@@ -191,6 +217,7 @@ def lab_panel_edit(request, pk: int, code: str):
         request,
         pk,
         code,
+        key="labs",
         model=LabPanel,
         form_class=LabPanelForm,
         title=_("laboratory / serology"),
@@ -207,6 +234,7 @@ def follow_up_edit(request, pk: int, code: str):
         request,
         pk,
         code,
+        key="follow_up",
         model=FollowUpStatus,
         form_class=FollowUpStatusForm,
         title=_("follow-up status"),

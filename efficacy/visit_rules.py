@@ -49,6 +49,25 @@ def visit_date_problems(
     return []
 
 
+def assessment_date_problems(
+    on: date, *, field: str, window_start: date, window_end: date, visit_date: date | None
+) -> list[Problem]:
+    """An assessment belongs to its visit: inside the visit's window, or on the visit date of
+    a visit held out of its window (the deviation is the visit's)."""
+    start, end = window_start, window_end
+    if visit_date is not None:
+        start, end = min(start, visit_date), max(end, visit_date)
+    if start <= on <= end:
+        return []
+    return [
+        Problem(
+            field,
+            _("This visit's assessments fall between %(start)s and %(end)s.")
+            % {"start": start, "end": end},
+        )
+    ]
+
+
 def required_forms(configured: tuple[str, ...], *, code: str, died: bool) -> tuple[str, ...]:
     """The visit date and the configured forms. Screening is complete at enrolment (its
     pages are the screening's); after a death only the follow-up status that records it."""

@@ -294,6 +294,23 @@ def subject_end(*, subject: Subject, user, status: str, on: date, reason: str, d
     return subject
 
 
+def subject_death_reverse(*, subject: Subject, user, reason: str) -> Subject:
+    """A death recorded in error: back on study; the visits the death made not applicable
+    are planned again (a subject who died had no other way to leave)."""
+    with transaction.atomic():
+        subject = Subject.objects.select_for_update().get(pk=subject.pk)
+        if subject.status != Subject.Status.DIED:
+            raise TransitionNotAllowed(_("Only a subject recorded as died can be restored."))
+        subject.status, subject.ended_on = Subject.Status.ON_STUDY, None
+        subject.end_reason = subject.end_decided_by = ""
+        audited_save(instance=subject, user=user, reason=f"death recorded in error: {reason}")
+        with audit_context(user=user, reason=f"death recorded in error: {reason}"):
+            subject.visits.filter(outcome=SubjectVisit.Outcome.NOT_APPLICABLE).update(
+                outcome=SubjectVisit.Outcome.PLANNED
+            )
+    return subject
+
+
 def subject_accepts_data(subject: Subject, on: date, *, adverse_event_follow_up: bool = False):
     """After withdrawal or completion only AE follow-up is still accepted."""
     if subject.status == Subject.Status.ON_STUDY or adverse_event_follow_up:

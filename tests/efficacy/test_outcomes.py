@@ -7,7 +7,7 @@ from efficacy import outcomes
 VALUES = {
     1: {
         "PF_RATIO": {"BASELINE": D("150"), "DAY14": D("180"), "DAY28": D("210")},
-        "FVC_L": {"BASELINE": D("2.00"), "DAY14": None},
+        "FVC_L": {"BASELINE": D("2.00"), "DAY14": outcomes.NOT_DONE},
     },
     2: {
         "PF_RATIO": {"BASELINE": D("100"), "DAY14": D("90")},
@@ -47,3 +47,24 @@ def test_study_table_counts_n_not_done_and_summarises_changes():
     fvc = table["FVC_L"]["DAY14"]
     assert (fvc.value.n, fvc.not_done, fvc.change.n, fvc.change.mean) == (1, 1, 1, D("0.3"))
     assert table["PF_RATIO"]["MONTH12"].value.n == 0
+
+
+def test_a_missing_value_is_not_counted_as_not_done():
+    values = {1: {"SF_RATIO": {"BASELINE": D("230"), "DAY14": None}}}
+    row = outcomes.study_table(values)[0].rows[1]
+    assert (row.value.n, row.not_done) == (0, 0)
+    assert not outcomes.subject_table(values[1])[0].cells[1].not_done
+
+
+def test_changes_keep_the_decimals_of_their_measure():
+    values = {
+        1: {"FVC_L": {"BASELINE": D("1.50"), "DAY14": D("1.55")}},
+        2: {"FVC_L": {"BASELINE": D("1.50"), "DAY14": D("1.56")}},
+    }
+    assert outcomes.subject_table(values[1])[0].cells[1].change == D("0.05")
+    day14 = outcomes.study_table(values)[0].rows[1]
+    assert (day14.change.mean, day14.change.minimum, day14.value.mean) == (
+        D("0.06"),  # 0.055 rounded half up, from the unrounded changes
+        D("0.05"),
+        D("1.56"),  # 1.555
+    )

@@ -22,6 +22,7 @@ def test_each_role_signs_in_and_sees_its_home(page, role_users, role):
     assert page.url.endswith("/")
     assert label in page.get_by_test_id("whoami").inner_text()
     assert "Guangzhou" in page.get_by_test_id("home-sites").inner_text()
+    page.get_by_test_id("menu-administration").click()
     assert page.get_by_role("link", name="Access log", exact=True).count() == (
         1 if sees_admin else 0
     )
@@ -30,7 +31,8 @@ def test_each_role_signs_in_and_sees_its_home(page, role_users, role):
 
 def test_site_edit_needs_a_reason_and_the_audit_trail_shows_it(page, data_manager):
     browser_login(page, "datamanager")
-    page.get_by_role("link", name="Sites").first.click()
+    page.get_by_test_id("menu-administration").click()
+    page.get_by_role("link", name="Sites", exact=True).click()
     page.get_by_role("link", name="Edit").click()
     page.get_by_label("Site name").fill("Guangzhou Institute")
     page.get_by_role("button", name="Save").click()

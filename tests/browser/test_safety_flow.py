@@ -51,6 +51,7 @@ def test_sae_recorded_signed_and_listed(browser, live_server, site, role_users, 
     context.close()
 
     context, page = as_user("monitor")
+    page.get_by_test_id("menu-reports").click()
     page.get_by_role("link", name="Listings", exact=True).click()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download PDF").click()

@@ -84,16 +84,24 @@ class VisitRecord(models.Model):
         abstract = True
 
 
-@audited()
-class PulmonaryFunctionTest(VisitRecord):
-    """Spirometry and diffusing capacity, or why it was not done (often, in RP-ILD)."""
+class NotDoneRecord(VisitRecord):
+    """An assessment that may be "not done", with the reason (PFT and HRCT)."""
 
-    visit = models.OneToOneField(SubjectVisit, on_delete=models.PROTECT, related_name="pft")
     done = models.BooleanField(_("performed"), default=True)
     not_done_reason = models.CharField(
         _("reason not done"), max_length=20, choices=NotDoneReason.choices, blank=True
     )
     not_done_detail = models.CharField(_("details"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+@audited()
+class PulmonaryFunctionTest(NotDoneRecord):
+    """Spirometry and diffusing capacity, or why it was not done (often, in RP-ILD)."""
+
+    visit = models.OneToOneField(SubjectVisit, on_delete=models.PROTECT, related_name="pft")
     performed_on = models.DateField(_("test date"), null=True, blank=True)
     fvc_litres = models.DecimalField(
         _("FVC (L)"), max_digits=4, decimal_places=2, null=True, blank=True
@@ -176,15 +184,10 @@ def _zone_score(kind: str, number: int) -> models.PositiveSmallIntegerField:
 
 
 @audited()
-class HrctScore(VisitRecord):
+class HrctScore(NotDoneRecord):
     """Semi-quantitative HRCT score per zone (Kazerooni-style, 0-5 each); totals computed."""
 
     visit = models.OneToOneField(SubjectVisit, on_delete=models.PROTECT, related_name="hrct")
-    done = models.BooleanField(_("performed"), default=True)
-    not_done_reason = models.CharField(
-        _("reason not done"), max_length=20, choices=NotDoneReason.choices, blank=True
-    )
-    not_done_detail = models.CharField(_("details"), max_length=200, blank=True)
     scanned_on = models.DateField(_("scan date"), null=True, blank=True)
     reader = models.CharField(_("reader"), max_length=100, blank=True)
     ggo_1, ggo_2, ggo_3, ggo_4, ggo_5, ggo_6 = (_zone_score("ggo", n) for n in range(1, 7))

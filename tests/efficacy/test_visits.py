@@ -80,6 +80,26 @@ def labs(client, subject, code, day, **values):
     return client.post(_url("lab_panel_edit", subject, code), data | values)
 
 
+def fatal_adverse_event(subject, user):
+    from safety import adverse_events
+    from safety.models import AdverseEvent
+
+    return adverse_events.adverse_event_record(
+        ae=AdverseEvent(
+            subject=subject,
+            aeterm="Respiratory failure",
+            aestdtc=subject.day1 + timedelta(days=80),
+            aetoxgr=5,
+            aeser=True,
+            aesdth=True,
+            aerel="NOT RELATED",
+            aeout="FATAL",
+            aeacn="NOT APPLICABLE",
+        ),
+        user=user,
+    )
+
+
 def _status(subject, code):
     return SubjectVisit.objects.get(subject=subject, code=code).outcome
 
@@ -234,9 +254,6 @@ def test_change_from_baseline_follows_the_values_entered(coordinator_client, sub
 def test_a_death_needs_a_fatal_adverse_event_and_ends_the_subject(
     coordinator_client, site, coordinator, investigator
 ):
-    from safety import adverse_events
-    from safety.models import AdverseEvent
-
     subject = subject_on_day(90, site=site, coordinator=coordinator, investigator=investigator)
     death_day = _on(subject, 85)
     data = {
@@ -248,20 +265,7 @@ def test_a_death_needs_a_fatal_adverse_event_and_ends_the_subject(
     url = _url("follow_up_edit", subject, "MONTH3")
     response = coordinator_client.post(url, data)
     assert "fatal outcome" in str(response.context["form"].errors["vital_status"])
-    adverse_events.adverse_event_record(
-        ae=AdverseEvent(
-            subject=subject,
-            aeterm="Respiratory failure",
-            aestdtc=subject.day1 + timedelta(days=80),
-            aetoxgr=5,
-            aeser=True,
-            aesdth=True,
-            aerel="NOT RELATED",
-            aeout="FATAL",
-            aeacn="NOT APPLICABLE",
-        ),
-        user=coordinator,
-    )
+    fatal_adverse_event(subject, coordinator)
     assert coordinator_client.post(url, data).status_code == 302
     subject.refresh_from_db()
     assert subject.status == Subject.Status.DIED
@@ -408,24 +412,8 @@ def test_the_default_range_follows_the_unit_entered(coordinator_client, subject_
 def test_a_death_recorded_in_error_is_corrected(
     coordinator_client, site, coordinator, investigator
 ):
-    from safety import adverse_events
-    from safety.models import AdverseEvent
-
     subject = subject_on_day(90, site=site, coordinator=coordinator, investigator=investigator)
-    adverse_events.adverse_event_record(
-        ae=AdverseEvent(
-            subject=subject,
-            aeterm="Respiratory failure",
-            aestdtc=subject.day1 + timedelta(days=80),
-            aetoxgr=5,
-            aeser=True,
-            aesdth=True,
-            aerel="NOT RELATED",
-            aeout="FATAL",
-            aeacn="NOT APPLICABLE",
-        ),
-        user=coordinator,
-    )
+    fatal_adverse_event(subject, coordinator)
     url = _url("follow_up_edit", subject, "MONTH3")
     data = {
         "assessed_on": _on(subject, 90),

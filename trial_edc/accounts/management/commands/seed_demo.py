@@ -6,6 +6,8 @@ from efficacy.demo import efficacy_demo_seed
 from enrollment.demo import enrollment_bulk_seed, enrollment_demo_seed
 from trial_edc.accounts.demo import DEMO_PASSWORD, demo_is_seeded, demo_seed
 from trial_edc.audit.tasks import audit_chain_check_record
+from trial_edc.notifications.reminders import reminders_due
+from trial_edc.notifications.services import notifications_queue
 
 
 class Command(BaseCommand):
@@ -34,6 +36,8 @@ class Command(BaseCommand):
             enrollment_demo_seed(today)
             treatment_demo_seed(today)
             efficacy_demo_seed(today)
+            # today's reminders, queued as the beat would (sent by a worker when one runs)
+            notifications_queue(reminders_due(whole_day=True))
         if options["subjects"]:
             enrollment_bulk_seed(options["subjects"], today)
             self.stdout.write(f"Enrolled {options['subjects']} more subjects at site 01.")

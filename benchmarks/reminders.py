@@ -159,6 +159,9 @@ def main(sizes: list[int]) -> None:
             assert Notification.objects.count() == queued, "a second run queued again"
             print(f"{size} subjects: {due} reminders due, {queued} rows queued")
         print_table("Daily reminder run", results)
+        runs = {queries for label, _, queries, _ in results if label.startswith("run with")}
+        assert len(runs) == 1, f"the query count grew with the subjects: {sorted(runs)}"
+        print(f"Query count of a run: {runs.pop()} whatever the number of subjects.")
 
 
 if __name__ == "__main__":

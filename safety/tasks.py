@@ -1,5 +1,7 @@
 """Safety tasks: take ids, load fresh state, are safe to run twice."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
@@ -87,14 +89,21 @@ def safety_reports_due() -> list[int]:
 
     Run twice, or by two workers at once, it makes each subject's report once."""
     from safety import reports
+    from safety.models import SafetyReport
 
     made = []
     for subject in reports.subjects_due():
         report = reports.subject_report_queue(subject)
         if report is not None:
             reports.report_generate(report)
-            _notify_investigators(report)
             made.append(report.pk)
+    # the notice of every finished subject report: queued once (the outbox key holds the
+    # report and its date), so a worker that died between report and notice catches up
+    finished = SafetyReport.objects.filter(
+        kind=SafetyReport.Kind.SUBJECT, status=SafetyReport.Status.DONE
+    ).select_related("subject__site")
+    for report in finished.filter(finished_at__gte=timezone.now() - timedelta(days=7)):
+        _notify_investigators(report)
     return made
 
 
@@ -118,7 +127,7 @@ def _notify_investigators(report) -> None:
     rows = notify(
         kind=Kind.SAFETY_REPORT,
         obj=report,
-        for_date=site_date(report.subject.site),
+        for_date=site_date(report.subject.site, report.finished_at),
         recipients=site_investigators(report.subject.site_id),
         site_id=report.subject.site_id,
         subject=_("30-day safety report ready: %(subject)s") % {"subject": report.subject},

@@ -65,3 +65,18 @@ def serious_ae(subject, user) -> AdverseEvent:
         ),
         user=user,
     )
+
+
+def subject_died(subject, user):
+    """End a subject's study by death, as the follow-up status does after a fatal AE."""
+    from enrollment.models import Subject
+    from enrollment.services import site_date, subject_end
+
+    return subject_end(
+        subject=subject,
+        user=user,
+        status=Subject.Status.DIED,
+        on=site_date(subject.site) - timedelta(days=1),
+        reason="Respiratory failure",
+        decided_by="",
+    )

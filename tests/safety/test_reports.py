@@ -4,6 +4,7 @@ from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dosing.models import DoseAdministration
 from dosing.services import dose_record
@@ -57,6 +58,25 @@ def test_the_daily_task_run_twice_makes_one_report_per_subject(
     report = SafetyReport.objects.get()
     assert (report.subject, report.status, report.kind) == (subject, "done", "subject")
     assert report.file.name.endswith(".pdf")
+    assert [m.to for m in mailoutbox] == [[investigator.email]]
+
+
+def test_the_notice_waits_for_a_finished_report_and_is_caught_up_once(
+    site, coordinator, investigator, mailoutbox, monkeypatch
+):
+    _dosed(site, coordinator, investigator, last_dose_days_ago=40)
+
+    def fail(report):
+        SafetyReport.objects.filter(pk=report.pk).update(status="failed", error="disk full")
+        return report
+
+    monkeypatch.setattr(reports, "report_generate", fail)
+    safety_reports_due()
+    assert mailoutbox == []  # a failed report is not announced
+    # made by hand later (e.g. after the disk was freed): the next daily run announces it
+    SafetyReport.objects.update(status="done", finished_at=timezone.now())
+    safety_reports_due()
+    safety_reports_due()
     assert [m.to for m in mailoutbox] == [[investigator.email]]
 
 

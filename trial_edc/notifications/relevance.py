@@ -39,9 +39,15 @@ def _treatment_day(n: Notification) -> str:
 def _sae_open(n: Notification) -> str:
     from safety.models import SeriousAdverseEventReport
 
-    report = SeriousAdverseEventReport.objects.filter(pk=n.object_id).first()
+    report = (
+        SeriousAdverseEventReport.objects.filter(pk=n.object_id)
+        .select_related("adverse_event")
+        .first()
+    )
     if report is None or report.reported_at is not None:
         return _("The SAE has been reported to the sponsor.")
+    if not report.adverse_event.aeser:
+        return _("The adverse event is no longer serious.")
     return ""
 
 

@@ -264,6 +264,7 @@ def sae_reminders(now: datetime, days: list[SiteDay], staff: Staff) -> list[Mess
     by_site = {d.site.pk: d for d in days}
     reports = SeriousAdverseEventReport.objects.filter(
         reported_at__isnull=True,
+        adverse_event__aeser=True,  # an AE no longer serious has no clock
         serious_since__lte=now - timedelta(hours=r.sae_reminder_hours),
         adverse_event__subject__site__in=list(by_site),
     ).select_related("adverse_event__subject")

@@ -112,7 +112,8 @@ def outbox_send_due(now: datetime | None = None, limit: int = 1000) -> dict[str,
 
 
 def outbox_send(ids: Iterable[int]) -> None:
-    for pk in ids:
+    """Send these rows now, if due (a reminder of someone who chose the digest waits)."""
+    for pk in due_for_sending().filter(pk__in=list(ids)).values_list("pk", flat=True):
         notification_send(pk)
 
 
@@ -145,7 +146,8 @@ def notification_send(pk: int, *, now: datetime | None = None) -> str | None:
         except Exception as exc:  # any failure of the channel is kept on the row, not lost
             n.attempts += 1
             n.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if rules.gives_up(n.attempts):
+            # safety alerts never give up: they keep trying, at the longest back-off
+            if n.kind not in MANDATORY_KINDS and rules.gives_up(n.attempts):
                 n.status = Status.FAILED
             else:
                 n.send_after = now + rules.retry_delay(n.attempts)
@@ -202,7 +204,7 @@ def _digest_body(digest: Notification, now: datetime) -> tuple[list[int], str]:
     )
     carried, parts = [], []
     for row in rows:
-        why_not = relevance.why_not_relevant(row)
+        why_not = _why_not_send(row)  # relevance and the recipient's kinds turned off
         if why_not:
             row.status, row.cancelled_reason = Status.CANCELLED, why_not[:200]
             row.save(update_fields=["status", "cancelled_reason"])

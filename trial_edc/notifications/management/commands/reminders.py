@@ -1,6 +1,6 @@
 """manage.py reminders [--dry-run] [--date YYYY-MM-DD]: what the reminder run queues."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -24,6 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, date=None, **options):
         on = self._date(date)
         now = timezone.now()
+        if not dry_run and on is not None and on < timezone.localdate() - timedelta(days=1):
+            # a past day's "dose today" would go out now, days late
+            raise CommandError("Only --dry-run looks at past days; queue today or later.")
         due = reminders.reminders_due(now, whole_day=on is not None, on=on)
         names = dict(
             User.objects.filter(pk__in={m.recipient_id for m in due}).values_list("pk", "username")

@@ -1,6 +1,7 @@
 """Screenings at each stage, made through the services (so every rule runs)."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from enrollment import services
 from enrollment.demo import answers_all_met, evidence_supporting
@@ -37,10 +38,14 @@ def complete_checklist(screening, user, **overrides) -> EligibilityChecklist:
 
 def record_consent(screening, user, on: date | None = None) -> Consent:
     on = on or screening.screening_date
+    signed_at = datetime.combine(on, time(2, 0), tzinfo=UTC)
+    local = ZoneInfo(screening.site.time_zone)
+    if signed_at.astimezone(local).date() != on:  # a site behind UTC: early on its own date
+        signed_at = datetime.combine(on, time(0, 30), tzinfo=local)
     consent = Consent(
         screening=screening,
         version="2.1",
-        signed_at=datetime.combine(on, time(2, 0), tzinfo=UTC),
+        signed_at=signed_at,
         taken_by=user,
     )
     services.consent_save(consent=consent, user=user)

@@ -219,3 +219,40 @@ def test_the_daily_run_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         reminders.reminders_run(at(18, 32))
     assert Notification.objects.count() > 20
+
+
+def test_a_site_behind_utc_gets_the_dose_of_its_own_day_across_the_utc_midnight(
+    make_user, other_site, at
+):
+    """A site at UTC-8: its morning is 16:00 UTC and its 18:00 is 02:00 UTC the next day;
+    both messages are about the site's date, not the UTC one."""
+    from datetime import UTC, time
+
+    from tests.enrollment.factories import enrolled_subject
+    from trial_edc.audit.services import audited_save
+    from trial_edc.notifications.rules import site_moment
+
+    coordinator = make_user(Role.SITE_COORDINATOR, [other_site], username="la_coord")
+    other_site.time_zone = "America/Los_Angeles"
+    audited_save(instance=other_site, user=coordinator, reason="Site moved to California")
+    investigator = make_user(Role.INVESTIGATOR, [other_site], username="la_inv")
+    today = site_date(other_site)
+    enrolled_subject(
+        site=other_site,
+        coordinator=coordinator,
+        investigator=investigator,
+        screening_date=today - timedelta(days=2),
+        day1=today - timedelta(days=1),
+    )
+    morning = site_moment(today, time(8), "America/Los_Angeles")
+    evening = site_moment(today, time(18), "America/Los_Angeles")
+    assert evening.astimezone(UTC).date() == today + timedelta(days=1)  # past UTC midnight
+    reminders.reminders_run(morning)
+    reminders.reminders_run(evening)
+    assert rows() == [
+        ("dose_missing", "la_coord", today, PENDING),
+        ("dose_today", "la_coord", today, PENDING),
+        ("visit_overdue", "la_coord", today, PENDING),  # baseline (day 1) not recorded
+        ("vitals_missing", "la_coord", today, PENDING),
+    ]
+    assert Notification.objects.get(kind="dose_missing").send_after == evening

@@ -51,6 +51,7 @@ benchmarks: install
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/audit_chain.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/enrollment_pages.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/pdf_listing.py
+	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/efficacy_summary.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/reminders.py
 
 clean:

@@ -29,23 +29,30 @@ def benchmark_database(name: str = ""):
 
 @contextmanager
 def measured(label: str, results: list):
-    """Wall time, SQL queries and Python peak memory of the block."""
+    """Wall time and SQL queries of the block; Python peak memory too with
+    BENCHMARK_MEMORY=1 (tracemalloc slows pure-Python work such as PDF layout several-fold,
+    so it is off for the timings)."""
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
+    memory = os.environ.get("BENCHMARK_MEMORY") == "1"
     reset_queries()
-    tracemalloc.start()
+    if memory:
+        tracemalloc.start()
     start = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         yield
     elapsed = time.perf_counter() - start
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    results.append((label, elapsed, len(queries), peak / 2**20))
+    peak = None
+    if memory:
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    results.append((label, elapsed, len(queries), peak))
 
 
 def print_table(title: str, results: list) -> None:
     print(f"\n{title}")
     print(f"{'case':<48} {'seconds':>9} {'queries':>8} {'peak MiB':>9}")
     for label, elapsed, queries, peak in results:
-        print(f"{label:<48} {elapsed:>9.3f} {queries:>8} {peak:>9.1f}")
+        memory = "–" if peak is None else f"{peak:.1f}"
+        print(f"{label:<48} {elapsed:>9.3f} {queries:>8} {memory:>9}")

@@ -6,6 +6,7 @@ from xml.sax.saxutils import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 720, 260, 56, 120, 28, 40
+LEGEND_MAX = 12  # subjects named beside the plot; the others are counted
 PALETTE = (
     "#0d6efd",
     "#d63384",
@@ -65,9 +66,15 @@ def visit_lines_svg(
             )
         for px, py in ordered:
             parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{color}"/>')
+        if i < LEGEND_MAX:
+            parts.append(
+                f'<text x="{WIDTH - RIGHT + 10}" y="{TOP + 12 + i * 14}" font-size="10" '
+                f'fill="{color}">{escape(label)}</text>'
+            )
+    if len(lines) > LEGEND_MAX:
         parts.append(
-            f'<text x="{WIDTH - RIGHT + 10}" y="{TOP + 12 + i * 14}" font-size="10" '
-            f'fill="{color}">{escape(label)}</text>'
+            f'<text x="{WIDTH - RIGHT + 10}" y="{TOP + 12 + LEGEND_MAX * 14}" font-size="10">'
+            f"+{len(lines) - LEGEND_MAX} more</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

@@ -2,11 +2,15 @@
 rules (efficacy.rules, efficacy.visit_rules), saves with the audit entry, then lets the visit
 become done once its required forms are all saved."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from dosing.models import DoseAdministration
 from efficacy import rules, visit_rules
 from efficacy.models import (
     BloodGas,
@@ -138,6 +142,8 @@ def blood_gas_record(*, gas: BloodGas, user, reason: str = "") -> BloodGas:
     check_subject_accepts(subject, gas.sampled_at, "sampled_at")
     if visit is not None:
         _check_date(visit, site_date(subject.site, gas.sampled_at), "sampled_at")
+        if visit.code == "BASELINE":
+            _refuse(visit_rules.pre_dose_problems(gas.sampled_at, first_dose_start(subject)))
     gas.study_day = study_day(subject.day1, site_date(subject.site, gas.sampled_at))
     gas.pf_ratio = rules.pf_ratio(gas.pao2, gas.fio2)
     gas.sf_ratio = rules.sf_ratio(gas.spo2, gas.fio2)
@@ -147,6 +153,16 @@ def blood_gas_record(*, gas: BloodGas, user, reason: str = "") -> BloodGas:
     if gas.visit_id:
         visit_refresh(gas.visit_id, user)
     return gas
+
+
+def first_dose_start(subject: Subject) -> datetime | None:
+    """When the day-1 nebulization started, at the site; None before it is recorded."""
+    dose = DoseAdministration.objects.filter(
+        subject=subject, study_day=1, start_time__isnull=False
+    ).first()
+    if dose is None:
+        return None
+    return datetime.combine(dose.date, dose.start_time, tzinfo=ZoneInfo(subject.site.time_zone))
 
 
 def _save_visit_record(record, user, reason: str):

@@ -1,7 +1,7 @@
 """Visit completion: the visit date against its window (a deviation needs a reason), which
 forms a visit still misses, and the death rule of the follow-up status."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
@@ -66,6 +66,19 @@ def assessment_date_problems(
             % {"start": start, "end": end},
         )
     ]
+
+
+def pre_dose_problems(sampled_at: datetime, first_dose_start: datetime | None) -> list[Problem]:
+    """The baseline is taken before the first dose (the schedule's "day 1, pre-dose")."""
+    if first_dose_start is not None and sampled_at >= first_dose_start:
+        return [
+            Problem(
+                "sampled_at",
+                _("The baseline is taken before the first dose, which started at %(t)s.")
+                % {"t": f"{first_dose_start:%Y-%m-%d %H:%M}"},
+            )
+        ]
+    return []
 
 
 def required_forms(configured: tuple[str, ...], *, code: str, died: bool) -> tuple[str, ...]:

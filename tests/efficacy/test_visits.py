@@ -437,3 +437,24 @@ def test_a_death_recorded_in_error_is_corrected(
     outcomes = dict(subject.visits.values_list("code", "outcome"))
     assert outcomes["MONTH6"] == outcomes["MONTH12"] == "planned"
     assert outcomes["MONTH3"] == "planned"  # now it needs its oxygenation, PFT and HRCT again
+
+
+def test_the_baseline_blood_gas_is_taken_before_the_first_dose(
+    coordinator_client, subject_on_day_30
+):
+    from tests.dosing.test_views import DOSE, _dose_url
+
+    subject = subject_on_day_30
+    assert coordinator_client.post(_dose_url(subject, 1), DOSE).status_code == 302  # 09:00
+    data = {
+        "sampled_at": f"{_on(subject, 1)}T10:00",
+        "pressure_unit": "mmHg",
+        "pao2": "62",
+        "fio2": "0.40",
+        "oxygen_support": "HFNC",
+    }
+    url = _url("visit_blood_gas", subject, "BASELINE")
+    response = coordinator_client.post(url, data)
+    assert "before the first dose" in str(response.context["form"].errors["sampled_at"])
+    data["sampled_at"] = f"{_on(subject, 1)}T08:30"
+    assert coordinator_client.post(url, data).status_code == 302

@@ -265,11 +265,11 @@ class LabPanelForm(ReasonForChangeMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        problems = []
+        problems, results = [], self.results()
         for test in study().labs:
             if any(f"{test.code}_{k}" in self.errors for k in ("value", "unit", "low", "high")):
                 continue
-            value, unit, low, high = self.results()[test.code]
+            value, unit, low, high = results[test.code]
             problems += rules.lab_result_problems(test, value=value, unit=unit, low=low, high=high)
         add_problems(self, problems)
         return cleaned

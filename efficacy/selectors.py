@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 
-from efficacy import outcomes, visit_rules
+from efficacy import outcomes, rules, visit_rules
 from efficacy.charts import visit_lines_svg
 from efficacy.models import FollowUpStatus, LabResult, VitalStatus
 from efficacy.visit_forms import VISIT_FORMS, saved_forms, with_saved_forms
@@ -103,7 +103,7 @@ def visit_page(subject: Subject, code: str) -> dict:
         "lab_panel": panel,
         "lab_results": [(labs[r.test_code], r) for r in panel.results.all()] if panel else [],
         "gases": sorted(visit.blood_gases.all(), key=lambda g: g.sampled_at),
-        "hrct_zones": list(zip(study().hrct_zones, visit.hrct.zone_scores().values(), strict=True))
+        "hrct_zones": list(rules.hrct_zone_scores(visit.hrct.zone_scores()).items())
         if getattr(visit, "hrct", None)
         else [],
     }

@@ -88,7 +88,7 @@ def _check_date(visit: SubjectVisit, on, field: str, *, after_end: bool = False)
         raise ValidationError(
             {field: _("The subject left the study on %(d)s.") % {"d": subject.ended_on}}
         )
-    baseline = visit.code == "BASELINE"
+    baseline = visit.code == visit_rules.baseline_code()
     _refuse(
         visit_rules.assessment_date_problems(
             on,
@@ -142,7 +142,7 @@ def blood_gas_record(*, gas: BloodGas, user, reason: str = "") -> BloodGas:
     check_subject_accepts(subject, gas.sampled_at, "sampled_at")
     if visit is not None:
         _check_date(visit, site_date(subject.site, gas.sampled_at), "sampled_at")
-        if visit.code == "BASELINE":
+        if visit.code == visit_rules.baseline_code():
             _refuse(visit_rules.pre_dose_problems(gas.sampled_at, first_dose_start(subject)))
     gas.study_day = study_day(subject.day1, site_date(subject.site, gas.sampled_at))
     gas.pf_ratio = rules.pf_ratio(gas.pao2, gas.fio2)

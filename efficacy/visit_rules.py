@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from enrollment import rules as enrollment_rules
 from enrollment.rules import Problem
+from trial_edc.study import study
 
 VISIT_DATE = "visit_date"
 
@@ -79,6 +80,11 @@ def pre_dose_problems(sampled_at: datetime, first_dose_start: datetime | None) -
             )
         ]
     return []
+
+
+def baseline_code() -> str:
+    """The baseline is the first visit of the schedule with an efficacy set."""
+    return next(v.code for v in study().visits if v.forms)
 
 
 def required_forms(configured: tuple[str, ...], *, code: str, died: bool) -> tuple[str, ...]:

@@ -58,9 +58,9 @@ def main(sizes: list[int]) -> None:
         from django.utils import timezone
 
         from enrollment.models import Subject
+        from safety.listing_text import safety_listing_pdf
         from safety.listings import ListingFilter, listing_context
         from safety.models import AdverseEvent
-        from safety.pdf import safety_listing_pdf
 
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
         subjects = list(Subject.objects.filter(site__code="01"))

@@ -24,7 +24,7 @@ def seed(first: int, last: int, today: date) -> None:
 
     from dosing.models import DoseAdministration
     from enrollment.models import Screening, Subject, SubjectVisit
-    from enrollment.rules import visit_schedule
+    from enrollment.schedule.rules import visit_schedule
     from safety.models import AdverseEvent, SeriousAdverseEventReport, VitalSigns
     from trial_edc.accounts.models import Site, User
 
@@ -125,16 +125,17 @@ def main(sizes: list[int]) -> None:
     with benchmark_database(name="reminders_trial_edc"):
         from django.utils import timezone
 
-        from trial_edc.accounts.demo import demo_seed
+        from portal.demo.people import demo_seed
         from trial_edc.accounts.models import Site
-        from trial_edc.notifications import reminders, rules
+        from trial_edc.core import clock
+        from trial_edc.notifications import reminders
         from trial_edc.notifications.models import Notification
         from trial_edc.study import study
 
         demo_seed()
         site = Site.objects.get(code="01")
-        today = rules.site_today(timezone.now(), site.time_zone)
-        evening = rules.site_moment(today, study().reminders.end_of_day, site.time_zone)
+        today = clock.site_today(site.time_zone, timezone.now())
+        evening = clock.site_moment(today, study().reminders.end_of_day, site.time_zone)
         from django.contrib.contenttypes.models import ContentType
 
         from enrollment.models import Subject, SubjectVisit

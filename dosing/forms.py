@@ -3,9 +3,8 @@ from django import forms
 from dosing import rules
 from dosing.models import ConcomitantMedication, DoseAdministration
 from dosing.services import dose_record_of, treatment_context
-from enrollment.forms import DATE
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.forms import add_problems
+from trial_edc.core.forms import DATE, add_problems
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 

@@ -6,10 +6,13 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from enrollment.rules import Problem, study_day_date
+from enrollment.schedule.rules import record_date_problems
+from trial_edc.core.clock import study_day_date
+from trial_edc.core.problems import Problem
 from trial_edc.study import Study, study
 
 COMPLETED, INTERRUPTED, NOT_GIVEN = "completed", "interrupted", "not_given"
+GIVEN_STATUSES = (COMPLETED, INTERRUPTED)  # some of the dose reached the subject
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,13 @@ def dose_problems(
                 % {"day": dose.study_day, "date": expected.isoformat()},
             )
         )
-    if dose.date < subject.enrolled_on:
-        problems.append(Problem("date", _("No dose can be given before enrolment.")))
-    if subject.ended_on is not None and dose.date > subject.ended_on:
-        problems.append(
-            Problem("date", _("The subject left the study on %(d)s.") % {"d": subject.ended_on})
-        )
-    if dose.date > subject.today:
-        problems.append(Problem("date", _("A dose cannot be recorded for a future day.")))
+    problems += record_date_problems(
+        dose.date,
+        field="date",
+        today=subject.today,
+        enrolled_on=subject.enrolled_on,
+        ended_on=subject.ended_on,
+    )
     if dose.start_time and dose.stop_time and dose.stop_time <= dose.start_time:
         problems.append(Problem("stop_time", _("The stop time must be after the start time.")))
     if dose.volume_ml is not None and dose.volume_ml > s.dose.volume_ml:
@@ -120,7 +122,7 @@ def _status_problems(dose: DoseRecord) -> list[Problem]:
 
 def dose_was_given(status: str) -> bool:
     """Completed or interrupted: some of the dose reached the subject."""
-    return status in (COMPLETED, INTERRUPTED)
+    return status in GIVEN_STATUSES
 
 
 # --- the 14-day strip ---------------------------------------------------------------------

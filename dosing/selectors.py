@@ -9,8 +9,8 @@ from django.db.models import Max, OuterRef, Subquery
 from dosing import rules
 from dosing.models import DoseAdministration
 from enrollment.models import Subject
-from enrollment.services import site_date
 from trial_edc.accounts.selectors import scope_to_sites
+from trial_edc.core.clock import site_today
 from trial_edc.study import study
 
 
@@ -20,13 +20,20 @@ def last_dose_given(subject_ref: str) -> Subquery:
     return Subquery(
         DoseAdministration.objects.filter(
             subject=OuterRef(subject_ref),
-            status__in=[DoseAdministration.Status.COMPLETED, DoseAdministration.Status.INTERRUPTED],
+            status__in=rules.GIVEN_STATUSES,
         )
         .order_by()
         .values("subject")
         .annotate(last=Max("date"))
         .values("last")
     )
+
+
+def last_dose_date(subject_id: int) -> date | None:
+    """The date of the subject's last dose actually given (one query)."""
+    return DoseAdministration.objects.filter(
+        subject_id=subject_id, status__in=rules.GIVEN_STATUSES
+    ).aggregate(last=Max("date"))["last"]
 
 
 def dose_statuses(subject: Subject) -> dict[int, str]:
@@ -77,7 +84,7 @@ def subjects_missing_doses(user) -> list[MissingDoses]:
         days = rules.missing_days(
             day1=subject.day1,
             recorded_days=recorded[subject.pk],
-            today=site_date(subject.site),
+            today=site_today(subject.site),
             ended_on=subject.ended_on,
         )
         if days:

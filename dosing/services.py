@@ -1,15 +1,15 @@
 """Recording doses and concomitant medication; the rules run again before each save."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dosing import rules
 from dosing.models import ConcomitantMedication, DoseAdministration
 from enrollment.models import Subject
-from enrollment.rules import problems_as_errors
-from enrollment.services import site_date
 from trial_edc.audit.services import audited_save
+from trial_edc.core.clock import site_today
+from trial_edc.core.permissions import require_change
+from trial_edc.core.problems import Problem, refuse
 
 
 def treatment_context(subject: Subject) -> rules.SubjectTreatment:
@@ -17,7 +17,7 @@ def treatment_context(subject: Subject) -> rules.SubjectTreatment:
         day1=subject.day1,
         enrolled_on=subject.enrolled_on,
         ended_on=subject.ended_on,
-        today=site_date(subject.site),
+        today=site_today(subject.site),
     )
 
 
@@ -41,6 +41,7 @@ def dose_record_of(dose: DoseAdministration) -> rules.DoseRecord:
 def dose_record(*, dose: DoseAdministration, user, reason: str = "") -> DoseAdministration:
     """Save one day's administration: at most one per study day, inside days 1-14."""
     subject = Subject.objects.select_for_update().select_related("site").get(pk=dose.subject_id)
+    require_change(user, dose, subject.site)
     problems = rules.dose_problems(dose_record_of(dose), treatment_context(subject))
     duplicate = (
         DoseAdministration.objects.filter(subject=subject, study_day=dose.study_day)
@@ -49,12 +50,11 @@ def dose_record(*, dose: DoseAdministration, user, reason: str = "") -> DoseAdmi
     )
     if duplicate:
         problems.append(
-            rules.Problem(
+            Problem(
                 "study_day", _("Day %(d)d already has an administration.") % {"d": dose.study_day}
             )
         )
-    if problems:
-        raise ValidationError(problems_as_errors(problems))
+    refuse(problems)
     if dose.recorded_by_id is None:
         dose.recorded_by = user
     audited_save(instance=dose, user=user, reason=reason)
@@ -63,9 +63,9 @@ def dose_record(*, dose: DoseAdministration, user, reason: str = "") -> DoseAdmi
 
 @transaction.atomic
 def conmed_record(*, conmed: ConcomitantMedication, user, reason: str = "") -> None:
+    require_change(user, conmed, conmed.subject.site)
     problems = rules.conmed_problems(
         start=conmed.start_date, stop=conmed.stop_date, ongoing=conmed.ongoing
     )
-    if problems:
-        raise ValidationError(problems_as_errors(problems))
+    refuse(problems)
     audited_save(instance=conmed, user=user, reason=reason)

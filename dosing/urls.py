@@ -3,7 +3,6 @@ from django.urls import path
 from dosing import views
 
 urlpatterns = [
-    path("subjects/<int:pk>/day/<int:day>/", views.treatment_day, name="treatment_day"),
     path("subjects/<int:pk>/day/<int:day>/dose/", views.dose_edit, name="dose_edit"),
     path("subjects/<int:pk>/conmeds/", views.conmed_list, name="conmed_list"),
     path("subjects/<int:pk>/conmeds/new/", views.conmed_edit, name="conmed_create"),

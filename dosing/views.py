@@ -1,9 +1,8 @@
-"""The treatment day page, the dose and concomitant medication forms, missing doses."""
+"""The dose and concomitant medication forms, and the missing doses."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,40 +11,10 @@ from django.views.decorators.http import require_http_methods
 from dosing import selectors, services
 from dosing.forms import ConMedForm, DoseForm
 from dosing.models import ConcomitantMedication, DoseAdministration
-from efficacy.models import BloodGas
-from enrollment.rules import study_day_date
 from enrollment.selectors import subject_or_404
-from enrollment.services import site_date
-from safety.models import VitalSigns
-from trial_edc.forms import apply_errors, crf_page, require_add_or_change
+from trial_edc.core.clock import study_day_date
+from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
 from trial_edc.study import study
-
-
-@permission_required("dosing.view_doseadministration", raise_exception=True)
-def treatment_day(request, pk: int, day: int):
-    subject = subject_or_404(request.user, pk)
-    if day not in selectors.treatment_days():
-        raise Http404
-    on = study_day_date(subject.day1, day)
-    return render(
-        request,
-        "dosing/day.html",
-        {
-            "subject": subject,
-            "day": day,
-            "date": on,
-            "dose": DoseAdministration.objects.filter(subject=subject, study_day=day).first(),
-            "vitals": VitalSigns.objects.filter(subject=subject, study_day=day).order_by(
-                "measured_at"
-            ),
-            "blood_gases": BloodGas.objects.filter(subject=subject, study_day=day).order_by(
-                "sampled_at"
-            ),
-            "previous_day": day - 1 if day > 1 else None,
-            "next_day": day + 1 if day < selectors.treatment_days()[-1] else None,
-            "is_future": on > site_date(subject.site),
-        },
-    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,8 +7,8 @@ from io import StringIO
 from django.http import HttpResponse
 from django.utils import timezone
 
-from safety.pdf import render_pdf
 from trial_edc.accounts.selectors import sites_for
+from trial_edc.core.pdf import render_pdf
 from trial_edc.study import study
 
 CSV_COLUMNS = [

@@ -9,10 +9,9 @@ from efficacy.models import (
     LabPanel,
     PulmonaryFunctionTest,
 )
-from enrollment.forms import DATE, DATETIME
 from enrollment.models import SubjectVisit
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.forms import add_problems
+from trial_edc.core.forms import DATE, DATETIME, add_problems
 from trial_edc.study import study
 
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from efficacy import rules, visit_rules
+from efficacy import rules
 from efficacy.models import BloodGas, HrctScore, LabResult, PulmonaryFunctionTest
+from enrollment.schedule.rules import baseline_code as schedule_baseline
 from trial_edc.study import study
 
 
@@ -118,7 +119,7 @@ def subject_table(by_measure: dict[str, dict]) -> list[SubjectRow]:
     """One subject's measures by visit with change and % change from baseline; measures
     never recorded are left out."""
     visits = efficacy_visits()
-    baseline_code = visit_rules.baseline_code()
+    baseline_code = schedule_baseline()
     rows = []
     for measure in measures():
         by_visit = by_measure.get(measure.code)
@@ -159,7 +160,7 @@ def study_table(values: Values) -> list[MeasureSummary]:
     """Per measure and visit: n, mean, SD, median, min, max of the value and of the change
     from baseline (subjects with both), and how many forms said "not done"."""
     visits = efficacy_visits()
-    baseline_code = visit_rules.baseline_code()
+    baseline_code = schedule_baseline()
     summaries = []
     for measure in measures():
         per_subject = [v[measure.code] for v in values.values() if measure.code in v]

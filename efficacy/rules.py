@@ -3,11 +3,12 @@ conversions, PaO2/FiO2, SpO2/FiO2), pulmonary function, laboratory units and fla
 score, change from baseline and summary statistics."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from enrollment.rules import Problem
+from trial_edc.core.problems import Problem
 from trial_edc.study import LabTest, Study, study
 
 MMHG_PER_KPA = Decimal("7.50062")
@@ -252,3 +253,58 @@ def summary_stats(values, places: int = 1) -> SummaryStats:
         minimum=q(min(present)),
         maximum=q(max(present)),
     )
+
+
+# --- the baseline's timing and the follow-up's death ----------------------------------
+
+
+def pre_dose_problems(sampled_at: datetime, first_dose_start: datetime | None) -> list[Problem]:
+    """The baseline is taken before the first dose (the schedule's "day 1, pre-dose")."""
+    if first_dose_start is not None and sampled_at >= first_dose_start:
+        return [
+            Problem(
+                "sampled_at",
+                _("The baseline is taken before the first dose, which started at %(t)s.")
+                % {"t": f"{first_dose_start:%Y-%m-%d %H:%M}"},
+            )
+        ]
+    return []
+
+
+def death_problems(
+    *,
+    vital_status: str,
+    death_date: date | None,
+    death_cause: str,
+    assessed_on: date,
+    day1: date,
+    has_fatal_adverse_event: bool,
+) -> list[Problem]:
+    """Dead: date and cause, the date between day 1 and the contact, and a fatal AE on file."""
+    if vital_status != "dead":
+        problems = []
+        if death_date is not None:
+            problems.append(Problem("death_date", _("Only a subject who died has a death date.")))
+        if death_cause.strip():
+            problems.append(Problem("death_cause", _("Only a subject who died has a cause.")))
+        return problems
+    problems = []
+    if death_date is None:
+        problems.append(Problem("death_date", _("Give the date of death.")))
+    elif not day1 <= death_date <= assessed_on:
+        problems.append(
+            Problem("death_date", _("The date of death lies between day 1 and the contact."))
+        )
+    if not death_cause.strip():
+        problems.append(Problem("death_cause", _("Give the cause of death.")))
+    if not has_fatal_adverse_event:
+        problems.append(
+            Problem(
+                "vital_status",
+                _(
+                    "A death must be recorded as an adverse event with a fatal outcome "
+                    "(grade 5) first."
+                ),
+            )
+        )
+    return problems

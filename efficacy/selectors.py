@@ -1,87 +1,22 @@
 """What the visit pages, the dashboard's visit schedule and the change-from-baseline tables
 show, each in a fixed number of queries."""
 
-from dataclasses import dataclass
-
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 
-from efficacy import outcomes, rules, visit_rules
-from efficacy.charts import visit_lines_svg
-from efficacy.models import FollowUpStatus, LabResult, VitalStatus
-from efficacy.visit_forms import VISIT_FORMS, saved_forms, with_saved_forms
+from efficacy import outcomes, rules
+from efficacy.models import LabResult
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Subject, SubjectVisit
-from enrollment.services import site_date
-from trial_edc.accounts.selectors import scope_to_sites
+from enrollment.schedule import selectors as schedule
+from trial_edc.core.charts import visit_lines_svg
+from trial_edc.core.clock import site_today
 from trial_edc.study import study
-
-
-@dataclass
-class FormStatus:
-    key: str
-    label: str
-    url_name: str
-    saved: bool
-    missing: bool
-
-
-@dataclass
-class VisitRow:
-    visit: SubjectVisit
-    status: str  # upcoming, due, overdue, done, missed, not_applicable
-    forms: list[FormStatus]
-
-    @property
-    def label(self) -> str:
-        return str(enrollment_selectors.VISIT_STATUS_LABELS[self.status])
-
-    @property
-    def missing(self) -> list[FormStatus]:
-        return [f for f in self.forms if f.missing]
-
-
-def _row(visit: SubjectVisit, today, required: tuple[str, ...]) -> VisitRow:
-    status = enrollment_selectors.visit_status(visit, today)
-    saved = saved_forms(visit)
-    missing = set(
-        visit_rules.missing_forms(
-            required=required, saved=saved, timing=status, outcome=visit.outcome
-        )
-    )
-    forms = [
-        FormStatus(
-            key,
-            str(VISIT_FORMS[key].label),
-            VISIT_FORMS[key].url_name,
-            key in saved,
-            key in missing,
-        )
-        for key in required
-    ]
-    return VisitRow(visit, status, forms)
-
-
-def _required(visit: SubjectVisit) -> tuple[str, ...]:
-    configured = study().visit(visit.code).forms
-    return visit_rules.required_forms(configured, code=visit.code, died=visit.died)
-
-
-def _with_forms_and_death(visits):
-    dead = FollowUpStatus.objects.filter(visit=OuterRef("pk"), vital_status=VitalStatus.DEAD)
-    return with_saved_forms(visits).annotate(died=Exists(dead))
-
-
-def visit_rows(subject: Subject) -> list[VisitRow]:
-    """The subject's schedule with, per visit, which required forms are saved or missing."""
-    visits = _with_forms_and_death(subject.visits.order_by("order"))
-    today = site_date(subject.site)
-    return [_row(v, today, _required(v)) for v in visits]
 
 
 def visit_page(subject: Subject, code: str) -> dict:
     visit = (
-        _with_forms_and_death(SubjectVisit.objects.filter(subject=subject, code=code))
+        schedule.with_saved_forms(SubjectVisit.objects.filter(subject=subject, code=code))
         .select_related("pft", "hrct", "follow_up", "lab_panel")
         .prefetch_related(
             Prefetch("lab_panel__results", queryset=LabResult.objects.order_by("test_code")),
@@ -91,7 +26,7 @@ def visit_page(subject: Subject, code: str) -> dict:
     )
     if visit is None:
         raise Http404
-    row = _row(visit, site_date(subject.site), _required(visit))
+    row = schedule.visit_row(visit, site_today(subject.site))
     labs = {t.code: t for t in study().labs}
     panel = getattr(visit, "lab_panel", None)
     return {
@@ -137,14 +72,3 @@ def study_summary(user) -> dict:
             ),
         ],
     }
-
-
-def deviations(user):
-    """Out-of-window visits of the user's sites (the protocol deviation log)."""
-    return (
-        scope_to_sites(
-            SubjectVisit.objects.filter(out_of_window=True), user, site_path="subject__site"
-        )
-        .select_related("subject__site")
-        .order_by("subject__subject_number", "order")
-    )

@@ -1,17 +1,15 @@
-"""Recording the efficacy set of a visit and completing visits. Each function checks the
-rules (efficacy.rules, efficacy.visit_rules), saves with the audit entry, then lets the visit
-become done once its required forms are all saved."""
+"""Recording the efficacy set of a visit. Each function checks the rules (efficacy.rules,
+and the schedule's for dates), saves with the audit entry, then lets the visit become done
+once its required forms are all saved (enrollment.schedule.services.visit_refresh)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dosing.models import DoseAdministration
-from efficacy import rules, visit_rules
+from efficacy import rules
 from efficacy.models import (
     BloodGas,
     FollowUpStatus,
@@ -21,130 +19,40 @@ from efficacy.models import (
     PulmonaryFunctionTest,
     VitalStatus,
 )
-from efficacy.visit_forms import saved_forms, with_saved_forms
-from enrollment.models import Subject, SubjectVisit
-from enrollment.rules import problems_as_errors, study_day
-from enrollment.services import (
-    site_date,
-    subject_accepts_data,
-    subject_death_reverse,
-    subject_end,
+from enrollment.models import Subject
+from enrollment.schedule.rules import baseline_code
+from enrollment.schedule.services import (
+    assessment_check,
+    check_accepts,
+    visit_accepting,
+    visit_refresh,
 )
-from safety.models import Outcome as AdverseEventOutcome
-from safety.services import check_subject_accepts
+from enrollment.services import subject_death_reverse, subject_end
+from safety.selectors import has_fatal_adverse_event
 from trial_edc.audit.services import audit_context, audited_save
+from trial_edc.core.clock import site_today, study_day
+from trial_edc.core.permissions import require_change
+from trial_edc.core.problems import Problem, refuse
 from trial_edc.study import study
-
-
-def _refuse(problems) -> None:
-    if problems:
-        raise ValidationError(problems_as_errors(problems))
-
-
-def visit_required_forms(visit: SubjectVisit) -> tuple[str, ...]:
-    died = FollowUpStatus.objects.filter(visit=visit, vital_status=VitalStatus.DEAD).exists()
-    return visit_rules.required_forms(study().visit(visit.code).forms, code=visit.code, died=died)
-
-
-def visit_refresh(visit_id: int, user) -> SubjectVisit:
-    """A planned visit becomes done when its visit date and required forms are all saved (and
-    planned again if a correction leaves one missing)."""
-    visit = with_saved_forms(SubjectVisit.objects.select_for_update(of=("self",))).get(pk=visit_id)
-    required = visit_required_forms(visit)
-    missing = visit_rules.missing_forms(
-        required=required, saved=saved_forms(visit), timing="due", outcome=visit.outcome
-    )
-    if visit.outcome == SubjectVisit.Outcome.PLANNED and not missing:
-        visit.outcome = SubjectVisit.Outcome.DONE
-        audited_save(instance=visit, user=user, reason="visit complete: required forms saved")
-    elif visit.outcome == SubjectVisit.Outcome.DONE and visit_rules.missing_forms(
-        required=required, saved=saved_forms(visit), timing="due", outcome="planned"
-    ):
-        visit.outcome = SubjectVisit.Outcome.PLANNED
-        audited_save(instance=visit, user=user, reason="visit incomplete after a correction")
-    return visit
-
-
-def _visit_accepting(visit: SubjectVisit) -> SubjectVisit:
-    visit = SubjectVisit.objects.select_related("subject__site", "subject__screening").get(
-        pk=visit.pk
-    )
-    if visit.outcome in (SubjectVisit.Outcome.MISSED, SubjectVisit.Outcome.NOT_APPLICABLE):
-        raise ValidationError(
-            _("This visit is %(o)s; it takes no data.") % {"o": visit.get_outcome_display()}
-        )
-    return visit
-
-
-def _check_date(visit: SubjectVisit, on, field: str, *, after_end: bool = False) -> None:
-    """Not in the future, not after the subject left, and within the visit (baseline
-    assessments may come from screening, e.g. the baseline HRCT)."""
-    subject = visit.subject
-    if on is None:
-        return
-    if on > site_date(subject.site):
-        raise ValidationError({field: _("This cannot be in the future.")})
-    if not after_end and not subject_accepts_data(subject, on):
-        raise ValidationError(
-            {field: _("The subject left the study on %(d)s.") % {"d": subject.ended_on}}
-        )
-    baseline = visit.code == visit_rules.baseline_code()
-    _refuse(
-        visit_rules.assessment_date_problems(
-            on,
-            field=field,
-            window_start=subject.screening.screening_date if baseline else visit.window_start,
-            window_end=visit.window_end,
-            visit_date=visit.visit_date,
-        )
-    )
-
-
-@transaction.atomic
-def visit_date_record(
-    *, visit: SubjectVisit, visit_date, deviation_reason: str, user, reason: str = ""
-) -> SubjectVisit:
-    """The date the visit took place; out of its window it is a deviation with a reason."""
-    visit = _visit_accepting(visit)
-    subject = visit.subject
-    _refuse(
-        visit_rules.visit_date_problems(
-            visit_date=visit_date,
-            window_start=visit.window_start,
-            window_end=visit.window_end,
-            deviation_reason=deviation_reason,
-            today=site_date(subject.site),
-            earliest=subject.screening.screening_date,
-        )
-    )
-    if not subject_accepts_data(subject, visit_date):
-        raise ValidationError(
-            {"visit_date": _("The subject left the study on %(d)s.") % {"d": subject.ended_on}}
-        )
-    outside = visit_rules.out_of_window(visit_date, visit.window_start, visit.window_end)
-    visit.visit_date, visit.out_of_window = visit_date, outside
-    visit.deviation_reason = deviation_reason.strip() if outside else ""
-    reason = reason or ("protocol deviation: out of window" if outside else "visit date")
-    audited_save(instance=visit, user=user, reason=reason)
-    return visit_refresh(visit.pk, user)
 
 
 @transaction.atomic
 def blood_gas_record(*, gas: BloodGas, user, reason: str = "") -> BloodGas:
     """Save a blood gas whose PaO2 is in mmHg and FiO2 a fraction (forms convert)."""
     subject = Subject.objects.select_related("site").get(pk=gas.subject_id)
-    visit = _visit_accepting(gas.visit) if gas.visit_id else None
-    _refuse(
+    require_change(user, gas, subject.site)
+    visit = visit_accepting(gas.visit) if gas.visit_id else None
+    refuse(
         rules.blood_gas_problems(
             pao2_mmhg=gas.pao2, paco2=gas.paco2, ph=gas.ph, fio2=gas.fio2, spo2=gas.spo2
         )
     )
-    check_subject_accepts(subject, gas.sampled_at, "sampled_at")
+    check_accepts(subject, gas.sampled_at, "sampled_at")
     if visit is not None:
-        _check_date(visit, site_date(subject.site, gas.sampled_at), "sampled_at")
-        if visit.code == visit_rules.baseline_code():
-            _refuse(visit_rules.pre_dose_problems(gas.sampled_at, first_dose_start(subject)))
-    gas.study_day = study_day(subject.day1, site_date(subject.site, gas.sampled_at))
+        assessment_check(visit, site_today(subject.site, gas.sampled_at), "sampled_at")
+        if visit.code == baseline_code():
+            refuse(rules.pre_dose_problems(gas.sampled_at, first_dose_start(subject)))
+    gas.study_day = study_day(subject.day1, site_today(subject.site, gas.sampled_at))
     gas.pf_ratio = rules.pf_ratio(gas.pao2, gas.fio2)
     gas.sf_ratio = rules.sf_ratio(gas.spo2, gas.fio2)
     if gas.recorded_by_id is None:
@@ -175,8 +83,9 @@ def _save_visit_record(record, user, reason: str):
 
 @transaction.atomic
 def pft_record(*, pft: PulmonaryFunctionTest, user, reason: str = ""):
-    visit = _visit_accepting(pft.visit)
-    _refuse(
+    visit = visit_accepting(pft.visit)
+    require_change(user, pft, visit.subject.site)
+    refuse(
         rules.pft_problems(
             done=pft.done,
             not_done_reason=pft.not_done_reason,
@@ -188,7 +97,7 @@ def pft_record(*, pft: PulmonaryFunctionTest, user, reason: str = ""):
             reference_equation=pft.reference_equation,
         )
     )
-    _check_date(visit, pft.performed_on, "performed_on")
+    assessment_check(visit, pft.performed_on, "performed_on")
     if pft.done:
         pft.not_done_reason, pft.not_done_detail = "", ""
     return _save_visit_record(pft, user, reason)
@@ -197,20 +106,21 @@ def pft_record(*, pft: PulmonaryFunctionTest, user, reason: str = ""):
 @transaction.atomic
 def hrct_record(*, hrct: HrctScore, user, reason: str = ""):
     """Totals are computed here from the zone scores, never typed."""
-    visit = _visit_accepting(hrct.visit)
+    visit = visit_accepting(hrct.visit)
+    require_change(user, hrct, visit.subject.site)
     by_number = hrct.zone_scores()
     if hrct.done:
         scores = rules.hrct_zone_scores(by_number)
         problems = rules.hrct_score_problems(scores)
         if hrct.scanned_on is None:
-            problems.append(rules.Problem("scanned_on", _("Give the scan date.")))
+            problems.append(Problem("scanned_on", _("Give the scan date.")))
         if not hrct.reader.strip():
-            problems.append(rules.Problem("reader", _("Who read the scan?")))
-        _refuse(problems)
+            problems.append(Problem("reader", _("Who read the scan?")))
+        refuse(problems)
         hrct.ggo_total, hrct.fibrosis_total, hrct.total = rules.hrct_totals(scores)
         hrct.not_done_reason, hrct.not_done_detail = "", ""
     else:
-        _refuse(
+        refuse(
             rules.hrct_not_done_problems(
                 not_done_reason=hrct.not_done_reason,
                 not_done_detail=hrct.not_done_detail,
@@ -218,7 +128,7 @@ def hrct_record(*, hrct: HrctScore, user, reason: str = ""):
             )
         )
         hrct.ggo_total = hrct.fibrosis_total = hrct.total = None
-    _check_date(visit, hrct.scanned_on, "scanned_on")
+    assessment_check(visit, hrct.scanned_on, "scanned_on")
     return _save_visit_record(hrct, user, reason)
 
 
@@ -226,17 +136,18 @@ def hrct_record(*, hrct: HrctScore, user, reason: str = ""):
 def lab_panel_record(*, panel: LabPanel, results: dict, user, reason: str = "") -> LabPanel:
     """`results`: test code -> (value, unit, reference low, reference high), in the unit
     entered; a test without a value is not reported (an existing result of it is removed)."""
-    visit = _visit_accepting(panel.visit)
+    visit = visit_accepting(panel.visit)
+    require_change(user, panel, visit.subject.site)
     problems = []
     for test in study().labs:
         value, unit, low, high = results.get(test.code, (None, test.unit, None, None))
         problems += rules.lab_result_problems(test, value=value, unit=unit, low=low, high=high)
     if all(results.get(t.code, (None,))[0] is None for t in study().labs):
         problems.append(
-            rules.Problem("__all__", _("Enter at least one result (a panel with none is empty)."))
+            Problem("__all__", _("Enter at least one result (a panel with none is empty)."))
         )
-    _refuse(problems)
-    _check_date(visit, panel.sampled_on, "sampled_on")
+    refuse(problems)
+    assessment_check(visit, panel.sampled_on, "sampled_on")
     if panel.recorded_by_id is None:
         panel.recorded_by = user
     audited_save(instance=panel, user=user, reason=reason)
@@ -266,22 +177,14 @@ def lab_panel_record(*, panel: LabPanel, results: dict, user, reason: str = "") 
     return panel
 
 
-def has_fatal_adverse_event(subject_id: int) -> bool:
-    fatal = AdverseEventOutcome.FATAL
-    from safety.models import AdverseEvent
-
-    return AdverseEvent.objects.filter(
-        Q(aeout=fatal) | Q(follow_ups__aeout=fatal), subject_id=subject_id
-    ).exists()
-
-
 @transaction.atomic
 def follow_up_record(*, follow_up: FollowUpStatus, user, reason: str = "") -> FollowUpStatus:
     """Survival status; a death (with its fatal AE on file) ends the subject's study."""
-    visit = _visit_accepting(follow_up.visit)
+    visit = visit_accepting(follow_up.visit)
+    require_change(user, follow_up, visit.subject.site)
     subject = visit.subject
-    _refuse(
-        visit_rules.death_problems(
+    refuse(
+        rules.death_problems(
             vital_status=follow_up.vital_status,
             death_date=follow_up.death_date,
             death_cause=follow_up.death_cause,
@@ -295,7 +198,7 @@ def follow_up_record(*, follow_up: FollowUpStatus, user, reason: str = "") -> Fo
         pk=follow_up.pk or 0, vital_status=VitalStatus.DEAD
     ).exists()
     # the contact that learns of a death comes after it (and after the end of study)
-    _check_date(visit, follow_up.assessed_on, "assessed_on", after_end=dead or was_dead)
+    assessment_check(visit, follow_up.assessed_on, "assessed_on", after_end=dead or was_dead)
     if was_dead and not dead and subject.status == Subject.Status.DIED:
         subject_death_reverse(subject=subject, user=user, reason=reason)
     _save_visit_record(follow_up, user, reason)

@@ -14,7 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from efficacy import exports, selectors, services, visit_rules
+from efficacy import exports, selectors, services
 from efficacy.forms import (
     BloodGasForm,
     FollowUpStatusForm,
@@ -25,9 +25,12 @@ from efficacy.forms import (
 )
 from efficacy.models import BloodGas, FollowUpStatus, HrctScore, LabPanel, PulmonaryFunctionTest
 from enrollment.models import SubjectVisit
+from enrollment.schedule import rules as schedule_rules
+from enrollment.schedule import selectors as schedule_selectors
+from enrollment.schedule import services as schedule_services
 from enrollment.selectors import subject_or_404
-from safety.views import day_or_dashboard, day_param, moment_of_day
-from trial_edc.forms import apply_errors, crf_page, require_add_or_change
+from safety.views.vitals import day_or_dashboard, day_param, moment_of_day
+from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
 from trial_edc.study import study
 
 
@@ -99,7 +102,7 @@ def _visit(request, pk: int, code: str) -> SubjectVisit:
 def _visit_with_form(request, pk: int, code: str, key: str) -> SubjectVisit:
     """The visit, if its configuration has this form (a PFT at screening is a 404)."""
     visit = _visit(request, pk, code)
-    if key not in visit_rules.required_forms(study().visit(code).forms, code=code, died=False):
+    if key not in schedule_rules.required_forms(study().visit(code).forms, code=code, died=False):
         raise Http404
     return visit
 
@@ -120,7 +123,7 @@ def visit_detail(request, pk: int, code: str):
 
 @require_http_methods(["GET", "POST"])
 def visit_date_edit(request, pk: int, code: str):
-    visit = _visit_with_form(request, pk, code, visit_rules.VISIT_DATE)
+    visit = _visit_with_form(request, pk, code, schedule_rules.VISIT_DATE)
     require_add_or_change(request, SubjectVisit, exists=True)
     form = VisitDateForm(request.POST or None, instance=visit)
     title = _("%(visit)s of %(s)s: visit date") % {
@@ -136,7 +139,7 @@ def visit_date_edit(request, pk: int, code: str):
         if _unchanged(request, form):
             return redirect(visit_url(visit))
         try:
-            saved = services.visit_date_record(
+            saved = schedule_services.visit_date_record(
                 visit=SubjectVisit.objects.get(pk=visit.pk),
                 visit_date=form.cleaned_data["visit_date"],
                 deviation_reason=form.cleaned_data["deviation_reason"],
@@ -265,5 +268,5 @@ def study_summary_pdf(request):
 @permission_required("enrollment.view_subjectvisit", raise_exception=True)
 def deviations(request):
     return render(
-        request, "efficacy/deviations.html", {"visits": selectors.deviations(request.user)}
+        request, "efficacy/deviations.html", {"visits": schedule_selectors.deviations(request.user)}
     )

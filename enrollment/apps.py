@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class EnrollmentConfig(AppConfig):
     name = "enrollment"
     verbose_name = _("Enrolment")
+
+    def ready(self):
+        from enrollment.registry import register
+
+        register()

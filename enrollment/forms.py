@@ -6,11 +6,8 @@ from enrollment import rules
 from enrollment.models import Consent, EligibilityChecklist, Screening, Subject
 from enrollment.services import evidence_of
 from trial_edc.audit.forms import ReasonForChangeMixin
+from trial_edc.core.forms import DATE, DATETIME, YES_NO
 from trial_edc.study import study
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-YES_NO = [(True, _("Yes")), (False, _("No"))]
 
 
 class ScreeningForm(ReasonForChangeMixin, forms.ModelForm):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trial_edc.accounts.models import Site
 from trial_edc.audit.tracking import audited
+from trial_edc.core.transitions import Transitions
 from trial_edc.study import study
 
 
@@ -266,3 +267,43 @@ class SubjectVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.code}"
+
+
+# --- allowed status moves (core.transitions), next to their models -----------------------
+
+_S, _SUB, _V = Screening.Status, Subject.Status, SubjectVisit.Outcome
+
+SCREENING_MOVES = Transitions(
+    Screening.Status,
+    {
+        _S.IN_SCREENING: {_S.ELIGIBLE, _S.SCREEN_FAILURE, _S.WITHDRAWN},
+        _S.ELIGIBLE: {_S.IN_SCREENING, _S.SCREEN_FAILURE, _S.ENROLLED, _S.WITHDRAWN},
+        _S.SCREEN_FAILURE: {_S.IN_SCREENING, _S.ELIGIBLE},
+        _S.ENROLLED: set(),
+        _S.WITHDRAWN: set(),
+    },
+    noun=_("A screening"),
+)
+
+SUBJECT_MOVES = Transitions(
+    Subject.Status,
+    {
+        _SUB.ON_STUDY: {_SUB.COMPLETED, _SUB.WITHDRAWN, _SUB.DIED},
+        _SUB.COMPLETED: set(),
+        _SUB.WITHDRAWN: set(),
+        _SUB.DIED: {_SUB.ON_STUDY},  # a death recorded in error is reversed
+    },
+    noun=_("A subject"),
+)
+
+VISIT_MOVES = Transitions(
+    SubjectVisit.Outcome,
+    {
+        _V.PLANNED: {_V.DONE, _V.MISSED, _V.NOT_APPLICABLE},
+        _V.DONE: {_V.PLANNED},  # a correction leaves a required form missing
+        _V.MISSED: {_V.PLANNED},  # marked missed in error
+        _V.NOT_APPLICABLE: {_V.PLANNED},  # the end of study that made it so is reversed
+    },
+    field="outcome",
+    noun=_("A visit"),
+)

@@ -10,25 +10,11 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
-from trial_edc.study import Study, Visit, study
+from trial_edc.core.clock import study_day
+from trial_edc.core.problems import Problem
+from trial_edc.study import Study, study
 
 POSITIVE, NEGATIVE = "POS", "NEG"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A rule that does not hold: the form field it belongs to and a message for a person."""
-
-    field: str
-    message: str
-
-
-def problems_as_errors(problems: list[Problem]) -> dict[str, list[str]]:
-    """Problems keyed by field, the shape ValidationError takes to put them next to fields."""
-    errors: dict[str, list[str]] = {}
-    for p in problems:
-        errors.setdefault(p.field, []).append(p.message)
-    return errors
 
 
 def age_in_years(date_of_birth: date, on: date) -> int:
@@ -239,58 +225,3 @@ def enrolment_date_problems(
     if first_dose_date < enrolled_on:
         problems.append(Problem("first_dose_date", _("Day 1 cannot be before the enrolment date.")))
     return problems
-
-
-# --- visit schedule ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlannedVisit:
-    code: str
-    name: str
-    target_date: date
-    window_start: date
-    window_end: date
-
-
-def study_day_date(day1: date, day: int) -> date:
-    """The calendar date of a study day (day 1 = first dose, day 0 the day before)."""
-    return day1 + timedelta(days=day - 1)
-
-
-def planned_visit(visit: Visit, *, day1: date, last_dose_date: date) -> PlannedVisit:
-    if visit.after_last_dose:
-        target = last_dose_date + timedelta(days=visit.target_day)
-    else:
-        target = study_day_date(day1, visit.target_day)
-    return PlannedVisit(
-        code=visit.code,
-        name=visit.name,
-        target_date=target,
-        window_start=target - timedelta(days=visit.window_before),
-        window_end=target + timedelta(days=visit.window_after),
-    )
-
-
-def visit_schedule(*, day1: date, s: Study | None = None) -> list[PlannedVisit]:
-    """Every visit of the protocol for a subject whose day 1 is `day1` (planned last dose)."""
-    s = s or study()
-    last_dose = study_day_date(day1, s.treatment_days)
-    return [planned_visit(v, day1=day1, last_dose_date=last_dose) for v in s.visits]
-
-
-UPCOMING, DUE, OVERDUE = "upcoming", "due", "overdue"
-
-
-def visit_timing(*, window_start: date, window_end: date, today: date) -> str:
-    """Where today stands against a visit window that has no outcome yet."""
-    if today < window_start:
-        return UPCOMING
-    if today <= window_end:
-        return DUE
-    return OVERDUE
-
-
-def study_day(day1: date, on: date) -> int:
-    """Study day of a date: day 1 = first dose, day 0 the day before (as in the protocol)."""
-    return (on - day1).days + 1

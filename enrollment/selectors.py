@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from enrollment import rules
-from enrollment.models import Screening, Subject, SubjectVisit
+from enrollment.models import Screening, Subject
+from enrollment.schedule.selectors import overdue_visits
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.study import study
 
@@ -27,12 +27,6 @@ def screening_log(user, *, status: str = "") -> tuple[QuerySet[Screening], dict]
     return rows.order_by("-screening_date", "-id"), counts
 
 
-def _overdue_visits(today: date):
-    return SubjectVisit.objects.filter(
-        subject=OuterRef("pk"), outcome=SubjectVisit.Outcome.PLANNED, window_end__lt=today
-    )
-
-
 def subjects_for(user) -> QuerySet[Subject]:
     return scope_to_sites(Subject.objects.all(), user).select_related("site", "screening")
 
@@ -43,7 +37,7 @@ def subject_or_404(user, pk: int) -> Subject:
 
 def subject_list(user, *, today: date, status: str = "", overdue: bool = False):
     """Subjects with their overdue-visit flag, filtered, and counts by status and overdue."""
-    base = subjects_for(user).annotate(has_overdue=Exists(_overdue_visits(today)))
+    base = subjects_for(user).annotate(has_overdue=Exists(overdue_visits(today)))
     counts = base.order_by().aggregate(
         total=Count("id"),
         on_study=Count("id", filter=Q(status=Subject.Status.ON_STUDY)),
@@ -58,22 +52,6 @@ def subject_list(user, *, today: date, status: str = "", overdue: bool = False):
     if overdue:
         rows = rows.filter(has_overdue=True)
     return rows.order_by("subject_number"), counts
-
-
-VISIT_STATUS_LABELS = {
-    rules.UPCOMING: _("Upcoming"),
-    rules.DUE: _("Due"),
-    rules.OVERDUE: _("Overdue"),
-    **dict(SubjectVisit.Outcome.choices),
-}
-
-
-def visit_status(visit: SubjectVisit, today: date) -> str:
-    if visit.outcome != SubjectVisit.Outcome.PLANNED:
-        return visit.outcome
-    return rules.visit_timing(
-        window_start=visit.window_start, window_end=visit.window_end, today=today
-    )
 
 
 def subject_dashboard(user, pk: int) -> Subject:

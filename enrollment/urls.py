@@ -13,7 +13,6 @@ urlpatterns = [
     path("screenings/<int:pk>/withdraw/", views.screening_withdraw, name="screening_withdraw"),
     path("screenings/<int:pk>/rescreen/", views.rescreen, name="rescreen"),
     path("subjects/", views.subject_list, name="subject_list"),
-    path("subjects/<int:pk>/", views.subject_dashboard, name="subject_dashboard"),
     path("subjects/<int:pk>/end/", views.subject_end, name="subject_end"),
     path("enrolment-summary/", views.consort, name="consort"),
 ]

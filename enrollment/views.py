@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +22,8 @@ from enrollment.forms import (
 from enrollment.models import Consent, EligibilityChecklist, Screening, Subject
 from trial_edc.accounts.models import User
 from trial_edc.accounts.selectors import sites_for
-from trial_edc.forms import apply_errors
+from trial_edc.core.clock import site_today
+from trial_edc.core.forms import apply_errors
 
 PAGE_SIZE = 100
 
@@ -201,9 +201,7 @@ def consent_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def enroll(request, pk: int):
     screening = _screening(request, pk)
-    form = EnrollForm(
-        request.POST or None, initial={"enrolled_on": services.site_date(screening.site)}
-    )
+    form = EnrollForm(request.POST or None, initial={"enrolled_on": site_today(screening.site)})
     if request.method == "POST" and form.is_valid():
         try:
             subject = services.subject_enroll(
@@ -262,7 +260,7 @@ def rescreen(request, pk: int):
             date_of_birth=earlier.date_of_birth,
             sex=earlier.sex,
             childbearing_potential=earlier.childbearing_potential,
-            screening_date=services.site_date(earlier.site),
+            screening_date=site_today(earlier.site),
             rescreen_of=earlier,
         )
     except ValidationError as exc:
@@ -291,24 +289,6 @@ def subject_list(request):
             "status": status,
             "overdue": overdue,
             "statuses": Subject.Status.choices,
-        },
-    )
-
-
-@permission_required("enrollment.view_subject", raise_exception=True)
-def subject_dashboard(request, pk: int):
-    try:
-        subject = selectors.subject_dashboard(request.user, pk)
-    except Subject.DoesNotExist:
-        raise Http404 from None
-    today = services.site_date(subject.site)
-    return render(
-        request,
-        "enrollment/subject_dashboard.html",
-        {
-            "subject": subject,
-            "today": today,
-            "study_day": rules.study_day(subject.day1, today),
         },
     )
 

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SafetyConfig(AppConfig):
     name = "safety"
     verbose_name = _("Safety")
+
+    def ready(self):
+        from safety.registry import register
+
+        register()

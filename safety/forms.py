@@ -1,9 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.forms import DATE, DATETIME
 from safety import rules
-from safety.adverse_events import facts_of
 from safety.models import (
     AdverseEvent,
     AdverseEventFollowUp,
@@ -11,8 +9,9 @@ from safety.models import (
     CtcaeTerm,
     VitalSigns,
 )
+from safety.selectors import facts_of
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.forms import add_problems
+from trial_edc.core.forms import DATE, DATETIME, add_problems
 
 
 class VitalSignsForm(ReasonForChangeMixin, forms.ModelForm):

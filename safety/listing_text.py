@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from safety.listings import ListingRow
+from trial_edc.core.pdf import render_pdf
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,10 @@ def listing_pages(rows: list[ListingRow]) -> list[str]:
     if current or not pages:
         pages.append("\n".join(header_lines() + (current or ["No adverse events."])))
     return pages
+
+
+def safety_listing_pdf(listing) -> bytes:
+    """The listings PDF: the AE listing as fixed-width text pages, the SAE and summary tables."""
+    return render_pdf(
+        "safety/listing_pdf.html", {"listing": listing, "pages": listing_pages(listing.rows)}
+    )

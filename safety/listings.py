@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from django.db.models import Prefetch
 
-from safety import adverse_events
+from safety import selectors
 from safety.models import AdverseEvent, AdverseEventSignature, Grade
 from safety.rules import AdverseEventDerived
 from trial_edc.accounts.selectors import scope_to_sites
@@ -84,7 +84,7 @@ def listing_queryset(user, f: ListingFilter):
         events = events.filter(aeser=True)
     valid = AdverseEventSignature.objects.filter(voided_at__isnull=True)
     return (
-        adverse_events.with_last_dose_given(events)
+        selectors.with_last_dose_given(events)
         .select_related("subject__site", "ctcae_term", "sae_report")
         .prefetch_related(Prefetch("signatures", queryset=valid, to_attr="valid_signatures"))
         .order_by("subject__subject_number", "aestdtc", "id")
@@ -93,7 +93,7 @@ def listing_queryset(user, f: ListingFilter):
 
 def listing_rows(user, f: ListingFilter) -> list[ListingRow]:
     return [
-        ListingRow(ae, adverse_events.derived(ae), (ae.valid_signatures or [None])[0])
+        ListingRow(ae, selectors.derived(ae), (ae.valid_signatures or [None])[0])
         for ae in listing_queryset(user, f)
     ]
 

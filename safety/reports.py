@@ -6,15 +6,15 @@ from django.utils import timezone
 
 from dosing.selectors import last_dose_given
 from enrollment.models import Subject
-from enrollment.services import site_date
+from safety.listing_text import safety_listing_pdf
 from safety.listings import ListingFilter, listing_context
 from safety.models import SafetyReport
-from safety.pdf import safety_listing_pdf
 from safety.rules import primary_safety_window
 from trial_edc.accounts.models import Site
+from trial_edc.core.clock import site_today
 
 
-def subjects_due(today_of=site_date) -> list[Subject]:
+def subjects_due(today_of=site_today) -> list[Subject]:
     """Subjects whose primary safety window (30 days after the last dose given) has closed
     and who have no subject report yet. Two queries."""
     candidates = (

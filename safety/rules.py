@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from enrollment.rules import Problem
+from trial_edc.core.problems import Problem
 from trial_edc.study import Study, study
 
 # oxygen support codes (see safety.models.OxygenSupport) that need a flow and/or an FiO2

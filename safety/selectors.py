@@ -1,10 +1,24 @@
 """Reads of vital signs, and the trend series the dashboard and PDFs draw."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from dosing.rules import dose_was_given, missing_days
+from dosing.selectors import last_dose_date, last_dose_given
 from enrollment.models import Subject
-from safety.models import VitalSigns
+from safety import rules
+from safety.models import (
+    AdverseEvent,
+    AdverseEventFollowUp,
+    Outcome,
+    SeriousAdverseEventReport,
+    VitalSigns,
+)
+from trial_edc.core.clock import site_today
+from trial_edc.study import study
 
 
 @dataclass
@@ -45,3 +59,93 @@ def vitals_missing_days(subject: Subject, today) -> list[int]:
     return missing_days(
         day1=subject.day1, recorded_days=recorded, today=today, ended_on=subject.ended_on
     )
+
+
+def has_fatal_adverse_event(subject_id: int) -> bool:
+    """An AE of the subject has a fatal outcome, initially or at a follow-up."""
+    fatal = Outcome.FATAL
+    return AdverseEvent.objects.filter(
+        Q(aeout=fatal) | Q(follow_ups__aeout=fatal), subject_id=subject_id
+    ).exists()
+
+
+# --- adverse events: derived flags, worst grade, current outcome, the SAE clock -----------
+
+
+def facts_of(ae: AdverseEvent) -> rules.AdverseEventFacts:
+    consent = ae.subject.screening.consent
+    return rules.AdverseEventFacts(
+        onset=ae.aestdtc,
+        end=ae.aeendtc,
+        ongoing=ae.ongoing,
+        grade=ae.aetoxgr,
+        serious=ae.aeser,
+        criteria={name: getattr(ae, name) for name in AdverseEvent.SERIOUSNESS_CRITERIA},
+        outcome=ae.aeout,
+        consent_date=site_today(ae.subject.site, consent.signed_at),
+    )
+
+
+def sae_deadline(report: SeriousAdverseEventReport):
+    return report.serious_since + timedelta(hours=study().sae_reporting_hours)
+
+
+@dataclass
+class SaeClock:
+    report: SeriousAdverseEventReport
+    deadline: object
+    hours_left: float  # negative when overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.report.reported_at is None and self.hours_left < 0
+
+
+def sae_clock(report: SeriousAdverseEventReport, now=None) -> SaeClock:
+    now = now or timezone.now()
+    deadline = sae_deadline(report)
+    return SaeClock(report, deadline, (deadline - now).total_seconds() / 3600)
+
+
+def with_last_dose_given(queryset):
+    """Annotate each AE with its subject's last dose actually given (one subquery)."""
+    worst = (
+        AdverseEventFollowUp.objects.filter(adverse_event=OuterRef("pk"))
+        .order_by()
+        .values("adverse_event")
+        .annotate(worst=Max("aetoxgr"))
+        .values("worst")
+    )
+    return queryset.annotate(
+        last_dose_given=last_dose_given("subject"), worst_follow_up=Subquery(worst)
+    )
+
+
+def derived(ae: AdverseEvent) -> rules.AdverseEventDerived:
+    """Needs `last_dose_given` annotated (with_last_dose_given) or queries it."""
+    last = getattr(ae, "last_dose_given", None)
+    if not hasattr(ae, "last_dose_given"):
+        last = last_dose_date(ae.subject_id)
+    return rules.adverse_event_derived(
+        onset=ae.aestdtc,
+        day1=ae.subject.day1,
+        last_dose_given=last,
+        serious=ae.aeser,
+        relationship=ae.aerel,
+        expected=ae.expected,
+    )
+
+
+def worst_grade(ae: AdverseEvent) -> int:
+    follow_up = getattr(ae, "worst_follow_up", None)
+    return rules.worst_grade([ae.aetoxgr, *([follow_up] if follow_up else [])])
+
+
+def current_outcome(ae: AdverseEvent, follow_ups) -> str:
+    """The latest follow-up's outcome, else the AE's own."""
+    latest = max(follow_ups, key=lambda f: (f.assessed_on, f.pk), default=None)
+    return latest.get_aeout_display() if latest else ae.get_aeout_display()
+
+
+def serious_filter(serious_only: bool) -> Q:
+    return Q(aeser=True) if serious_only else Q()

@@ -3,32 +3,20 @@
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrollment.services import site_date
-from safety.adverse_events import sae_deadline
-from safety.models import SeriousAdverseEventReport
-from trial_edc.accounts.models import User
-from trial_edc.accounts.roles import GROUP_NAMES, Role
+from safety import reports
+from safety.models import SafetyReport, SeriousAdverseEventReport
+from safety.selectors import sae_deadline
+from trial_edc.accounts.roles import Role
 from trial_edc.audit.services import audit_context
+from trial_edc.core.clock import site_today
+from trial_edc.core.links import absolute_url
+from trial_edc.core.people import staff
 from trial_edc.notifications.models import Kind
 from trial_edc.notifications.services import notify, outbox_send
-
-
-def site_investigators(site_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__site_id=site_id,
-            groups__name=GROUP_NAMES[Role.INVESTIGATOR],
-            is_active=True,
-        )
-        .exclude(email="")
-        .order_by("email")
-        .distinct()
-    )
 
 
 @shared_task(
@@ -51,12 +39,12 @@ def sae_alert_send(report_id: int) -> bool:
         if report.alert_sent_at is not None:
             return False
         ae = report.adverse_event
-        recipients = site_investigators(ae.subject.site_id)
+        recipients = list(staff(Role.INVESTIGATOR, site_id=ae.subject.site_id))
         deadline = sae_deadline(report)
         rows = notify(
             kind=Kind.SAE_ALERT,
             obj=report,
-            for_date=site_date(ae.subject.site, report.serious_since),
+            for_date=site_today(ae.subject.site, report.serious_since),
             recipients=recipients,
             site_id=ae.subject.site_id,
             subject=_("SAE at site %(site)s: %(term)s (%(subject)s)")
@@ -72,7 +60,7 @@ def sae_alert_send(report_id: int) -> bool:
                 "grade": ae.aetoxgr,
                 "onset": ae.aestdtc.isoformat(),
                 "deadline": f"{deadline:%Y-%m-%d %H:%M}",
-                "url": f"{settings.SITE_URL}/adverse-events/{ae.pk}/",
+                "url": absolute_url("adverse_event_detail", ae.pk),
             },
         )
         report.alert_sent_at = timezone.now()
@@ -88,9 +76,6 @@ def safety_reports_due() -> list[int]:
     """Daily: queue and make the 30-day report of each subject whose window has closed.
 
     Run twice, or by two workers at once, it makes each subject's report once."""
-    from safety import reports
-    from safety.models import SafetyReport
-
     made = []
     for subject in reports.subjects_due():
         report = reports.subject_report_queue(subject)
@@ -109,16 +94,11 @@ def safety_reports_due() -> list[int]:
 
 @shared_task(name="safety.safety_report_generate")
 def safety_report_generate(report_id: int) -> int:
-    from safety import reports
-    from safety.models import SafetyReport
-
     return reports.report_generate(SafetyReport.objects.get(pk=report_id)).pk
 
 
 @shared_task(name="safety.safety_report_cumulative_weekly")
 def safety_report_cumulative_weekly() -> int:
-    from safety import reports
-
     report = reports.cumulative_report_queue(site_codes=reports.all_site_codes())
     return reports.report_generate(report).pk
 
@@ -127,11 +107,11 @@ def _notify_investigators(report) -> None:
     rows = notify(
         kind=Kind.SAFETY_REPORT,
         obj=report,
-        for_date=site_date(report.subject.site, report.finished_at),
-        recipients=site_investigators(report.subject.site_id),
+        for_date=site_today(report.subject.site, report.finished_at),
+        recipients=staff(Role.INVESTIGATOR, site_id=report.subject.site_id),
         site_id=report.subject.site_id,
         subject=_("30-day safety report ready: %(subject)s") % {"subject": report.subject},
         body=_("The 30-day safety report of %(subject)s is ready: %(url)s")
-        % {"subject": report.subject, "url": f"{settings.SITE_URL}/safety-reports/"},
+        % {"subject": report.subject, "url": absolute_url("safety_reports")},
     )
     outbox_send(rows)

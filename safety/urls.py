@@ -1,6 +1,8 @@
 from django.urls import path
 
-from safety import ae_views, views
+from safety.views import adverse_events as ae_views
+from safety.views import reports as report_views
+from safety.views import vitals as views
 
 urlpatterns = [
     path("subjects/<int:pk>/vitals/new/", views.vitals_edit, name="vitals_create"),
@@ -8,11 +10,11 @@ urlpatterns = [
     path("adverse-events/", ae_views.adverse_event_list, name="adverse_event_list"),
     path("adverse-events/open-sae/", ae_views.open_saes, name="open_saes"),
     path("adverse-events/to-sign/", ae_views.to_sign, name="to_sign"),
-    path("adverse-events/listings/", ae_views.safety_listings, name="safety_listings"),
-    path("safety-reports/", ae_views.safety_reports, name="safety_reports"),
+    path("adverse-events/listings/", report_views.safety_listings, name="safety_listings"),
+    path("safety-reports/", report_views.safety_reports, name="safety_reports"),
     path(
         "safety-reports/<int:report_pk>/download/",
-        ae_views.safety_report_download,
+        report_views.safety_report_download,
         name="safety_report_download",
     ),
     path(

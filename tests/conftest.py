@@ -125,10 +125,10 @@ def data_manager_client(client_for, data_manager):
 @pytest.fixture
 def subject_on_day_6(site, coordinator, investigator):
     """A subject whose day 1 was 5 days ago (today is day 6 at the site)."""
-    from enrollment.services import site_date
     from tests.enrollment.factories import enrolled_subject
+    from trial_edc.core.clock import site_today
 
-    day1 = site_date(site) - timedelta(days=5)
+    day1 = site_today(site) - timedelta(days=5)
     return enrolled_subject(
         site=site,
         coordinator=coordinator,

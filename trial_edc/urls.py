@@ -1,10 +1,10 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
 
 from trial_edc.audit import views as audit_views
 
 urlpatterns = [
+    path("", include("portal.urls")),
     path("", include("trial_edc.accounts.urls")),
     path("", include("enrollment.urls")),
     path("", include("dosing.urls")),
@@ -17,7 +17,6 @@ urlpatterns = [
         name="record_audit",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:

@@ -8,9 +8,9 @@ import pytest
 
 from efficacy import services
 from efficacy.models import HrctScore
-from enrollment.rules import study_day_date
 from tests.conftest import browser_login
 from tests.efficacy.conftest import subject_on_day
+from trial_edc.core.clock import study_day_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,15 +5,15 @@ from datetime import timedelta
 
 import pytest
 
-from enrollment.services import site_date
 from tests.conftest import browser_login
+from trial_edc.core.clock import site_today
 from trial_edc.study import study
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_screen_complete_checklist_consent_and_enrol(browser, live_server, role_users, site):
-    today = site_date(site)
+    today = site_today(site)
     screened = today - timedelta(days=1)
 
     coordinator = browser.new_context(base_url=live_server.url)

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from enrollment.services import site_date
 from tests.conftest import browser_login
 from tests.enrollment.factories import enrolled_subject
+from trial_edc.core.clock import site_today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_record_day_1_dose_and_vitals_and_correct_with_a_reason(page, site, role_users):
     from trial_edc.accounts.roles import Role
 
-    today = site_date(site)
+    today = site_today(site)
     subject = enrolled_subject(
         site=site,
         coordinator=role_users[Role.SITE_COORDINATOR],

@@ -10,10 +10,10 @@ def subject(subject_on_day_6):
 
 def subject_on_day(n: int, *, site, coordinator, investigator):
     """A subject whose day 1 was n-1 days ago at the site (today is study day n)."""
-    from enrollment.services import site_date
     from tests.enrollment.factories import enrolled_subject
+    from trial_edc.core.clock import site_today
 
-    day1 = site_date(site) - timedelta(days=n - 1)
+    day1 = site_today(site) - timedelta(days=n - 1)
     return enrolled_subject(
         site=site,
         coordinator=coordinator,

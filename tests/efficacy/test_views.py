@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from efficacy.models import BloodGas
-from enrollment.rules import study_day_date
+from trial_edc.core.clock import study_day_date
 
 
 def _post(client, subject, **data):

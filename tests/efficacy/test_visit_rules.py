@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from efficacy import visit_rules
+from efficacy import rules as efficacy_rules
+from enrollment.schedule import rules as visit_rules
 
 WINDOW = {"window_start": date(2026, 3, 13), "window_end": date(2026, 3, 15)}
 TODAY = date(2026, 4, 1)
@@ -75,7 +76,7 @@ def _death(**overrides):
         "day1": date(2026, 3, 1),
         "has_fatal_adverse_event": True,
     } | overrides
-    return [p.field for p in visit_rules.death_problems(**values)]
+    return [p.field for p in efficacy_rules.death_problems(**values)]
 
 
 def test_a_death_needs_date_cause_and_a_fatal_adverse_event():

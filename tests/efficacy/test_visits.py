@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from efficacy.models import HrctScore, LabResult, PulmonaryFunctionTest
 from enrollment.models import Subject, SubjectVisit
-from enrollment.rules import study_day_date
 from tests.efficacy.conftest import subject_on_day
+from trial_edc.core.clock import study_day_date
 
 
 def _url(name, subject, code):
@@ -81,8 +81,8 @@ def labs(client, subject, code, day, **values):
 
 
 def fatal_adverse_event(subject, user):
-    from safety import adverse_events
     from safety.models import AdverseEvent
+    from safety.services import adverse_events
 
     return adverse_events.adverse_event_record(
         ae=AdverseEvent(
@@ -336,9 +336,9 @@ def test_the_study_table_exports_csv_and_pdf(
 def test_visit_forms_of_another_site_are_404_and_their_audit_trail_is_readable(
     coordinator_client, make_user, other_site, site, subject_on_day_30
 ):
-    from enrollment.services import site_date
     from tests.enrollment.factories import enrolled_subject
     from trial_edc.accounts.roles import Role
+    from trial_edc.core.clock import site_today
 
     pft_not_done(coordinator_client, subject_on_day_30, "DAY14")
     pft = PulmonaryFunctionTest.objects.get()
@@ -351,7 +351,7 @@ def test_visit_forms_of_another_site_are_404_and_their_audit_trail_is_readable(
         site=other_site,
         coordinator=make_user(Role.SITE_COORDINATOR, sites=[other_site]),
         investigator=make_user(Role.INVESTIGATOR, sites=[other_site]),
-        screening_date=site_date(other_site) - timedelta(days=20),
+        screening_date=site_today(other_site) - timedelta(days=20),
     )
     for name in ("visit_detail", "pft_edit", "hrct_edit", "visit_date_edit"):
         assert coordinator_client.get(_url(name, elsewhere, "DAY14")).status_code == 404

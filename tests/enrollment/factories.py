@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from enrollment import services
-from enrollment.demo import answers_all_met, evidence_supporting
 from enrollment.models import Consent, EligibilityChecklist, Screening
+from portal.demo.enrollment import answers_all_met, evidence_supporting
 
 
 def good_answers() -> dict:

@@ -9,6 +9,7 @@ from django.db import connection
 
 from enrollment import services
 from enrollment.models import Screening, Subject, SubjectVisit
+from enrollment.schedule import services as schedule_services
 from tests.enrollment.factories import (
     complete_checklist,
     eligible_screening,
@@ -247,8 +248,8 @@ def test_withdrawal_marks_remaining_visits_not_applicable(site, coordinator, inv
     assert subject.status == Subject.Status.WITHDRAWN
     outcomes = set(subject.visits.exclude(code="SCREENING").values_list("outcome", flat=True))
     assert outcomes == {SubjectVisit.Outcome.NOT_APPLICABLE}
-    assert not services.subject_accepts_data(subject, date.today() + timedelta(days=1))
-    assert services.subject_accepts_data(
+    assert not schedule_services.subject_accepts_data(subject, date.today() + timedelta(days=1))
+    assert schedule_services.subject_accepts_data(
         subject, date.today() + timedelta(days=1), adverse_event_follow_up=True
     )
     with pytest.raises(ValidationError):

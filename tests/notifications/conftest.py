@@ -15,10 +15,10 @@ from email import message_from_bytes
 import pytest
 
 from enrollment.models import SubjectVisit
-from enrollment.services import site_date
 from tests.conftest import PROJECT_DIR, _worker_database_url, service_missing
 from tests.enrollment.factories import enrolled_subject
 from trial_edc.audit.services import audit_context
+from trial_edc.core.clock import site_today
 from trial_edc.notifications.rules import site_moment
 
 
@@ -28,7 +28,7 @@ def subject_on_day(site, coordinator, investigator):
     every visit so far except `missed` (visit codes left planned)."""
 
     def make(day: int, missed=("DAY14",), **overrides):
-        day1 = site_date(site) - timedelta(days=day - 1)
+        day1 = site_today(site) - timedelta(days=day - 1)
         subject = enrolled_subject(
             site=site,
             coordinator=coordinator,
@@ -38,7 +38,7 @@ def subject_on_day(site, coordinator, investigator):
             **overrides,
         )
         with audit_context(user=coordinator, reason="visit forms complete"):
-            subject.visits.filter(window_end__lt=site_date(site)).exclude(code__in=missed).update(
+            subject.visits.filter(window_end__lt=site_today(site)).exclude(code__in=missed).update(
                 outcome=SubjectVisit.Outcome.DONE
             )
         return subject
@@ -52,7 +52,7 @@ def at(site):
 
     def moment(hour: int, minute: int = 0, of=None):
         of = of or site
-        return site_moment(site_date(of), clock(hour, minute), of.time_zone)
+        return site_moment(site_today(of), clock(hour, minute), of.time_zone)
 
     return moment
 

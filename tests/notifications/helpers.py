@@ -5,9 +5,9 @@ from django.utils import timezone
 from dosing.models import DoseAdministration
 from dosing.services import dose_record
 from enrollment.models import SubjectVisit
-from safety import adverse_events
 from safety.models import AdverseEvent, VitalSigns
-from safety.services import vitals_record
+from safety.services import adverse_events
+from safety.services.vitals import vitals_record
 from trial_edc.audit.services import audit_context
 from trial_edc.notifications.models import Notification
 
@@ -70,13 +70,26 @@ def serious_ae(subject, user) -> AdverseEvent:
 def subject_died(subject, user):
     """End a subject's study by death, as the follow-up status does after a fatal AE."""
     from enrollment.models import Subject
-    from enrollment.services import site_date, subject_end
+    from enrollment.services import subject_end
+    from trial_edc.core.clock import site_today
 
     return subject_end(
         subject=subject,
         user=user,
         status=Subject.Status.DIED,
-        on=site_date(subject.site) - timedelta(days=1),
+        on=site_today(subject.site) - timedelta(days=1),
         reason="Respiratory failure",
         decided_by="",
     )
+
+
+def sae_reminders_run(now):
+    """Only the SAE reminders due at `now` (a full run at an arbitrary moment also finds the
+    visit windows of that hour, which depend on the time of day the suite runs)."""
+    from safety.reminders import SAES
+    from trial_edc.core.people import staff_by_site
+    from trial_edc.notifications.reminders import site_days
+    from trial_edc.notifications.services import notifications_queue
+
+    days = site_days(now)
+    notifications_queue(SAES.due(now, days, staff_by_site([d.site for d in days])))

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from enrollment.services import site_date
+from trial_edc.core.clock import site_today
 from trial_edc.notifications.models import Notification
 
 
@@ -22,7 +22,7 @@ def test_dry_run_of_a_date_prints_the_days_reminders_and_queues_nothing(
     subject = subject_on_day(
         20, missed=()
     )  # on day 22 (two days on) DAY28's window opens in 3 days
-    on = site_date(site) + timedelta(days=2)
+    on = site_today(site) + timedelta(days=2)
     out = run("--dry-run", "--date", on.isoformat())
     assert f"{subject}: Day 28 window opens in 3 day(s)" in out
     assert f"{subject}: no vital signs" not in out  # day 22: treatment is over
@@ -33,7 +33,7 @@ def test_dry_run_of_a_date_prints_the_days_reminders_and_queues_nothing(
 
 def test_without_dry_run_the_reminders_are_queued_once(subject_on_day, site, coordinator):
     subject_on_day(6)
-    on = site_date(site).isoformat()
+    on = site_today(site).isoformat()
     run("--date", on)
     run("--date", on)
     assert sorted(Notification.objects.values_list("kind", flat=True)) == [

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.core import mail
 
-from tests.notifications.helpers import rows, serious_ae
+from tests.notifications.helpers import rows, sae_reminders_run, serious_ae
 from trial_edc.notifications import reminders
 from trial_edc.notifications.models import Notification
 from trial_edc.notifications.services import outbox_send_due, preference_save
@@ -25,7 +25,7 @@ def test_safety_alerts_cannot_be_turned_off(subject_on_day, coordinator, investi
     preference_save(user=investigator, email_off=["sae_reminder"], daily_digest=True)
     report = serious_ae(subject_on_day(40), coordinator).sae_report
     twelve_hours_on = report.serious_since + timedelta(hours=12)
-    reminders.reminders_run(twelve_hours_on)
+    sae_reminders_run(twelve_hours_on)
     assert outbox_send_due(twelve_hours_on) == {"sent": 1}
     assert mail.outbox[-1].subject.startswith("Reminder: SAE Pneumonia")
 

@@ -5,15 +5,16 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from enrollment.services import site_date
 from tests.notifications.helpers import (
     dose_not_given,
     rows,
+    sae_reminders_run,
     serious_ae,
     visit_done,
     vitals_now,
 )
 from trial_edc.accounts.roles import Role
+from trial_edc.core.clock import site_today
 from trial_edc.notifications import reminders
 from trial_edc.notifications.models import Notification
 from trial_edc.notifications.services import outbox_send_due
@@ -30,7 +31,7 @@ def test_visit_window_opening_in_3_days_and_a_visit_overdue_go_to_the_sites_coor
     subject_on_day, at, site, coordinator, investigator, other_coordinator
 ):
     subject = subject_on_day(22)  # DAY28 window opens on day 25; DAY14's closed on day 15
-    today = site_date(site)
+    today = site_today(site)
     reminders.reminders_run(at(9))
     visits = rows(kind__startswith="visit")
     assert visits == [
@@ -47,7 +48,7 @@ def test_a_window_opening_tomorrow_is_reminded_again(subject_on_day, at, site, c
     subject_on_day(24)
     reminders.reminders_run(at(9))
     assert rows(kind="visit_window_opens") == [
-        ("visit_window_opens", "coordinator", site_date(site), PENDING)
+        ("visit_window_opens", "coordinator", site_today(site), PENDING)
     ]
 
 
@@ -85,7 +86,7 @@ def test_morning_dose_reminder_then_missing_dose_and_vitals_at_the_end_of_the_da
     subject_on_day, at, site, coordinator
 ):
     subject = subject_on_day(6)
-    today = site_date(site)
+    today = site_today(site)
     reminders.reminders_run(at(7, 59))
     assert rows() == []  # before the site's morning
     reminders.reminders_run(at(8))
@@ -129,7 +130,7 @@ def test_no_treatment_reminders_after_day_14_or_for_a_withdrawn_subject(
         subject=withdrawn,
         user=coordinator,
         status="withdrawn",
-        on=site_date(withdrawn.site),
+        on=site_today(withdrawn.site),
         reason="consent withdrawn",
         decided_by="the subject",
     )
@@ -146,7 +147,7 @@ def test_a_utc_plus_8_site_gets_its_morning_reminder_at_its_own_morning(
     far_coordinator = make_user(Role.SITE_COORDINATOR, [other_site], username="far_coord")
     far_investigator = make_user(Role.INVESTIGATOR, [other_site], username="far_inv")
     subject_on_day(6)
-    far_today = site_date(other_site, at(8))
+    far_today = site_today(other_site, at(8))
     enrolled_subject(
         site=other_site,
         coordinator=far_coordinator,
@@ -159,7 +160,7 @@ def test_a_utc_plus_8_site_gets_its_morning_reminder_at_its_own_morning(
     reminders.reminders_run(morning - timedelta(minutes=1))
     assert rows() == []
     reminders.reminders_run(morning)
-    assert rows() == [("dose_today", "coordinator", site_date(site), PENDING)]
+    assert rows() == [("dose_today", "coordinator", site_today(site), PENDING)]
     assert Notification.objects.get().send_after == morning
     assert outbox_send_due(morning - timedelta(seconds=1)) == {}
     assert outbox_send_due(morning) == {"sent": 1}
@@ -176,7 +177,7 @@ def test_sae_clock_reminds_the_investigator_at_12_hours_and_escalates_at_24(
     reminders.reminders_run(since + timedelta(hours=11, minutes=59))
     assert rows(kind__startswith="sae") == []
     reminders.reminders_run(since + timedelta(hours=12))
-    day = site_date(site, since)
+    day = site_today(site, since)
     assert rows(kind__startswith="sae") == [("sae_reminder", "investigator", day, PENDING)]
     reminders.reminders_run(since + timedelta(hours=24))
     assert rows(kind__startswith="sae") == [
@@ -194,12 +195,12 @@ def test_an_sae_reported_before_the_reminder_goes_out_cancels_it(
 ):
     from django.utils import timezone
 
-    from safety.adverse_events import sae_mark_reported
+    from safety.services.adverse_events import sae_mark_reported
 
     subject = subject_on_day(6)
     report = serious_ae(subject, coordinator).sae_report
     later = report.serious_since + timedelta(hours=13)
-    reminders.reminders_run(later)
+    sae_reminders_run(later)
     sae_mark_reported(report=report, user=investigator, reported_at=timezone.now())
     assert outbox_send_due(later) == {"cancelled": 1}
     reminders.reminders_run(later + timedelta(hours=12))  # reported: no escalation
@@ -236,7 +237,7 @@ def test_a_site_behind_utc_gets_the_dose_of_its_own_day_across_the_utc_midnight(
     other_site.time_zone = "America/Los_Angeles"
     audited_save(instance=other_site, user=coordinator, reason="Site moved to California")
     investigator = make_user(Role.INVESTIGATOR, [other_site], username="la_inv")
-    today = site_date(other_site)
+    today = site_today(other_site)
     enrolled_subject(
         site=other_site,
         coordinator=coordinator,

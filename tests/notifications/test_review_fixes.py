@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from tests.notifications.conftest import free_port
-from tests.notifications.helpers import rows, serious_ae, subject_died
+from tests.notifications.helpers import rows, sae_reminders_run, serious_ae, subject_died
 from trial_edc.audit.services import audited_save
 from trial_edc.notifications import reminders
 from trial_edc.notifications.models import Notification
@@ -21,7 +21,7 @@ def test_an_ae_no_longer_serious_has_no_reminder_or_escalation(
 ):
     ae = serious_ae(subject_on_day(6), coordinator)
     since = ae.sae_report.serious_since
-    reminders.reminders_run(since + timedelta(hours=12))
+    sae_reminders_run(since + timedelta(hours=12))
     assert [r[0] for r in rows(kind__startswith="sae_r")] == ["sae_reminder"]
     ae.aeser, ae.aeshosp = False, False
     audited_save(instance=ae, user=coordinator, reason="Not hospitalised after all")

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+from trial_edc.core import clock
 from trial_edc.notifications import rules
 
 SHANGHAI, AMSTERDAM = "Asia/Shanghai", "Europe/Amsterdam"
@@ -15,7 +16,7 @@ def test_a_utc_plus_8_site_has_its_morning_at_midnight_utc():
     # 08:00 in Shanghai is 00:00 UTC: not yet at 23:59 UTC the day before, then yes
     assert not rules.morning_has_come(utc(2026, 3, 1, 23, 59), SHANGHAI)
     assert rules.morning_has_come(utc(2026, 3, 2, 0, 0), SHANGHAI)
-    assert rules.site_today(utc(2026, 3, 2, 0, 0), SHANGHAI) == date(2026, 3, 2)
+    assert clock.site_today(SHANGHAI, utc(2026, 3, 2, 0, 0)) == date(2026, 3, 2)
     # the same moment is 01:00 in Amsterdam: its morning has not come
     assert not rules.morning_has_come(utc(2026, 3, 2, 0, 0), AMSTERDAM)
     assert rules.morning_has_come(utc(2026, 3, 2, 7, 0), AMSTERDAM)  # 08:00 CET
@@ -30,7 +31,7 @@ def test_end_of_day_is_the_sites_18_00():
 
 
 def test_site_moment_is_the_wall_clock_of_the_site():
-    moment = rules.site_moment(date(2026, 3, 2), rules.study().reminders.morning, SHANGHAI)
+    moment = clock.site_moment(date(2026, 3, 2), rules.study().reminders.morning, SHANGHAI)
     assert moment == utc(2026, 3, 2, 0, 0)
 
 
@@ -47,10 +48,10 @@ def test_an_overdue_visit_is_reminded_once_with_a_week_to_catch_up():
 
 def test_treatment_days_are_1_to_14():
     day1 = date(2026, 3, 1)
-    assert rules.treatment_study_day(day1, date(2026, 2, 28)) is None
-    assert rules.treatment_study_day(day1, date(2026, 3, 1)) == 1
-    assert rules.treatment_study_day(day1, date(2026, 3, 14)) == 14
-    assert rules.treatment_study_day(day1, date(2026, 3, 15)) is None
+    assert clock.treatment_study_day(day1, date(2026, 2, 28)) is None
+    assert clock.treatment_study_day(day1, date(2026, 3, 1)) == 1
+    assert clock.treatment_study_day(day1, date(2026, 3, 14)) == 14
+    assert clock.treatment_study_day(day1, date(2026, 3, 15)) is None
 
 
 def test_sae_reminder_at_12_hours_and_escalation_at_24():

@@ -2,8 +2,8 @@ from datetime import timedelta
 
 import pytest
 
-from safety import adverse_events, signatures
 from safety.models import AdverseEvent
+from safety.services import adverse_events, signatures
 from tests.factories import DEMO_TEST_PASSWORD
 
 

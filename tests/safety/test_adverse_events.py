@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from dosing.models import DoseAdministration
 from dosing.services import dose_record
-from safety import adverse_events, rules
+from safety import rules
 from safety.models import AdverseEvent, AdverseEventFollowUp, CtcaeTerm
+from safety.services import adverse_events
 from tests.enrollment.factories import complete_checklist, open_screening
 
 ONSET = date(2026, 4, 10)

@@ -1,4 +1,4 @@
-from safety.charts import LEFT, Series, trend_svg
+from trial_edc.core.charts import LEFT, Series, trend_svg
 
 
 def test_chart_is_plain_svg_with_a_point_per_value_and_a_band_per_dose_day():

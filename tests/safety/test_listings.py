@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from safety import adverse_events, listings
+from safety import listings
 from safety.models import AdverseEvent
+from safety.services import adverse_events
 from tests.conftest import service_missing
 
 

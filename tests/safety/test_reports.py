@@ -8,17 +8,17 @@ from django.utils import timezone
 
 from dosing.models import DoseAdministration
 from dosing.services import dose_record
-from enrollment.services import site_date
 from safety import reports
 from safety.models import SafetyReport
 from safety.tasks import safety_reports_due
 from tests.conftest import wait_for
 from tests.enrollment.factories import enrolled_subject
+from trial_edc.core.clock import site_today
 
 
 def _dosed(site, coordinator, investigator, last_dose_days_ago: int, doses: int = 3):
     """A subject whose last dose (of `doses`) was given `last_dose_days_ago` days ago."""
-    day1 = site_date(site) - timedelta(days=last_dose_days_ago + doses - 1)
+    day1 = site_today(site) - timedelta(days=last_dose_days_ago + doses - 1)
     subject = enrolled_subject(
         site=site,
         coordinator=coordinator,

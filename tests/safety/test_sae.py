@@ -10,8 +10,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from safety import adverse_events
+from safety import selectors
 from safety.models import AdverseEvent, SeriousAdverseEventReport
+from safety.services import adverse_events
 from trial_edc.accounts.roles import Role
 
 
@@ -92,9 +93,9 @@ def test_clock_runs_24_hours_and_stops_when_reported(
 ):
     ae = adverse_events.adverse_event_record(ae=_sae(subject), user=coordinator)
     report = ae.sae_report
-    clock = adverse_events.sae_clock(report, now=report.serious_since + timedelta(hours=20))
+    clock = selectors.sae_clock(report, now=report.serious_since + timedelta(hours=20))
     assert (round(clock.hours_left), clock.overdue) == (4, False)
-    late = adverse_events.sae_clock(report, now=report.serious_since + timedelta(hours=25))
+    late = selectors.sae_clock(report, now=report.serious_since + timedelta(hours=25))
     assert late.overdue
 
     assert [c.report for c in investigator_client.get(reverse("open_saes")).context["clocks"]] == [

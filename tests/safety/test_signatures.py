@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from django.urls import reverse
 
-from safety import adverse_events, signatures
 from safety.models import AdverseEvent, AdverseEventFollowUp, AdverseEventSignature
+from safety.services import adverse_events, signatures
 from tests.factories import DEMO_TEST_PASSWORD
 from trial_edc.accounts.models import AccessEvent
 

@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from enrollment.rules import study_day_date
 from safety.models import VitalSigns
+from trial_edc.core.clock import study_day_date
 
 VITALS = {
     "temp": "36.9",

@@ -11,7 +11,6 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(success_url="/"),
         name="password_change",
     ),
-    path("", views.home, name="home"),
     path("sites/", views.site_list, name="site_list"),
     path("sites/new/", views.site_create, name="site_create"),
     path("sites/<int:pk>/edit/", views.site_edit, name="site_edit"),

@@ -8,8 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from trial_edc.accounts import selectors, services
 from trial_edc.accounts.forms import LoginForm, SiteForm, UserAccessForm, UserCreateForm
-from trial_edc.accounts.roles import Role, user_roles
-from trial_edc.audit.models import AuditChainCheck
+from trial_edc.accounts.roles import user_roles
 from trial_edc.audit.services import audited_save
 
 
@@ -17,44 +16,6 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
-
-
-def home(request):
-    """Each role's start page: the user's sites with their staff, and what the role needs."""
-    roles = user_roles(request.user)
-    context = {"sites": selectors.site_overview(request.user), "roles": roles}
-    context["tasks"] = _role_tasks(request.user)
-    if Role.DATA_MANAGER in roles:
-        context["last_chain_check"] = AuditChainCheck.objects.first()
-        context["recent_access"] = selectors.access_events_for(request.user)[:8]
-    return render(request, "accounts/home.html", context)
-
-
-def _role_tasks(user) -> list[tuple[str, int, str]]:
-    """What waits for this user: (label, count, url), one query each."""
-    from django.urls import reverse
-
-    from dosing.selectors import subjects_missing_doses
-    from safety.models import AdverseEvent, SeriousAdverseEventReport
-    from safety.signatures import to_sign
-
-    tasks = []
-    if user.has_perm("safety.sign_adverseevent"):
-        waiting = to_sign(
-            selectors.scope_to_sites(AdverseEvent.objects.all(), user, "subject__site")
-        ).count()
-        tasks.append((_("Adverse events to sign"), waiting, reverse("to_sign")))
-    if user.has_perm("safety.view_seriousadverseeventreport"):
-        open_saes = selectors.scope_to_sites(
-            SeriousAdverseEventReport.objects.filter(reported_at__isnull=True),
-            user,
-            "adverse_event__subject__site",
-        ).count()
-        tasks.append((_("SAEs not yet reported to the sponsor"), open_saes, reverse("open_saes")))
-    if user.has_perm("dosing.add_doseadministration"):
-        missing = len(subjects_missing_doses(user))
-        tasks.append((_("Subjects with missing dose records"), missing, reverse("missing_doses")))
-    return tasks
 
 
 @permission_required("accounts.view_site", raise_exception=True)

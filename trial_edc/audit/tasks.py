@@ -16,17 +16,15 @@ def audit_chain_check_record() -> AuditChainCheck:
 @shared_task(name="trial_edc.audit.tasks.audit_chain_verify_task")
 def audit_chain_verify_task() -> dict:
     """Nightly: verify the chain, keep the result, and alert the data managers if broken."""
-    from trial_edc.accounts.models import User
-    from trial_edc.accounts.roles import GROUP_NAMES, Role
+    from trial_edc.accounts.roles import Role
+    from trial_edc.core.people import staff
 
     check = audit_chain_check_record()
     if not check.ok:
         from trial_edc.notifications.models import Kind
         from trial_edc.notifications.services import notify, outbox_send
 
-        recipients = User.objects.filter(
-            groups__name=GROUP_NAMES[Role.DATA_MANAGER], is_active=True
-        ).exclude(email="")
+        recipients = staff(Role.DATA_MANAGER)
         outbox_send(
             notify(
                 kind=Kind.AUDIT_CHAIN_BROKEN,

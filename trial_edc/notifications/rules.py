@@ -1,29 +1,20 @@
 """When a reminder is due, in the site's own time; pure functions over plain values."""
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from trial_edc.core.clock import site_moment, site_today
 from trial_edc.study import Reminders, study
-
-
-def site_moment(on: date, at, time_zone: str) -> datetime:
-    """A site-local date and wall-clock time as an aware datetime."""
-    return datetime.combine(on, at, tzinfo=ZoneInfo(time_zone))
-
-
-def site_today(now: datetime, time_zone: str) -> date:
-    return now.astimezone(ZoneInfo(time_zone)).date()
 
 
 def morning_has_come(now: datetime, time_zone: str, r: Reminders | None = None) -> bool:
     """The site's morning reminders go out once its clock has passed the morning time."""
     r = r or study().reminders
-    return now >= site_moment(site_today(now, time_zone), r.morning, time_zone)
+    return now >= site_moment(site_today(time_zone, now), r.morning, time_zone)
 
 
 def day_has_ended(now: datetime, time_zone: str, r: Reminders | None = None) -> bool:
     r = r or study().reminders
-    return now >= site_moment(site_today(now, time_zone), r.end_of_day, time_zone)
+    return now >= site_moment(site_today(time_zone, now), r.end_of_day, time_zone)
 
 
 def window_opening_dates(today: date, r: Reminders | None = None) -> dict[date, int]:
@@ -42,13 +33,6 @@ def overdue_window_ends(today: date, r: Reminders | None = None) -> tuple[date, 
 def overdue_reminder_date(window_end: date) -> date:
     """An overdue visit is reminded once: its key date is the day after its window closed."""
     return window_end + timedelta(days=1)
-
-
-def treatment_study_day(day1: date, today: date, treatment_days: int | None = None) -> int | None:
-    """Today's treatment day (1..14) for a subject, or None outside treatment."""
-    treatment_days = treatment_days or study().treatment_days
-    day = (today - day1).days + 1
-    return day if 1 <= day <= treatment_days else None
 
 
 def sae_thresholds(serious_since: datetime, s=None) -> dict[str, datetime]:

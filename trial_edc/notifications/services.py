@@ -43,6 +43,15 @@ class Message:
         return (self.kind, self.content_type_id, self.object_id, self.for_date, self.recipient_id)
 
 
+def messages_to(recipients, **fields) -> list[Message]:
+    """The same message to each recipient (ids)."""
+    return [Message(recipient_id=r, **fields) for r in recipients]
+
+
+def content_type_id(model) -> int:
+    return ContentType.objects.get_for_model(model).pk
+
+
 def about(obj) -> dict:
     """The content type and id of the object a message is about (cached content type)."""
     return {

@@ -22,7 +22,6 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,6 +41,7 @@ INSTALLED_APPS = [
     "dosing",
     "safety",
     "efficacy",
+    "portal",
 ]
 
 MIDDLEWARE = [

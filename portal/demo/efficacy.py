@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from efficacy import services
 from efficacy.models import BloodGas, FollowUpStatus, HrctScore, LabPanel, PulmonaryFunctionTest
 from enrollment.models import Subject
-from enrollment.rules import study_day, study_day_date
+from enrollment.schedule.services import visit_date_record
 from trial_edc.accounts.models import User
+from trial_edc.core.clock import study_day, study_day_date
 
 # per visit: PaO2 at FiO2 0.40, FVC L, FVC %, DLCO %, HRCT ground-glass and fibrosis by zone,
 # ferritin, KL-6, CRP
@@ -27,7 +28,7 @@ def _on(subject, day):
 
 def _visit_date(subject, code, day, user, deviation=""):
     visit = subject.visits.get(code=code)
-    services.visit_date_record(
+    visit_date_record(
         visit=visit, visit_date=_on(subject, day), deviation_reason=deviation, user=user
     )
     return subject.visits.get(code=code)

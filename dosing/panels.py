@@ -1,10 +1,10 @@
-from django import template
+"""The dose strip and compliance on the subject dashboard (a registered panel)."""
+
 from django.utils.translation import gettext_lazy as _
 
 from dosing.selectors import treatment_overview
-from enrollment.services import site_date
-
-register = template.Library()
+from trial_edc.core.clock import site_today
+from trial_edc.core.registry import DashboardPanel, dashboard_panels
 
 STATE_LABELS = {
     "given": _("given"),
@@ -16,10 +16,15 @@ STATE_LABELS = {
 }
 
 
-@register.inclusion_tag("dosing/treatment_panel.html")
-def treatment_panel(subject):
+def treatment_panel(request, subject) -> dict:
     """The 14-cell dose strip and compliance (one query)."""
-    overview = treatment_overview(subject, site_date(subject.site))
+    overview = treatment_overview(subject, site_today(subject.site))
     for cell in overview.strip:
         object.__setattr__(cell, "state_label", STATE_LABELS[cell.state])
     return {"subject": subject, "overview": overview}
+
+
+def register() -> None:
+    dashboard_panels.register(
+        DashboardPanel("treatment", "dosing/treatment_panel.html", treatment_panel, order=10)
+    )

@@ -4,8 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,28 +11,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from enrollment.selectors import subject_or_404
-from safety import adverse_events, listings, reports, signatures
+from safety import selectors
 from safety.forms import (
     AdverseEventForm,
     FollowUpForm,
-    ListingFilterForm,
     SaeReportedForm,
     SignatureForm,
 )
 from safety.models import (
     AdverseEvent,
     AdverseEventFollowUp,
-    SafetyReport,
     SeriousAdverseEventReport,
 )
-from safety.pdf import safety_listing_pdf
-from safety.tasks import safety_report_generate
-from trial_edc.accounts.selectors import scope_to_sites, sites_for
-from trial_edc.forms import apply_errors, crf_page, require_add_or_change
+from safety.services import adverse_events, signatures
+from trial_edc.accounts.selectors import scope_to_sites
+from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
 
 
 def _events(user):
-    return adverse_events.with_last_dose_given(
+    return selectors.with_last_dose_given(
         scope_to_sites(AdverseEvent.objects.all(), user, "subject__site").select_related(
             "subject__site", "ctcae_term"
         )
@@ -42,13 +37,13 @@ def _events(user):
 
 
 def _rows(events):
-    return [(ae, adverse_events.derived(ae), adverse_events.worst_grade(ae)) for ae in events]
+    return [(ae, selectors.derived(ae), selectors.worst_grade(ae)) for ae in events]
 
 
 @permission_required("safety.view_adverseevent", raise_exception=True)
 def adverse_event_list(request):
     serious_only = request.GET.get("serious") == "1"
-    events = _events(request.user).filter(adverse_events.serious_filter(serious_only))
+    events = _events(request.user).filter(selectors.serious_filter(serious_only))
     page = Paginator(events.order_by("-aestdtc", "-id"), 100).get_page(request.GET.get("page"))
     return render(
         request,
@@ -74,11 +69,11 @@ def adverse_event_detail(request, ae_pk: int):
         "safety/ae_detail.html",
         {
             "ae": ae,
-            "derived": adverse_events.derived(ae),
-            "worst_grade": adverse_events.worst_grade(ae),
-            "current_outcome": adverse_events.current_outcome(ae, follow_ups),
+            "derived": selectors.derived(ae),
+            "worst_grade": selectors.worst_grade(ae),
+            "current_outcome": selectors.current_outcome(ae, follow_ups),
             "follow_ups": follow_ups,
-            "sae_clock": adverse_events.sae_clock(report) if report else None,
+            "sae_clock": selectors.sae_clock(report) if report else None,
             "signatures": list(ae.signatures.order_by("signed_at")),
         },
     )
@@ -152,7 +147,7 @@ def open_saes(request):
     return render(
         request,
         "safety/open_saes.html",
-        {"clocks": [adverse_events.sae_clock(r, now) for r in reports]},
+        {"clocks": [selectors.sae_clock(r, now) for r in reports]},
     )
 
 
@@ -202,52 +197,3 @@ def to_sign(request):
             messages.success(request, _("%(n)d adverse event(s) signed.") % {"n": len(signed)})
             return redirect("to_sign")
     return render(request, "safety/to_sign.html", {"form": form, "queue_size": queue.count()})
-
-
-@permission_required("safety.download_listing", raise_exception=True)
-def safety_listings(request):
-    """Filter, preview the counts, and download the PDF listings."""
-    form = ListingFilterForm(request.GET or None, sites=sites_for(request.user))
-    if not form.is_bound or not form.is_valid():
-        return render(request, "safety/listings.html", {"form": form})
-    listing = listings.listing_context(
-        user=request.user,
-        f=form.listing_filter(),
-        generated_by=request.user.printed_name,
-        cut_off=timezone.now(),
-    )
-    if request.GET.get("download") != "pdf":
-        return render(request, "safety/listings.html", {"form": form, "listing": listing})
-    response = HttpResponse(safety_listing_pdf(listing), content_type="application/pdf")
-    name = f"safety-listing-{listing.protocol_id}-{listing.cut_off:%Y%m%d-%H%M}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-@permission_required("safety.download_listing", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def safety_reports(request):
-    """The 30-day reports the user may read; ask the worker for a cumulative one."""
-    if request.method == "POST":
-        codes = sorted(site.code for site in sites_for(request.user))
-        report = reports.cumulative_report_queue(site_codes=codes, requested_by=request.user)
-        transaction.on_commit(lambda: safety_report_generate.delay(report.pk))
-        messages.info(request, _("The cumulative report is being generated by the worker."))
-        return redirect("safety_reports")
-    rows = reports.reports_for(request.user)
-    pending = any(
-        r.status in (SafetyReport.Status.QUEUED, SafetyReport.Status.RUNNING) for r in rows
-    )
-    return render(request, "safety/reports.html", {"reports": rows, "pending": pending})
-
-
-@permission_required("safety.download_listing", raise_exception=True)
-def safety_report_download(request, report_pk: int):
-    report = next(
-        (r for r in reports.reports_for(request.user) if r.pk == report_pk and r.file), None
-    )
-    if report is None:
-        raise Http404
-    return FileResponse(
-        report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1]
-    )

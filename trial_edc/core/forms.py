@@ -1,7 +1,14 @@
-"""Small helpers every app's views share."""
+"""What every app's forms and views share: date widgets, refusals next to their fields,
+the add/change permission of a CRF page, and the CRF page itself."""
 
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+YES_NO = [(True, _("Yes")), (False, _("No"))]
 
 
 def apply_errors(form, exc: ValidationError) -> None:
@@ -14,7 +21,7 @@ def apply_errors(form, exc: ValidationError) -> None:
 
 
 def add_problems(form, problems) -> None:
-    """Rule problems (enrollment.rules.Problem) as form errors, next to their field."""
+    """Rule problems (core.problems.Problem) as form errors, next to their field."""
     for p in problems:
         form.add_error(p.field if p.field in form.fields else None, p.message)
 

@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from dosing.demo import treatment_demo_seed
-from efficacy.demo import efficacy_demo_seed
-from enrollment.demo import enrollment_bulk_seed, enrollment_demo_seed
-from trial_edc.accounts.demo import DEMO_PASSWORD, demo_is_seeded, demo_seed
+from portal.demo.efficacy import efficacy_demo_seed
+from portal.demo.enrollment import enrollment_bulk_seed, enrollment_demo_seed
+from portal.demo.people import DEMO_PASSWORD, demo_is_seeded, demo_seed
+from portal.demo.treatment import treatment_demo_seed
 from trial_edc.audit.tasks import audit_chain_check_record
 from trial_edc.notifications.reminders import reminders_due
 from trial_edc.notifications.services import notifications_queue

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dosing.selectors import treatment_days
-from enrollment.rules import study_day_date
 from enrollment.selectors import subject_or_404
-from safety import services
 from safety.forms import VitalSignsForm
 from safety.models import VitalSigns
-from trial_edc.forms import apply_errors, crf_page, require_add_or_change
+from safety.services import vitals as services
+from trial_edc.core.clock import study_day_date
+from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
 
 
 def day_or_dashboard(subject, day: int | None) -> str:

@@ -10,10 +10,11 @@ from dosing.models import ConcomitantMedication, DoseAdministration
 from efficacy.models import BloodGas
 from efficacy.services import blood_gas_record
 from enrollment.models import Subject
-from enrollment.rules import study_day_date
-from safety.models import VitalSigns
-from safety.services import vitals_record
+from safety.models import AdverseEvent, CtcaeTerm, VitalSigns
+from safety.services.adverse_events import adverse_event_record
+from safety.services.vitals import vitals_record
 from trial_edc.accounts.models import User
+from trial_edc.core.clock import study_day_date
 from trial_edc.study import study
 
 
@@ -61,8 +62,6 @@ def _vitals(subject, day, user, **overrides):
 
 def _adverse_events(subject, user) -> None:
     """A related cough, a fever, and for one subject a serious pneumonia."""
-    from safety.adverse_events import adverse_event_record
-    from safety.models import AdverseEvent, CtcaeTerm
 
     def term(name):
         return CtcaeTerm.objects.filter(term=name).first()

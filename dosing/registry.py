@@ -1,0 +1,31 @@
+"""What dosing plugs into the base (called from DosingConfig.ready)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from trial_edc.core import registry
+
+
+def _missing_doses(user) -> int:
+    from dosing.selectors import subjects_missing_doses
+
+    return len(subjects_missing_doses(user))
+
+
+def register() -> None:
+    from dosing import panels, reminders
+    from dosing.models import ConcomitantMedication, DoseAdministration
+
+    for model in (DoseAdministration, ConcomitantMedication):
+        registry.crf_models.register(registry.CrfModel(model, order=20))
+    registry.reminder_sources.register(reminders.SOURCE)
+    registry.home_tasks.register(
+        registry.HomeTask(
+            "missing_doses",
+            _("Subjects with missing dose records"),
+            _missing_doses,
+            "missing_doses",
+            "dosing.add_doseadministration",
+            order=30,
+        )
+    )
+    panels.register()

@@ -1,0 +1,48 @@
+"""What efficacy plugs into the base (called from EfficacyConfig.ready)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from trial_edc.core import registry
+
+
+def register() -> None:
+    from efficacy import panels
+    from efficacy.models import (
+        BloodGas,
+        FollowUpStatus,
+        HrctScore,
+        LabPanel,
+        LabResult,
+        PulmonaryFunctionTest,
+        VitalStatus,
+    )
+
+    for order, (key, label, url_name, model, death) in enumerate(
+        (
+            (
+                "follow_up",
+                _("Follow-up status"),
+                "follow_up_edit",
+                FollowUpStatus,
+                {"vital_status": VitalStatus.DEAD},
+            ),
+            ("oxygenation", _("Oxygenation (blood gas)"), "visit_blood_gas", BloodGas, None),
+            ("pft", _("Pulmonary function"), "pft_edit", PulmonaryFunctionTest, None),
+            ("labs", _("Laboratory / serology"), "lab_panel_edit", LabPanel, None),
+            ("hrct", _("Chest HRCT score"), "hrct_edit", HrctScore, None),
+        ),
+        start=1,
+    ):
+        registry.visit_forms.register(
+            registry.VisitForm(key, label, url_name, model, order=order, records_death=death)
+        )
+    for model, path in (
+        (BloodGas, "subject"),
+        (PulmonaryFunctionTest, "visit__subject"),
+        (LabPanel, "visit__subject"),
+        (LabResult, "panel__visit__subject"),
+        (HrctScore, "visit__subject"),
+        (FollowUpStatus, "visit__subject"),
+    ):
+        registry.crf_models.register(registry.CrfModel(model, subject_path=path, order=40))
+    panels.register()

@@ -1,0 +1,179 @@
+"""The visit schedule of the protocol: pure functions over plain values.
+
+Visit days, windows and required forms come from `study().visits`; nothing here restates
+them. Day 1 is the first dose (`core.clock.study_day`)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils.translation import gettext as _
+
+from trial_edc.core.clock import study_day_date
+from trial_edc.core.problems import Problem
+from trial_edc.study import Study, Visit, study
+
+VISIT_DATE = "visit_date"  # the visit's own form: the date it took place
+UPCOMING, DUE, OVERDUE = "upcoming", "due", "overdue"
+
+
+@dataclass(frozen=True)
+class PlannedVisit:
+    code: str
+    name: str
+    target_date: date
+    window_start: date
+    window_end: date
+
+
+def planned_visit(visit: Visit, *, day1: date, last_dose_date: date) -> PlannedVisit:
+    if visit.after_last_dose:
+        target = last_dose_date + timedelta(days=visit.target_day)
+    else:
+        target = study_day_date(day1, visit.target_day)
+    return PlannedVisit(
+        code=visit.code,
+        name=visit.name,
+        target_date=target,
+        window_start=target - timedelta(days=visit.window_before),
+        window_end=target + timedelta(days=visit.window_after),
+    )
+
+
+def visit_schedule(*, day1: date, s: Study | None = None) -> list[PlannedVisit]:
+    """Every visit of the protocol for a subject whose day 1 is `day1` (planned last dose)."""
+    s = s or study()
+    last_dose = study_day_date(day1, s.treatment_days)
+    return [planned_visit(v, day1=day1, last_dose_date=last_dose) for v in s.visits]
+
+
+def visit_timing(*, window_start: date, window_end: date, today: date) -> str:
+    """Where today stands against a visit window that has no outcome yet."""
+    if today < window_start:
+        return UPCOMING
+    if today <= window_end:
+        return DUE
+    return OVERDUE
+
+
+def baseline_code(s: Study | None = None) -> str:
+    """The baseline is the first visit of the schedule with forms to fill."""
+    return next(v.code for v in (s or study()).visits if v.forms)
+
+
+# --- a record's date against the subject's time on study -----------------------------------
+
+
+def on_study_on(on: date, ended_on: date | None) -> bool:
+    """The subject was still on study on that date (the day they left included)."""
+    return ended_on is None or on <= ended_on
+
+
+def record_date_problems(
+    on: date,
+    *,
+    field: str,
+    today: date,
+    enrolled_on: date | None,
+    ended_on: date | None,
+    after_end: bool = False,
+) -> list[Problem]:
+    """A record dated `on` is accepted for this subject: not in the future, not before
+    enrolment (`enrolled_on` None: screening-time data is allowed), and not after the
+    subject left the study (unless `after_end`: AE follow-up, the report of a death)."""
+    problems = []
+    if on > today:
+        problems.append(Problem(field, _("This cannot be in the future.")))
+    if enrolled_on is not None and on < enrolled_on:
+        problems.append(
+            Problem(
+                field, _("This is before the subject was enrolled (%(d)s).") % {"d": enrolled_on}
+            )
+        )
+    if not after_end and not on_study_on(on, ended_on):
+        problems.append(Problem(field, _("The subject left the study on %(d)s.") % {"d": ended_on}))
+    return problems
+
+
+# --- the visit date and its window -------------------------------------------------------
+
+
+def out_of_window(visit_date: date, window_start: date, window_end: date) -> bool:
+    return not window_start <= visit_date <= window_end
+
+
+def visit_date_problems(
+    *,
+    visit_date: date,
+    window_start: date,
+    window_end: date,
+    deviation_reason: str,
+    today: date,
+    earliest: date,
+) -> list[Problem]:
+    """A visit out of its window is allowed with a deviation reason; never in the future or
+    before the subject's screening."""
+    if visit_date > today:
+        return [Problem("visit_date", _("A visit date cannot be in the future."))]
+    if visit_date < earliest:
+        return [
+            Problem(
+                "visit_date",
+                _("A visit date cannot precede screening (%(d)s).") % {"d": earliest},
+            )
+        ]
+    if out_of_window(visit_date, window_start, window_end) and not deviation_reason.strip():
+        return [
+            Problem(
+                "deviation_reason",
+                _(
+                    "%(d)s is outside the window %(start)s – %(end)s: this is a protocol "
+                    "deviation; give its reason."
+                )
+                % {"d": visit_date, "start": window_start, "end": window_end},
+            )
+        ]
+    return []
+
+
+def assessment_date_problems(
+    on: date, *, field: str, window_start: date, window_end: date, visit_date: date | None
+) -> list[Problem]:
+    """An assessment belongs to its visit: inside the visit's window, or on the visit date of
+    a visit held out of its window (the deviation is the visit's)."""
+    start, end = window_start, window_end
+    if visit_date is not None:
+        start, end = min(start, visit_date), max(end, visit_date)
+    if start <= on <= end:
+        return []
+    return [
+        Problem(
+            field,
+            _("This visit's assessments fall between %(start)s and %(end)s.")
+            % {"start": start, "end": end},
+        )
+    ]
+
+
+# --- which forms a visit needs -----------------------------------------------------------
+
+
+def required_forms(configured: tuple[str, ...], *, code: str, died: bool) -> tuple[str, ...]:
+    """The visit date and the configured forms. Screening is complete at enrolment (its
+    pages are the screening's); after a death only the follow-up status that records it."""
+    if code == "SCREENING":
+        return ()
+    if died and "follow_up" in configured:
+        return ("follow_up",)
+    return (VISIT_DATE, *configured)
+
+
+def missing_forms(
+    *, required: tuple[str, ...], saved: set[str], timing: str, outcome: str
+) -> list[str]:
+    """Required forms (the visit date among them) not yet saved, once the visit's window has
+    opened. A visit not yet due, missed or not applicable misses nothing."""
+    if outcome in ("missed", "not_applicable"):
+        return []
+    if outcome == "planned" and timing == UPCOMING:
+        return []
+    return [name for name in required if name not in saved]

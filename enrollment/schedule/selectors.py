@@ -1,0 +1,149 @@
+"""What the schedule shows: each visit's status and which required forms are saved or
+missing, the deviation log, and the subjects in treatment on a day; fixed query counts."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.models import Subject, SubjectVisit
+from enrollment.schedule import rules
+from trial_edc.accounts.selectors import scope_to_sites
+from trial_edc.core.clock import site_today
+from trial_edc.core.registry import visit_forms
+from trial_edc.study import study
+
+VISIT_STATUS_LABELS = {
+    rules.UPCOMING: _("Upcoming"),
+    rules.DUE: _("Due"),
+    rules.OVERDUE: _("Overdue"),
+    **dict(SubjectVisit.Outcome.choices),
+}
+
+
+def visit_status(visit: SubjectVisit, today: date) -> str:
+    if visit.outcome != SubjectVisit.Outcome.PLANNED:
+        return visit.outcome
+    return rules.visit_timing(
+        window_start=visit.window_start, window_end=visit.window_end, today=today
+    )
+
+
+def overdue_visits(today: date) -> QuerySet[SubjectVisit]:
+    """Planned visits of the outer query's subject whose window closed before `today`."""
+    return SubjectVisit.objects.filter(
+        subject=OuterRef("pk"), outcome=SubjectVisit.Outcome.PLANNED, window_end__lt=today
+    )
+
+
+def with_saved_forms(visits: QuerySet) -> QuerySet:
+    """Annotate `saved_<key>` for every registered visit form (one EXISTS each) and `died`
+    (a form that records the subject's death is saved): no query per visit."""
+    forms = [f for f in visit_forms if f.model is not None]
+    death = Q()
+    for f in forms:
+        if f.records_death:
+            death |= Q(Exists(f.model.objects.filter(visit=OuterRef("pk"), **f.records_death)))
+    annotated = visits.annotate(
+        **{f"saved_{f.key}": Exists(f.model.objects.filter(visit=OuterRef("pk"))) for f in forms}
+    )
+    died = ExpressionWrapper(death, output_field=BooleanField()) if death else Value(False)
+    return annotated.annotate(died=died)
+
+
+def saved_forms(visit) -> set[str]:
+    """Keys saved for a visit annotated by `with_saved_forms`."""
+    saved = {f.key for f in visit_forms if f.model and getattr(visit, f"saved_{f.key}")}
+    if visit.visit_date is not None:
+        saved.add(rules.VISIT_DATE)
+    return saved
+
+
+def required_forms(visit) -> tuple[str, ...]:
+    """What a visit annotated by `with_saved_forms` requires (the configured forms)."""
+    return rules.required_forms(
+        study().visit(visit.code).forms, code=visit.code, died=bool(visit.died)
+    )
+
+
+@dataclass
+class FormStatus:
+    key: str
+    label: str
+    url_name: str
+    saved: bool
+    missing: bool
+
+
+@dataclass
+class VisitRow:
+    visit: SubjectVisit
+    status: str  # upcoming, due, overdue, done, missed, not_applicable
+    forms: list[FormStatus]
+
+    @property
+    def label(self) -> str:
+        return str(VISIT_STATUS_LABELS[self.status])
+
+    @property
+    def missing(self) -> list[FormStatus]:
+        return [f for f in self.forms if f.missing]
+
+
+def visit_row(visit: SubjectVisit, today: date) -> VisitRow:
+    """One visit annotated by `with_saved_forms`: its status and its required forms."""
+    status = visit_status(visit, today)
+    saved = saved_forms(visit)
+    required = required_forms(visit)
+    missing = set(
+        rules.missing_forms(required=required, saved=saved, timing=status, outcome=visit.outcome)
+    )
+    return VisitRow(
+        visit,
+        status,
+        [
+            FormStatus(
+                key,
+                str(visit_forms[key].label),
+                visit_forms[key].url_name,
+                key in saved,
+                key in missing,
+            )
+            for key in required
+        ],
+    )
+
+
+def visit_rows(subject: Subject) -> list[VisitRow]:
+    """The subject's schedule with, per visit, which required forms are saved or missing."""
+    visits = with_saved_forms(subject.visits.order_by("order"))
+    today = site_today(subject.site)
+    return [visit_row(v, today) for v in visits]
+
+
+def deviations(user) -> QuerySet[SubjectVisit]:
+    """Out-of-window visits of the user's sites (the protocol deviation log)."""
+    return (
+        scope_to_sites(
+            SubjectVisit.objects.filter(out_of_window=True), user, site_path="subject__site"
+        )
+        .select_related("subject__site")
+        .order_by("subject__subject_number", "order")
+    )
+
+
+def subjects_in_treatment(days) -> list[Subject]:
+    """Subjects on study whose treatment day it is at their site (`days`: the run's SiteDays
+    with `site` and `today`), in one query."""
+    last = study().treatment_days
+    in_treatment = Q()
+    for d in days:
+        in_treatment |= Q(site=d.site, day1__range=(d.today - timedelta(days=last - 1), d.today))
+    if not in_treatment:
+        return []
+    return list(
+        Subject.objects.filter(in_treatment, status=Subject.Status.ON_STUDY).order_by(
+            "subject_number"
+        )
+    )

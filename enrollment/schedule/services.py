@@ -1,0 +1,162 @@
+"""State changes of the schedule: the visits made at enrolment, a visit's date (a deviation
+out of its window), completion when its forms are saved, and the check that a subject
+accepts data dated D. Each writes its audit entry in the caller's transaction."""
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from enrollment.models import VISIT_MOVES, Subject, SubjectVisit
+from enrollment.schedule import rules, selectors
+from trial_edc.audit.services import audit_context, audited_save
+from trial_edc.core.clock import site_today
+from trial_edc.core.permissions import require
+from trial_edc.core.problems import Problem, refuse
+
+Outcome = SubjectVisit.Outcome
+
+
+def schedule_create(*, subject: Subject, screening_date: date) -> None:
+    """Every visit of the protocol from day 1; screening is done at enrolment."""
+    SubjectVisit.objects.bulk_create(
+        SubjectVisit(
+            subject=subject,
+            code=planned.code,
+            name=planned.name,
+            order=order,
+            target_date=planned.target_date,
+            window_start=planned.window_start,
+            window_end=planned.window_end,
+            outcome=Outcome.DONE if planned.code == "SCREENING" else Outcome.PLANNED,
+            visit_date=screening_date if planned.code == "SCREENING" else None,
+        )
+        for order, planned in enumerate(rules.visit_schedule(day1=subject.day1))
+    )
+
+
+def visits_close(*, subject: Subject, user, reason: str) -> int:
+    """The subject left the study: the visits still planned become not applicable."""
+    with audit_context(user=user, reason=reason):
+        return VISIT_MOVES.move_all(
+            subject.visits.all(), from_status=Outcome.PLANNED, to=Outcome.NOT_APPLICABLE
+        )
+
+
+def visits_reopen(*, subject: Subject, user, reason: str) -> int:
+    """The end of study is reversed: the visits it made not applicable are planned again."""
+    with audit_context(user=user, reason=reason):
+        return VISIT_MOVES.move_all(
+            subject.visits.all(), from_status=Outcome.NOT_APPLICABLE, to=Outcome.PLANNED
+        )
+
+
+def visit_refresh(visit_id: int, user) -> SubjectVisit:
+    """A planned visit becomes done when its visit date and required forms are all saved (and
+    planned again if a correction leaves one missing)."""
+    visit = selectors.with_saved_forms(SubjectVisit.objects.select_for_update(of=("self",))).get(
+        pk=visit_id
+    )
+    required = selectors.required_forms(visit)
+    saved = selectors.saved_forms(visit)
+    missing = [name for name in required if name not in saved]
+    if visit.outcome == Outcome.PLANNED and not missing:
+        VISIT_MOVES.move(visit, Outcome.DONE)
+        audited_save(instance=visit, user=user, reason="visit complete: required forms saved")
+    elif visit.outcome == Outcome.DONE and missing:
+        VISIT_MOVES.move(visit, Outcome.PLANNED)
+        audited_save(instance=visit, user=user, reason="visit incomplete after a correction")
+    return visit
+
+
+def visit_accepting(visit: SubjectVisit) -> SubjectVisit:
+    """The visit, fresh, if it still takes data (not missed, not applicable)."""
+    visit = SubjectVisit.objects.select_related("subject__site", "subject__screening").get(
+        pk=visit.pk
+    )
+    if visit.outcome in (Outcome.MISSED, Outcome.NOT_APPLICABLE):
+        refuse(
+            [
+                Problem(
+                    "__all__",
+                    _("This visit is %(o)s; it takes no data.")
+                    % {"o": visit.get_outcome_display()},
+                )
+            ]
+        )
+    return visit
+
+
+def subject_accepts_data(subject: Subject, on: date, *, adverse_event_follow_up=False) -> bool:
+    """After withdrawal, completion or death only AE follow-up is still accepted."""
+    return adverse_event_follow_up or rules.on_study_on(on, subject.ended_on)
+
+
+def data_date_problems(
+    subject: Subject, on: date, field: str, *, since_enrolment: bool = True, after_end=False
+) -> list[Problem]:
+    """`schedule.rules.record_date_problems` for this subject, today at its site."""
+    return rules.record_date_problems(
+        on,
+        field=field,
+        today=site_today(subject.site),
+        enrolled_on=subject.enrolled_on if since_enrolment else None,
+        ended_on=subject.ended_on,
+        after_end=after_end,
+    )
+
+
+def check_accepts(subject: Subject, on: date | datetime | None, field: str, **options) -> None:
+    """Refuse a record dated `on` (a date, or a moment taken at the site's date) that the
+    subject does not accept: in the future, before enrolment, after the subject left."""
+    if on is None:
+        return
+    if isinstance(on, datetime):
+        on = site_today(subject.site, on)
+    refuse(data_date_problems(subject, on, field, **options))
+
+
+def assessment_check(visit: SubjectVisit, on: date | None, field: str, *, after_end=False):
+    """An assessment of a visit: accepted for the subject (screening-time data allowed at
+    baseline), and within the visit's window or on its visit date."""
+    if on is None:
+        return
+    subject = visit.subject
+    check_accepts(subject, on, field, since_enrolment=False, after_end=after_end)
+    baseline = visit.code == rules.baseline_code()
+    refuse(
+        rules.assessment_date_problems(
+            on,
+            field=field,
+            window_start=subject.screening.screening_date if baseline else visit.window_start,
+            window_end=visit.window_end,
+            visit_date=visit.visit_date,
+        )
+    )
+
+
+@transaction.atomic
+def visit_date_record(
+    *, visit: SubjectVisit, visit_date, deviation_reason: str, user, reason: str = ""
+) -> SubjectVisit:
+    """The date the visit took place; out of its window it is a deviation with a reason."""
+    visit = visit_accepting(visit)
+    subject = visit.subject
+    require(user, "enrollment.change_subjectvisit", subject.site)
+    refuse(
+        rules.visit_date_problems(
+            visit_date=visit_date,
+            window_start=visit.window_start,
+            window_end=visit.window_end,
+            deviation_reason=deviation_reason,
+            today=site_today(subject.site),
+            earliest=subject.screening.screening_date,
+        )
+    )
+    check_accepts(subject, visit_date, "visit_date", since_enrolment=False)
+    outside = rules.out_of_window(visit_date, visit.window_start, visit.window_end)
+    visit.visit_date, visit.out_of_window = visit_date, outside
+    visit.deviation_reason = deviation_reason.strip() if outside else ""
+    reason = reason or ("protocol deviation: out of window" if outside else "visit date")
+    audited_save(instance=visit, user=user, reason=reason)
+    return visit_refresh(visit.pk, user)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from portal.views import dashboard, home, treatment_day
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("subjects/<int:pk>/", dashboard.subject_dashboard, name="subject_dashboard"),
+    path("subjects/<int:pk>/day/<int:day>/", treatment_day.treatment_day, name="treatment_day"),
+]

@@ -1,0 +1,26 @@
+from django.shortcuts import render
+from django.urls import reverse
+
+from trial_edc.accounts import selectors
+from trial_edc.accounts.roles import Role, user_roles
+from trial_edc.audit.models import AuditChainCheck
+from trial_edc.core.registry import home_tasks
+
+
+def home(request):
+    """Each role's start page: the user's sites with their staff, and what waits for the
+    user (the home-page tasks the apps register, one query each)."""
+    roles = user_roles(request.user)
+    context = {
+        "sites": selectors.site_overview(request.user),
+        "roles": roles,
+        "tasks": [
+            (task.label, task.count(request.user), reverse(task.url_name))
+            for task in home_tasks
+            if request.user.has_perm(task.permission)
+        ],
+    }
+    if Role.DATA_MANAGER in roles:
+        context["last_chain_check"] = AuditChainCheck.objects.first()
+        context["recent_access"] = selectors.access_events_for(request.user)[:8]
+    return render(request, "accounts/home.html", context)

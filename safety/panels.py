@@ -1,0 +1,40 @@
+"""Vital signs, blood gases, the trend chart and the 30-day reports on the subject
+dashboard (a registered panel)."""
+
+from safety.selectors import subject_trends, vitals_missing_days
+from trial_edc.core.charts import Series, trend_svg
+from trial_edc.core.clock import site_today
+from trial_edc.core.registry import DashboardPanel, dashboard_panels
+
+
+def vitals_panel(request, subject) -> dict:
+    """Recent vital signs with flags, missing days, blood gases and the trend chart."""
+    today = site_today(subject.site)
+    trends = subject_trends(subject)
+    days = set(trends.spo2) | set(trends.heart_rate) | set(trends.pf_ratio) | trends.dose_days
+    chart = trend_svg(
+        [
+            Series("SpO2 (%), lowest of the day", trends.spo2, "#0d6efd", 80, 100),
+            Series("PaO2/FiO2 (mmHg)", trends.pf_ratio, "#6f42c1", 50, 500),
+            Series(
+                "Heart rate (beats/min), highest of the day", trends.heart_rate, "#b02a37", 40, 160
+            ),
+        ],
+        dose_days=trends.dose_days,
+        first_day=min(days | {1}),
+        last_day=max(days | {14}),
+    )
+    return {
+        "subject": subject,
+        "vitals": subject.vitals.order_by("-measured_at")[:5],
+        "blood_gases": subject.blood_gases.order_by("-sampled_at")[:5],
+        "vitals_missing": vitals_missing_days(subject, today),
+        "safety_reports": subject.safety_reports.order_by("-created_at"),
+        "chart": chart,
+    }
+
+
+def register() -> None:
+    dashboard_panels.register(
+        DashboardPanel("vitals", "safety/vitals_panel.html", vitals_panel, order=20)
+    )

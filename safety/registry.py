@@ -1,0 +1,57 @@
+"""What safety plugs into the base (called from SafetyConfig.ready)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from trial_edc.accounts.selectors import scope_to_sites
+from trial_edc.core import registry
+
+
+def _to_sign(user) -> int:
+    from safety.models import AdverseEvent
+    from safety.services.signatures import to_sign
+
+    return to_sign(scope_to_sites(AdverseEvent.objects.all(), user, "subject__site")).count()
+
+
+def _open_saes(user) -> int:
+    from safety.models import SeriousAdverseEventReport
+
+    return scope_to_sites(
+        SeriousAdverseEventReport.objects.filter(reported_at__isnull=True),
+        user,
+        "adverse_event__subject__site",
+    ).count()
+
+
+def register() -> None:
+    from safety import panels, reminders
+    from safety.models import AdverseEvent, AdverseEventFollowUp, VitalSigns
+
+    for model in (VitalSigns, AdverseEvent):
+        registry.crf_models.register(registry.CrfModel(model, order=30))
+    registry.crf_models.register(
+        registry.CrfModel(AdverseEventFollowUp, subject_path="adverse_event__subject", order=30)
+    )
+    registry.reminder_sources.register(reminders.VITALS)
+    registry.reminder_sources.register(reminders.SAES)
+    registry.home_tasks.register(
+        registry.HomeTask(
+            "to_sign",
+            _("Adverse events to sign"),
+            _to_sign,
+            "to_sign",
+            "safety.sign_adverseevent",
+            order=10,
+        )
+    )
+    registry.home_tasks.register(
+        registry.HomeTask(
+            "open_saes",
+            _("SAEs not yet reported to the sponsor"),
+            _open_saes,
+            "open_saes",
+            "safety.view_seriousadverseeventreport",
+            order=20,
+        )
+    )
+    panels.register()

@@ -1,0 +1,1 @@
+"""State changes of safety data: vital signs, adverse events and SAEs, signatures."""

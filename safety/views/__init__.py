@@ -1,0 +1,1 @@
+"""Thin views: vital signs, adverse events and SAEs, signing, listings and reports."""

@@ -1,0 +1,123 @@
+"""What trial apps plug into the base, registered in their `AppConfig.ready()`.
+
+The base (notifications, the home page, later data management and exports) asks these
+registries instead of importing a trial app:
+
+- `crf_models`: every CRF model (`CrfModel`), for pages, queries and exports;
+- `visit_forms`: the forms a visit can require (`VisitForm`), keyed as in `study().visits`;
+- `reminder_sources`: who finds a reminder kind due and says whether it is still needed;
+- `dashboard_panels`: the panels of the subject dashboard, in order;
+- `home_tasks`: what waits for a person on the home page (label, count, link).
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+
+class Registry:
+    """An ordered set of entries, each with a unique key."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._entries: dict = {}
+
+    def register(self, entry):
+        key = entry.key
+        if key in self._entries and self._entries[key] != entry:
+            raise ValueError(f"{self.name}: {key!r} is registered twice")
+        self._entries[key] = entry
+        return entry
+
+    def get(self, key):
+        return self._entries.get(key)
+
+    def __getitem__(self, key):
+        return self._entries[key]
+
+    def __contains__(self, key) -> bool:
+        return key in self._entries
+
+    def __iter__(self) -> Iterator:
+        return iter(sorted(self._entries.values(), key=lambda e: getattr(e, "order", 0)))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+@dataclass(frozen=True)
+class CrfModel:
+    """A case report form: its model and the path from it to the subject (for scoping)."""
+
+    model: type
+    subject_path: str | None = "subject"  # None: a screening-time form (no subject yet)
+    order: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.model._meta.label_lower
+
+
+@dataclass(frozen=True)
+class VisitForm:
+    """A form a visit can require: its label, the URL name of its page (args: subject id,
+    visit code) and its model (None for the visit date, which is a field of the visit).
+    `records_death`: the lookups by which a saved record of it reports the subject's death
+    (then that form alone completes the visit)."""
+
+    key: str
+    label: str
+    url_name: str
+    model: type | None
+    order: int = 0
+    records_death: dict | None = None
+
+
+@dataclass(frozen=True)
+class ReminderSource:
+    """Finds the reminders of `kinds` due at a run, and says at send time why one is no
+    longer needed ("" if it still is).
+
+    `due(now, days, staff)` -> list of notifications.services.Message, a fixed number of
+    queries whatever the subjects; `why_not_needed(notification)` -> str."""
+
+    key: str
+    kinds: tuple[str, ...]
+    due: Callable
+    why_not_needed: Callable
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A panel of the subject dashboard: `context(request, subject)` -> dict for `template`;
+    shown to users with `permission` (app_label.codename)."""
+
+    key: str
+    template: str
+    context: Callable
+    permission: str = ""
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class HomeTask:
+    """Something waiting for a person: `count(user)` -> int (one query), shown to users
+    with `permission`, linking to the page named `url_name`."""
+
+    key: str
+    label: str
+    count: Callable
+    url_name: str
+    permission: str
+    order: int = 0
+
+
+crf_models = Registry("CRF models")
+visit_forms = Registry("visit forms")
+reminder_sources = Registry("reminder sources")
+dashboard_panels = Registry("dashboard panels")
+home_tasks = Registry("home-page tasks")
+
+
+def reminder_source_of(kind: str) -> ReminderSource | None:
+    return next((s for s in reminder_sources if kind in s.kinds), None)

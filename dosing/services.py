@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from dosing import rules
 from dosing.models import ConcomitantMedication, DoseAdministration
 from enrollment.models import Subject
+from trial_edc.accounts.permissions import require_change
 from trial_edc.audit.services import audited_save
 from trial_edc.core.clock import site_today
-from trial_edc.core.permissions import require_change
 from trial_edc.core.problems import Problem, refuse
 
 

@@ -29,9 +29,9 @@ from enrollment.schedule.services import (
 )
 from enrollment.services import subject_death_reverse, subject_end
 from safety.selectors import has_fatal_adverse_event
+from trial_edc.accounts.permissions import require_change
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today, study_day
-from trial_edc.core.permissions import require_change
 from trial_edc.core.problems import Problem, refuse
 from trial_edc.study import study
 

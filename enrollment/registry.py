@@ -24,4 +24,12 @@ def register() -> None:
     ):
         registry.crf_models.register(registry.CrfModel(model, subject_path=path, order=order))
     registry.reminder_sources.register(reminders.SOURCE)
+    for order, (key, rows) in enumerate(
+        (
+            ("screening_count", Screening.objects.all),
+            ("subject_count", Subject.objects.all),
+            ("on_study_count", lambda: Subject.objects.filter(status=Subject.Status.ON_STUDY)),
+        )
+    ):
+        registry.site_counts.register(registry.SiteCount(key, rows, order=order))
     panels.register()

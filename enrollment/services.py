@@ -18,9 +18,9 @@ from enrollment.models import (
 )
 from enrollment.schedule.services import schedule_create, visits_close, visits_reopen
 from trial_edc.accounts.models import Site
+from trial_edc.accounts.permissions import require, require_change
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today
-from trial_edc.core.permissions import require, require_change
 from trial_edc.core.problems import refuse
 from trial_edc.core.transitions import TransitionNotAllowed
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Subject
 from trial_edc.audit.tracking import audited
+from trial_edc.core.transitions import Transitions
 
 
 class OxygenSupport(models.TextChoices):
@@ -342,3 +343,18 @@ class SafetyReport(models.Model):
     @property
     def sites(self) -> set[str]:
         return set(filter(None, self.site_codes.split(",")))
+
+
+# --- allowed status moves (core.transitions) ----------------------------------------------
+
+_R = SafetyReport.Status
+SAFETY_REPORT_MOVES = Transitions(
+    SafetyReport.Status,
+    {
+        _R.QUEUED: {_R.RUNNING},
+        _R.RUNNING: {_R.DONE, _R.FAILED},
+        _R.FAILED: {_R.RUNNING},  # tried again
+        _R.DONE: set(),  # a finished report is kept as it is
+    },
+    noun=_("A safety report"),
+)

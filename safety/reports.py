@@ -1,5 +1,6 @@
 """30-day safety reports: which subjects are due, making the PDF, notifying investigators."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -8,9 +9,11 @@ from dosing.selectors import last_dose_given
 from enrollment.models import Subject
 from safety.listing_text import safety_listing_pdf
 from safety.listings import ListingFilter, listing_context
-from safety.models import SafetyReport
+from safety.models import SAFETY_REPORT_MOVES, SafetyReport
 from safety.rules import primary_safety_window
 from trial_edc.accounts.models import Site
+from trial_edc.accounts.permissions import require
+from trial_edc.accounts.selectors import sites_for
 from trial_edc.core.clock import site_today
 
 
@@ -43,6 +46,13 @@ def subject_report_queue(subject: Subject) -> SafetyReport | None:
 
 
 def cumulative_report_queue(*, site_codes: list[str], requested_by=None) -> SafetyReport:
+    """A cumulative report of these sites, made by the worker (`requested_by` None: the
+    weekly beat task)."""
+    require(requested_by, "safety.download_listing")
+    if requested_by is not None and set(site_codes) - set(
+        sites_for(requested_by).values_list("code", flat=True)
+    ):
+        raise PermissionDenied
     return SafetyReport.objects.create(
         kind=SafetyReport.Kind.CUMULATIVE,
         site_codes=",".join(sorted(site_codes)),
@@ -56,7 +66,7 @@ def report_generate(report: SafetyReport) -> SafetyReport:
         report = SafetyReport.objects.select_for_update().get(pk=report.pk)
         if report.status == SafetyReport.Status.DONE:
             return report
-        report.status = SafetyReport.Status.RUNNING
+        SAFETY_REPORT_MOVES.move(report, SafetyReport.Status.RUNNING)
         report.save(update_fields=["status"])
     f = ListingFilter(
         site_codes=tuple(sorted(report.sites)),
@@ -73,7 +83,8 @@ def report_generate(report: SafetyReport) -> SafetyReport:
         listing.title = str(report.get_kind_display())
         pdf = safety_listing_pdf(listing)
     except Exception as exc:
-        report.status, report.error = SafetyReport.Status.FAILED, repr(exc)[:2000]
+        SAFETY_REPORT_MOVES.move(report, SafetyReport.Status.FAILED)
+        report.error = repr(exc)[:2000]
         report.finished_at = timezone.now()
         report.save(update_fields=["status", "error", "finished_at"])
         raise
@@ -81,7 +92,8 @@ def report_generate(report: SafetyReport) -> SafetyReport:
         f"{report.kind}-{report.subject or 'sites-' + report.site_codes}-{cut_off:%Y%m%d%H%M}.pdf"
     )
     report.file.save(name.replace(",", "-"), ContentFile(pdf), save=False)
-    report.status, report.ae_count = SafetyReport.Status.DONE, listing.summary.total
+    SAFETY_REPORT_MOVES.move(report, SafetyReport.Status.DONE)
+    report.ae_count = listing.summary.total
     report.finished_at = timezone.now()
     report.save(update_fields=["file", "status", "ae_count", "finished_at"])
     return report

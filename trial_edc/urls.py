@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.urls import include, path
 
-from trial_edc.audit import views as audit_views
-
 urlpatterns = [
     path("", include("portal.urls")),
     path("", include("trial_edc.accounts.urls")),
@@ -11,11 +9,6 @@ urlpatterns = [
     path("", include("safety.urls")),
     path("", include("efficacy.urls")),
     path("", include("trial_edc.notifications.urls")),
-    path(
-        "audit/<str:app_label>/<str:model_name>/<int:pk>/",
-        audit_views.record_audit,
-        name="record_audit",
-    ),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

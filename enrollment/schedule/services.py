@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from enrollment.models import VISIT_MOVES, Subject, SubjectVisit
 from enrollment.schedule import rules, selectors
+from trial_edc.accounts.permissions import require
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today
-from trial_edc.core.permissions import require
 from trial_edc.core.problems import Problem, refuse
 
 Outcome = SubjectVisit.Outcome

@@ -12,6 +12,7 @@ from safety.models import AdverseEvent, AdverseEventFollowUp, SeriousAdverseEven
 from safety.selectors import facts_of
 from safety.services.signatures import signatures_void
 from safety.tasks import sae_alert_send
+from trial_edc.accounts.permissions import require, require_change
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today
 from trial_edc.core.problems import Problem, problems_as_errors
@@ -19,6 +20,7 @@ from trial_edc.core.problems import Problem, problems_as_errors
 
 @transaction.atomic
 def adverse_event_record(*, ae: AdverseEvent, user, reason: str = "") -> AdverseEvent:
+    require_change(user, ae, ae.subject.site)
     problems = rules.adverse_event_problems(facts_of(ae))
     if ae.aestdtc > site_today(ae.subject.site):
         problems.append(Problem("aestdtc", _("The onset cannot be in the future.")))
@@ -49,6 +51,7 @@ def sae_mark_reported(*, report: SeriousAdverseEventReport, user, reported_at) -
     """An investigator records when the SAE was reported to the sponsor; the clock stops."""
     if not user.has_perm("safety.report_sae"):
         raise PermissionDenied(_("Only an investigator can mark an SAE reported."))
+    require(user, "safety.report_sae", report.adverse_event.subject.site)
     if reported_at > timezone.now():
         raise ValidationError({"reported_at": _("This cannot be in the future.")})
     if reported_at < report.serious_since - timedelta(days=1):
@@ -61,6 +64,7 @@ def sae_mark_reported(*, report: SeriousAdverseEventReport, user, reported_at) -
 @transaction.atomic
 def adverse_event_follow_up(*, follow_up: AdverseEventFollowUp, user, reason: str = ""):
     ae = follow_up.adverse_event
+    require_change(user, follow_up, ae.subject.site)
     problems = []
     if follow_up.assessed_on < ae.aestdtc:
         problems.append(Problem("assessed_on", _("A follow-up cannot precede the onset.")))

@@ -8,6 +8,7 @@ from enrollment.models import Subject
 from enrollment.schedule.services import subject_accepts_data
 from safety import rules
 from safety.models import VitalSigns
+from trial_edc.accounts.permissions import require_change
 from trial_edc.audit.services import audited_save
 from trial_edc.core.clock import site_today, study_day
 from trial_edc.core.problems import problems_as_errors
@@ -29,6 +30,7 @@ def check_subject_accepts(subject: Subject, moment, field: str) -> None:
 @transaction.atomic
 def vitals_record(*, vitals: VitalSigns, user, reason: str = "") -> VitalSigns:
     subject = Subject.objects.select_related("site").get(pk=vitals.subject_id)
+    require_change(user, vitals, subject.site)
     problems = rules.vital_problems(vitals.values())
     if problems:
         raise ValidationError(problems_as_errors(problems))

@@ -5,7 +5,7 @@ from django.db import connection
 
 from tests.conftest import wait_for
 from trial_edc.audit.models import AuditChainCheck
-from trial_edc.audit.tasks import audit_chain_verify_task
+from trial_edc.notifications.tasks import audit_chain_verify_task
 
 
 @pytest.mark.worker

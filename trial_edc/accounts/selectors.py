@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 
 from trial_edc.accounts.models import AccessEvent, Site, SiteMembership, User
 from trial_edc.accounts.roles import GROUP_NAMES, Role
+from trial_edc.core.registry import site_counts
 
 
 def site_ids_of(user) -> Subquery:
@@ -29,9 +30,8 @@ def _per_site_count(queryset) -> Subquery:
 
 
 def site_overview(user) -> QuerySet[Site]:
-    """The user's sites with staff by role, screenings and subjects counted, in one query."""
-    from enrollment.models import Screening, Subject
-
+    """The user's sites with staff by role and the registered site counts (screenings,
+    subjects...), in one query."""
     counts = {
         f"{role.value}_count": Count(
             "memberships",
@@ -44,11 +44,7 @@ def site_overview(user) -> QuerySet[Site]:
     return (
         sites_for(user)
         .annotate(**counts)
-        .annotate(
-            screening_count=_per_site_count(Screening.objects.all()),
-            subject_count=_per_site_count(Subject.objects.all()),
-            on_study_count=_per_site_count(Subject.objects.filter(status=Subject.Status.ON_STUDY)),
-        )
+        .annotate(**{count.key: _per_site_count(count.rows()) for count in site_counts})
         .order_by("code")
     )
 

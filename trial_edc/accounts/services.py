@@ -5,6 +5,7 @@ from django.db import transaction
 
 from trial_edc.accounts.access_log import access_event_record
 from trial_edc.accounts.models import AccessEvent, Site, SiteMembership, User
+from trial_edc.accounts.permissions import require
 from trial_edc.accounts.roles import GROUP_NAMES, Role, role_group, user_roles
 from trial_edc.audit.services import audit_context, audited_save
 
@@ -33,6 +34,7 @@ def user_create(
 ) -> User:
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     validate_password(password, user)
+    require(actor, "accounts.add_user")
     _check_sites_are_actors(actor, sites)
     with transaction.atomic(), audit_context(user=actor, reason="user created"):
         user.set_password(password)
@@ -50,6 +52,7 @@ def user_access_set(
     *, actor: User, user: User, roles: list[str], sites: list[Site], is_active: bool, request=None
 ) -> None:
     """Set a user's roles, sites and active flag; each difference is logged."""
+    require(actor, "accounts.change_user")
     _check_sites_are_actors(actor, sites)
     with transaction.atomic(), audit_context(user=actor, reason="access changed"):
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -120,6 +123,7 @@ def _sites_apply(*, actor, user, sites, request) -> None:
 
 def site_create(*, actor: User, code: str, name: str, time_zone: str) -> Site:
     """A new site; its creator becomes a member so they can administer it."""
+    require(actor, "accounts.add_site")
     with transaction.atomic():
         site = Site(code=code, name=name, time_zone=time_zone)
         audited_save(instance=site, user=actor)
@@ -128,4 +132,11 @@ def site_create(*, actor: User, code: str, name: str, time_zone: str) -> Site:
         access_event_record(
             kind=AccessEvent.Kind.MEMBERSHIP_ADDED, user=actor, actor=actor, site=site
         )
+    return site
+
+
+def site_update(*, actor: User, site: Site, reason: str) -> Site:
+    """Save a corrected site (name, time zone) with the reason for change."""
+    require(actor, "accounts.change_site", site)
+    audited_save(instance=site, user=actor, reason=reason)
     return site

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_http_methods
 from trial_edc.accounts import selectors, services
 from trial_edc.accounts.forms import LoginForm, SiteForm, UserAccessForm, UserCreateForm
 from trial_edc.accounts.roles import user_roles
-from trial_edc.audit.services import audited_save
 
 
 class LoginView(auth_views.LoginView):
@@ -45,7 +44,9 @@ def site_edit(request, pk: int):
     form = SiteForm(request.POST or None, instance=site)
     if request.method == "POST" and form.is_valid():
         if form.has_data_changes():
-            audited_save(instance=form.instance, user=request.user, reason=form.reason_for_change)
+            services.site_update(
+                actor=request.user, site=form.instance, reason=form.reason_for_change
+            )
             messages.success(request, _("Site %(site)s saved.") % {"site": site})
         else:
             messages.info(request, _("Nothing was changed."))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trial_edc.accounts.models import Site
+from trial_edc.core.transitions import Transitions
 
 
 class Kind(models.TextChoices):
@@ -135,3 +136,18 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"preferences of {self.user}"
+
+
+# --- allowed status moves (core.transitions) ----------------------------------------------
+
+_N = Notification.Status
+NOTIFICATION_MOVES = Transitions(
+    Notification.Status,
+    {
+        _N.PENDING: {_N.SENT, _N.FAILED, _N.CANCELLED},
+        _N.SENT: set(),
+        _N.FAILED: set(),
+        _N.CANCELLED: set(),
+    },
+    noun=_("A notification"),
+)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from trial_edc.notifications import relevance, rules
 from trial_edc.notifications.models import (
     MANDATORY_KINDS,
+    NOTIFICATION_MOVES,
     OPTIONAL_KINDS,
     Kind,
     Notification,
@@ -157,21 +158,24 @@ def notification_send(pk: int, *, now: datetime | None = None) -> str | None:
             n.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             # safety alerts never give up: they keep trying, at the longest back-off
             if n.kind not in MANDATORY_KINDS and rules.gives_up(n.attempts):
-                n.status = Status.FAILED
+                NOTIFICATION_MOVES.move(n, Status.FAILED)
             else:
                 n.send_after = now + rules.retry_delay(n.attempts)
             n.save(update_fields=["attempts", "last_error", "status", "send_after", "body"])
             return n.status
         n.attempts += 1
         if items is not None:
-            Notification.objects.filter(pk__in=items).update(
-                status=Status.SENT, sent_at=now, digest=n
+            NOTIFICATION_MOVES.move_all(
+                Notification.objects.filter(pk__in=items),
+                from_status=Status.PENDING,
+                to=Status.SENT,
             )
+            Notification.objects.filter(pk__in=items).update(sent_at=now, digest=n)
         return _close(n, Status.SENT, sent_at=now, body=n.body)
 
 
 def _close(n: Notification, status: str, **fields) -> str:
-    n.status = status
+    NOTIFICATION_MOVES.move(n, status)
     for name, value in fields.items():
         setattr(n, name, value)
     n.save(update_fields=["status", "attempts", *fields])
@@ -215,7 +219,8 @@ def _digest_body(digest: Notification, now: datetime) -> tuple[list[int], str]:
     for row in rows:
         why_not = _why_not_send(row)  # relevance and the recipient's kinds turned off
         if why_not:
-            row.status, row.cancelled_reason = Status.CANCELLED, why_not[:200]
+            NOTIFICATION_MOVES.move(row, Status.CANCELLED)
+            row.cancelled_reason = why_not[:200]
             row.save(update_fields=["status", "cancelled_reason"])
             continue
         carried.append(row.pk)

@@ -1,9 +1,17 @@
-"""Beat tasks: the reminder run (every 15 minutes; each site acts by its own clock) and the
-outbox sender (every minute). Both are safe to run twice and on many workers at once."""
+"""Beat tasks: the reminder run (every 15 minutes; each site acts by its own clock), the
+outbox sender (every minute), both safe to run twice and on many workers at once, and the
+nightly verification of the audit chain that alerts the data managers on a break."""
 
 from celery import shared_task
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from trial_edc.accounts.people import staff
+from trial_edc.accounts.roles import Role
+from trial_edc.audit.tasks import audit_chain_check_record
 from trial_edc.notifications import reminders, services
+from trial_edc.notifications.models import Kind
+from trial_edc.notifications.services import notify, outbox_send
 
 
 @shared_task(name="notifications.reminders_run")
@@ -18,3 +26,23 @@ def outbox_send_due_task() -> dict[str, int]:
     """Send the pending rows whose time has come. Rows, not task messages, carry the state:
     a worker killed mid-send leaves its row pending and the next run sends it."""
     return services.outbox_send_due()
+
+
+@shared_task(name="notifications.audit_chain_verify")
+def audit_chain_verify_task() -> dict:
+    """Nightly: verify the chain, keep the result, and alert the data managers if broken."""
+    check = audit_chain_check_record()
+    if not check.ok:
+        recipients = staff(Role.DATA_MANAGER)
+        outbox_send(
+            notify(
+                kind=Kind.AUDIT_CHAIN_BROKEN,
+                obj=check,
+                for_date=timezone.localdate(check.checked_at),
+                recipients=recipients,
+                subject=_("trial-edc: the audit trail failed verification"),
+                body=_("The audit hash chain is broken at %(problem)s. Checked at %(at)s UTC.")
+                % {"problem": check.problem, "at": f"{check.checked_at:%Y-%m-%d %H:%M}"},
+            )
+        )
+    return {"check_id": check.pk, "ok": check.ok, "entries": check.entries}

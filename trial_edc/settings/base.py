@@ -204,7 +204,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-verify-nightly": {
-        "task": "trial_edc.audit.tasks.audit_chain_verify_task",
+        "task": "notifications.audit_chain_verify",
         "schedule": timedelta(hours=24),
     },
     "safety-30-day-reports-daily": {

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from trial_edc.accounts.selectors import site_count_register
 from trial_edc.core import registry
 
 
@@ -24,12 +25,9 @@ def register() -> None:
     ):
         registry.crf_models.register(registry.CrfModel(model, subject_path=path, order=order))
     registry.reminder_sources.register(reminders.SOURCE)
-    for order, (key, rows) in enumerate(
-        (
-            ("screening_count", Screening.objects.all),
-            ("subject_count", Subject.objects.all),
-            ("on_study_count", lambda: Subject.objects.filter(status=Subject.Status.ON_STUDY)),
-        )
-    ):
-        registry.site_counts.register(registry.SiteCount(key, rows, order=order))
+    site_count_register("screening_count", Screening.objects.all)
+    site_count_register("subject_count", Subject.objects.all)
+    site_count_register(
+        "on_study_count", lambda: Subject.objects.filter(status=Subject.Status.ON_STUDY)
+    )
     panels.register()

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from safety import reports
 from safety.models import SafetyReport, SeriousAdverseEventReport
 from safety.selectors import sae_deadline
-from trial_edc.accounts.people import staff
 from trial_edc.accounts.roles import Role
 from trial_edc.audit.services import audit_context
 from trial_edc.core.clock import site_today
 from trial_edc.core.links import absolute_url
+from trial_edc.core.people import staff
 from trial_edc.notifications.models import Kind
 from trial_edc.notifications.services import notify, outbox_send
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from trial_edc.accounts.selectors import SITE_COUNTS
 from trial_edc.core import registry
 from trial_edc.notifications.models import Kind
 from trial_edc.study import study
@@ -129,7 +130,7 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
         "change",
     ]
     assert [t.key for t in registry.home_tasks] == ["to_sign", "open_saes", "missing_doses"]
-    assert [c.key for c in registry.site_counts] == [
+    assert list(SITE_COUNTS) == [
         "screening_count",
         "subject_count",
         "on_study_count",

@@ -87,7 +87,7 @@ def sae_reminders_run(now):
     """Only the SAE reminders due at `now` (a full run at an arbitrary moment also finds the
     visit windows of that hour, which depend on the time of day the suite runs)."""
     from safety.reminders import SAES
-    from trial_edc.accounts.people import staff_by_site
+    from trial_edc.core.people import staff_by_site
     from trial_edc.notifications.reminders import site_days
     from trial_edc.notifications.services import notifications_queue
 

@@ -1,11 +1,12 @@
 """Reads about users and sites. Every read of study data is scoped through `site_ids_of`."""
 
+from collections.abc import Callable
+
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from trial_edc.accounts.models import AccessEvent, Site, SiteMembership, User
 from trial_edc.accounts.roles import GROUP_NAMES, Role
-from trial_edc.core.registry import site_counts
 
 
 def site_ids_of(user) -> Subquery:
@@ -22,6 +23,15 @@ def scope_to_sites(queryset: QuerySet, user, site_path: str = "site") -> QuerySe
 
 def sites_for(user) -> QuerySet[Site]:
     return scope_to_sites(Site.objects.all(), user, site_path="pk")
+
+
+# Counts per site on the site overview, registered by the trial apps (AppConfig.ready):
+# name -> a function returning the rows (with a `site`) to count.
+SITE_COUNTS: dict[str, Callable[[], QuerySet]] = {}
+
+
+def site_count_register(name: str, rows: Callable[[], QuerySet]) -> None:
+    SITE_COUNTS[name] = rows
 
 
 def _per_site_count(queryset) -> Subquery:
@@ -44,7 +54,7 @@ def site_overview(user) -> QuerySet[Site]:
     return (
         sites_for(user)
         .annotate(**counts)
-        .annotate(**{count.key: _per_site_count(count.rows()) for count in site_counts})
+        .annotate(**{name: _per_site_count(rows()) for name, rows in SITE_COUNTS.items()})
         .order_by("code")
     )
 

@@ -7,8 +7,10 @@ registries instead of importing a trial app:
 - `visit_forms`: the forms a visit can require (`VisitForm`), keyed as in `study().visits`;
 - `reminder_sources`: who finds a reminder kind due and says whether it is still needed;
 - `dashboard_panels`: the panels of the subject dashboard, in order;
-- `home_tasks`: what waits for a person on the home page (label, count, link);
-- `site_counts`: the counts per site of the site overview (screenings, subjects...).
+- `home_tasks`: what waits for a person on the home page (label, count, link).
+
+(The site overview's counts per site register with `accounts.selectors.site_count_register`,
+since accounts sits below core.)
 """
 
 from collections.abc import Callable, Iterator
@@ -113,22 +115,11 @@ class HomeTask:
     order: int = 0
 
 
-@dataclass(frozen=True)
-class SiteCount:
-    """A count per site on the site overview: `rows()` -> a queryset of rows with a `site`;
-    annotated on each site as `key` (one subquery, no query per site)."""
-
-    key: str
-    rows: Callable
-    order: int = 0
-
-
 crf_models = Registry("CRF models")
 visit_forms = Registry("visit forms")
 reminder_sources = Registry("reminder sources")
 dashboard_panels = Registry("dashboard panels")
 home_tasks = Registry("home-page tasks")
-site_counts = Registry("site counts")
 
 
 def reminder_source_of(kind: str) -> ReminderSource | None:

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trial_edc.accounts.models import Site, User
-from trial_edc.accounts.people import staff_by_site
 from trial_edc.core import clock
+from trial_edc.core.people import staff_by_site
 from trial_edc.core.registry import reminder_sources
 from trial_edc.notifications import rules
 from trial_edc.notifications.models import OPTIONAL_KINDS, Kind, Notification

@@ -6,9 +6,9 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trial_edc.accounts.people import staff
 from trial_edc.accounts.roles import Role
 from trial_edc.audit.tasks import audit_chain_check_record
+from trial_edc.core.people import staff
 from trial_edc.notifications import reminders, services
 from trial_edc.notifications.models import Kind
 from trial_edc.notifications.services import notify, outbox_send

@@ -8,6 +8,7 @@ from efficacy.models import (
     HrctScore,
     LabPanel,
     PulmonaryFunctionTest,
+    hrct_zones,
 )
 from enrollment.models import SubjectVisit
 from trial_edc.audit.forms import ReasonForChangeMixin
@@ -138,7 +139,7 @@ class PulmonaryFunctionForm(ReasonForChangeMixin, forms.ModelForm):
         return cleaned
 
 
-ZONES = range(1, 7)
+ZONES = hrct_zones()
 
 
 class HrctScoreForm(ReasonForChangeMixin, forms.ModelForm):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from enrollment.models import Subject, SubjectVisit
 from safety.models import OxygenSupport
 from trial_edc.audit.tracking import audited
+from trial_edc.study import study
 
 
 @audited()
@@ -183,15 +184,13 @@ def _zone_score(kind: str, number: int) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(f"{label}, zone {number}", null=True, blank=True)
 
 
-@audited()
 class HrctScore(NotDoneRecord):
-    """Semi-quantitative HRCT score per zone (Kazerooni-style, 0-5 each); totals computed."""
+    """Semi-quantitative HRCT score per configured zone (Kazerooni-style, 0 to
+    `study().hrct_score_max` each); totals computed. The zone columns are added below."""
 
     visit = models.OneToOneField(SubjectVisit, on_delete=models.PROTECT, related_name="hrct")
     scanned_on = models.DateField(_("scan date"), null=True, blank=True)
     reader = models.CharField(_("reader"), max_length=100, blank=True)
-    ggo_1, ggo_2, ggo_3, ggo_4, ggo_5, ggo_6 = (_zone_score("ggo", n) for n in range(1, 7))
-    fib_1, fib_2, fib_3, fib_4, fib_5, fib_6 = (_zone_score("fib", n) for n in range(1, 7))
     ggo_total = models.PositiveSmallIntegerField(
         _("ground-glass total"), null=True, blank=True, editable=False
     )
@@ -207,7 +206,20 @@ class HrctScore(NotDoneRecord):
         return f"{self.visit} HRCT"
 
     def zone_scores(self) -> dict[int, tuple[int | None, int | None]]:
-        return {n: (getattr(self, f"ggo_{n}"), getattr(self, f"fib_{n}")) for n in range(1, 7)}
+        return {n: (getattr(self, f"ggo_{n}"), getattr(self, f"fib_{n}")) for n in hrct_zones()}
+
+
+def hrct_zones() -> range:
+    """The zone numbers, 1..n, of the configured HRCT zones."""
+    return range(1, len(study().hrct_zones) + 1)
+
+
+# The zone columns, made from the configuration (another zone count is a new migration);
+# tracked once every column exists, so the history holds the scores too.
+for _n in hrct_zones():
+    HrctScore.add_to_class(f"ggo_{_n}", _zone_score("ggo", _n))
+    HrctScore.add_to_class(f"fib_{_n}", _zone_score("fib", _n))
+audited()(HrctScore)
 
 
 class VitalStatus(models.TextChoices):

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from trial_edc.core.problems import Problem
+from trial_edc.core.problems import Problem, out_of_range
 from trial_edc.study import LabTest, Study, study
 
 MMHG_PER_KPA = Decimal("7.50062")
@@ -43,18 +43,15 @@ def sf_ratio(spo2: int | None, fio2: Decimal, s: Study | None = None) -> Decimal
 def blood_gas_problems(*, pao2_mmhg, paco2, ph, fio2, spo2, s: Study | None = None):
     s = s or study()
     problems = []
-    if pao2_mmhg is not None and pao2_mmhg not in s.pao2_plausible:
-        problems.append(Problem("pao2", _("PaO2 must be between 20 and 700 mmHg (2.7-93 kPa).")))
-    if paco2 is not None and paco2 not in s.paco2_plausible:
-        problems.append(Problem("paco2", _("PaCO2 must be between 10 and 150 mmHg.")))
-    if ph is not None and ph not in s.ph_plausible:
-        problems.append(Problem("ph", _("pH must be between 6.8 and 7.8.")))
-    if fio2 is not None and fio2 not in s.fio2_range:
-        problems.append(
-            Problem("fio2", _("FiO2 must be 0.21 to 1.00 as a fraction, or 21 to 100 as %."))
-        )
-    if spo2 is not None and not 50 <= spo2 <= 100:
-        problems.append(Problem("spo2", _("SpO2 must be between 50 and 100%.")))
+    for name, value, plausible, label in (
+        ("pao2", pao2_mmhg, s.pao2_plausible, "PaO2"),
+        ("paco2", paco2, s.paco2_plausible, "PaCO2"),
+        ("ph", ph, s.ph_plausible, "pH"),
+        ("fio2", fio2, s.fio2_range, "FiO2"),
+        ("spo2", spo2, s.spo2_plausible, "SpO2"),
+    ):
+        if value is not None and value not in plausible:
+            problems.append(out_of_range(name, label, plausible))
     return problems
 
 
@@ -96,11 +93,11 @@ def pft_problems(
     if not reference_equation:
         problems.append(Problem("reference_equation", _("Which reference equations were used?")))
     if fvc_litres is not None and fvc_litres not in s.fvc_litres_plausible:
-        problems.append(Problem("fvc_litres", _("FVC must be between 0.2 and 8.0 L.")))
+        problems.append(out_of_range("fvc_litres", "FVC", s.fvc_litres_plausible))
     for name in ("fvc_percent_predicted", "dlco_percent_predicted"):
         value = measures[name]
         if value is not None and value not in s.percent_predicted_plausible:
-            problems.append(Problem(name, _("A % predicted must be between 5 and 200.")))
+            problems.append(out_of_range(name, _("% predicted"), s.percent_predicted_plausible))
     return problems
 
 

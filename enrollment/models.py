@@ -7,6 +7,7 @@ criteria columns of the checklist are made from the study configuration, word fo
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from trial_edc.accounts.models import Site
@@ -122,7 +123,10 @@ class EligibilityChecklist(models.Model):
     onset_confirmed_by_investigator = models.BooleanField(
         _("investigator confirms the RP-ILD criteria are met despite the onset date"),
         default=False,
-        help_text=_("Needed when symptoms began more than 3 months before screening."),
+        help_text=format_lazy(
+            _("Needed when symptoms began more than {months} months before screening."),
+            months=study().rp_ild_onset_months,
+        ),
     )
     onset_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

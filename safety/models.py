@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Subject
 from trial_edc.audit.tracking import audited
 from trial_edc.core.transitions import Transitions
+from trial_edc.study import study
 
 
 class OxygenSupport(models.TextChoices):
@@ -45,7 +47,11 @@ class VitalSigns(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text=_("0.21 to 1.00; on room air 0.21."),
+        help_text=format_lazy(
+            _("{low} to {high}; on room air {low}."),
+            low=study().fio2_range.low,
+            high=study().fio2_range.high,
+        ),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

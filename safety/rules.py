@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from trial_edc.core.problems import Problem
+from trial_edc.core.problems import Problem, out_of_range
 from trial_edc.study import Study, study
 
 # oxygen support codes (see safety.models.OxygenSupport) that need a flow and/or an FiO2
@@ -31,32 +31,23 @@ def vital_problems(values: dict, s: Study | None = None) -> list[Problem]:
         value = values.get(field)
         vital = s.vital(code)
         if value is not None and value not in vital.plausible:
-            problems.append(
-                Problem(
-                    field,
-                    _("%(name)s must be between %(low)s and %(high)s %(unit)s.")
-                    % {
-                        "name": vital.name,
-                        "low": vital.plausible.low,
-                        "high": vital.plausible.high,
-                        "unit": vital.plausible.unit,
-                    },
-                )
-            )
+            problems.append(out_of_range(field, vital.name, vital.plausible))
     sys, dia = values.get("sysbp"), values.get("diabp")
     if sys is not None and dia is not None and sys <= dia:
         problems.append(Problem("diabp", _("The diastolic pressure must be below the systolic.")))
     support, fio2, flow = values.get("oxygen_support"), values.get("fio2"), values.get("flow")
     if fio2 is not None and fio2 not in s.fio2_range:
-        problems.append(Problem("fio2", _("FiO2 is a fraction from 0.21 to 1.00.")))
-    if support == ROOM_AIR and fio2 is not None and fio2 != Decimal("0.21"):
-        problems.append(Problem("fio2", _("On room air FiO2 is 0.21.")))
+        problems.append(out_of_range("fio2", "FiO2", s.fio2_range))
+    if support == ROOM_AIR and fio2 is not None and fio2 != s.fio2_range.low:
+        problems.append(
+            Problem("fio2", _("On room air FiO2 is %(fio2)s.") % {"fio2": s.fio2_range.low})
+        )
     if support in NEEDS_FLOW and flow is None:
         problems.append(Problem("flow", _("Give the oxygen flow in L/min.")))
     if support in NEEDS_FIO2 and fio2 is None:
         problems.append(Problem("fio2", _("Give the FiO2 of this oxygen support.")))
-    if flow is not None and not Decimal("0") < flow <= Decimal("80"):
-        problems.append(Problem("flow", _("The flow must be between 0 and 80 L/min.")))
+    if flow is not None and (flow <= s.oxygen_flow_max.low or flow not in s.oxygen_flow_max):
+        problems.append(out_of_range("flow", _("The flow"), s.oxygen_flow_max))
     return problems
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,15 @@ def problems_as_errors(problems: list[Problem]) -> dict[str, list[str]]:
     for p in problems:
         errors.setdefault(p.field, []).append(p.message)
     return errors
+
+
+def out_of_range(field: str, name: str, plausible) -> Problem:
+    """`name` must lie in `plausible` (a study.Range): the limits are said as configured."""
+    return Problem(
+        field,
+        _("%(name)s must be between %(low)s and %(high)s %(unit)s.")
+        % {"name": name, "low": plausible.low, "high": plausible.high, "unit": plausible.unit},
+    )
 
 
 def refuse(problems: list[Problem]) -> None:

@@ -38,7 +38,7 @@ def main(sizes: list[int]) -> None:
                 assert response.status_code == 200, (name, response.status_code)
             subject = Subject.objects.order_by("-pk").first()
             with measured(f"subject_dashboard with {seeded} subjects", results):
-                client.get(reverse("subject_dashboard", args=[subject.pk]))
+                client.get(reverse("portal:subject_dashboard", args=[subject.pk]))
         print_table("Enrollment pages", results)
 
 

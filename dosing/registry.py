@@ -23,7 +23,7 @@ def register() -> None:
             "missing_doses",
             _("Subjects with missing dose records"),
             _missing_doses,
-            "missing_doses",
+            "dosing:missing_doses",
             "dosing.add_doseadministration",
             order=30,
         )

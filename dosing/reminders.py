@@ -40,7 +40,7 @@ def dose_reminders(now, days, staff) -> list:
             "subject": subject,
             "day": day,
             "site": d.site.code,
-            "url": absolute_url("treatment_day", subject.pk, day),
+            "url": absolute_url("portal:treatment_day", subject.pk, day),
         }
         common = {
             "content_type_id": ct,

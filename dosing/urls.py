@@ -2,6 +2,8 @@ from django.urls import path
 
 from dosing import views
 
+app_name = "dosing"
+
 urlpatterns = [
     path("subjects/<int:pk>/day/<int:day>/dose/", views.dose_edit, name="dose_edit"),
     path("subjects/<int:pk>/conmeds/", views.conmed_list, name="conmed_list"),

@@ -35,7 +35,7 @@ def dose_edit(request, pk: int, day: int):
     else:
         initial = None
     form = DoseForm(request.POST or None, instance=dose, initial=initial)
-    day_url = reverse("treatment_day", args=[subject.pk, day])
+    day_url = reverse("portal:treatment_day", args=[subject.pk, day])
     if request.method == "POST" and form.is_valid():
         if not (form.is_change and not form.has_data_changes()):
             try:
@@ -80,7 +80,7 @@ def conmed_edit(request, pk: int, conmed_pk: int | None = None):
     )
     require_add_or_change(request, ConcomitantMedication, exists=conmed_pk is not None)
     form = ConMedForm(request.POST or None, instance=conmed)
-    back = reverse("conmed_list", args=[subject.pk])
+    back = reverse("dosing:conmed_list", args=[subject.pk])
     title = _("Concomitant medication of %(s)s") % {"s": subject.subject_number}
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,6 +4,8 @@ from efficacy import views
 
 visit = "subjects/<int:pk>/visits/<str:code>/"
 
+app_name = "efficacy"
+
 urlpatterns = [
     path("subjects/<int:pk>/blood-gas/new/", views.blood_gas_edit, name="blood_gas_create"),
     path("subjects/<int:pk>/blood-gas/<int:gas_pk>/", views.blood_gas_edit, name="blood_gas_edit"),

@@ -89,7 +89,7 @@ def _blood_gas_page(request, subject, gas, initial, back: str):
 
 
 def visit_url(visit: SubjectVisit) -> str:
-    return reverse("visit_detail", args=[visit.subject_id, visit.code])
+    return reverse("efficacy:visit_detail", args=[visit.subject_id, visit.code])
 
 
 def _visit(request, pk: int, code: str) -> SubjectVisit:

@@ -12,7 +12,7 @@ def register() -> None:
     from enrollment.schedule.rules import VISIT_DATE
 
     registry.visit_forms.register(
-        registry.VisitForm(VISIT_DATE, _("Visit date"), "visit_date_edit", None, order=0)
+        registry.VisitForm(VISIT_DATE, _("Visit date"), "efficacy:visit_date_edit", None, order=0)
     )
     for order, (model, path) in enumerate(
         (

@@ -2,6 +2,8 @@ from django.urls import path
 
 from enrollment import views
 
+app_name = "enrollment"
+
 urlpatterns = [
     path("screenings/", views.screening_log, name="screening_log"),
     path("screenings/new/", views.screening_create, name="screening_create"),

@@ -75,7 +75,7 @@ def screening_create(request):
             user=request.user, site=form.cleaned_data["site"], **data
         )
         messages.success(request, _("Screening %(n)s opened.") % {"n": screening.screening_number})
-        return redirect("screening_detail", pk=screening.pk)
+        return redirect("enrollment:screening_detail", pk=screening.pk)
     return render(request, "enrollment/form.html", {"form": form, "title": _("New screening")})
 
 
@@ -120,7 +120,7 @@ def screening_edit(request, pk: int):
                 screening=form.instance, user=request.user, reason=form.reason_for_change
             )
             messages.success(request, _("Screening saved."))
-        return redirect("screening_detail", pk=pk)
+        return redirect("enrollment:screening_detail", pk=pk)
     return _form_page(
         request, form, _("Edit screening %(n)s") % {"n": screening.screening_number}, back=screening
     )
@@ -145,7 +145,7 @@ def checklist_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         if form.is_change and not form.has_data_changes():
-            return redirect("screening_detail", pk=pk)
+            return redirect("enrollment:screening_detail", pk=pk)
         try:
             services.checklist_save(
                 checklist=form.instance, user=request.user, reason=form.reason_for_change
@@ -159,7 +159,7 @@ def checklist_edit(request, pk: int):
                 _("Eligibility checklist saved: %(status)s.")
                 % {"status": screening.get_status_display()},
             )
-            return redirect("screening_detail", pk=pk)
+            return redirect("enrollment:screening_detail", pk=pk)
     return render(request, "enrollment/checklist_form.html", {"form": form, "screening": screening})
 
 
@@ -188,7 +188,7 @@ def consent_edit(request, pk: int):
             apply_errors(form, exc)
         else:
             messages.success(request, _("Consent saved."))
-            return redirect("screening_detail", pk=pk)
+            return redirect("enrollment:screening_detail", pk=pk)
     return _form_page(
         request,
         form,
@@ -216,7 +216,7 @@ def enroll(request, pk: int):
             messages.success(
                 request, _("Enrolled as subject %(n)s.") % {"n": subject.subject_number}
             )
-            return redirect("subject_dashboard", pk=subject.pk)
+            return redirect("portal:subject_dashboard", pk=subject.pk)
     return _form_page(
         request, form, _("Enrol %(n)s") % {"n": screening.screening_number}, back=screening
     )
@@ -239,7 +239,7 @@ def screening_withdraw(request, pk: int):
             apply_errors(form, exc)
         else:
             messages.success(request, _("Withdrawn before treatment."))
-            return redirect("screening_detail", pk=pk)
+            return redirect("enrollment:screening_detail", pk=pk)
     return _form_page(
         request,
         form,
@@ -265,9 +265,9 @@ def rescreen(request, pk: int):
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("screening_detail", pk=pk)
+        return redirect("enrollment:screening_detail", pk=pk)
     messages.success(request, _("Re-screening %(n)s opened.") % {"n": screening.screening_number})
-    return redirect("screening_detail", pk=screening.pk)
+    return redirect("enrollment:screening_detail", pk=screening.pk)
 
 
 @permission_required("enrollment.view_subject", raise_exception=True)
@@ -307,7 +307,7 @@ def subject_end(request, pk: int):
             messages.success(
                 request, _("Subject %(n)s has left the study.") % {"n": subject.subject_number}
             )
-            return redirect("subject_dashboard", pk=pk)
+            return redirect("portal:subject_dashboard", pk=pk)
     return _form_page(
         request,
         form,

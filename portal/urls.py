@@ -2,6 +2,8 @@ from django.urls import path
 
 from portal.views import audit_trail, dashboard, home, treatment_day
 
+app_name = "portal"
+
 urlpatterns = [
     path("", home.home, name="home"),
     path("subjects/<int:pk>/", dashboard.subject_dashboard, name="subject_dashboard"),

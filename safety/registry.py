@@ -39,7 +39,7 @@ def register() -> None:
             "to_sign",
             _("Adverse events to sign"),
             _to_sign,
-            "to_sign",
+            "safety:to_sign",
             "safety.sign_adverseevent",
             order=10,
         )
@@ -49,7 +49,7 @@ def register() -> None:
             "open_saes",
             _("SAEs not yet reported to the sponsor"),
             _open_saes,
-            "open_saes",
+            "safety:open_saes",
             "safety.view_seriousadverseeventreport",
             order=20,
         )

@@ -43,7 +43,7 @@ def vitals_reminders(now, days, staff) -> list:
             "subject": subject,
             "day": day,
             "site": d.site.code,
-            "url": absolute_url("treatment_day", subject.pk, day),
+            "url": absolute_url("portal:treatment_day", subject.pk, day),
         }
         messages += messages_to(
             staff.of(d.site.pk, Role.SITE_COORDINATOR),
@@ -96,7 +96,7 @@ def sae_reminders(now, days, staff) -> list:
             "site": site.code,
             "since": f"{report.serious_since:%Y-%m-%d %H:%M}",
             "deadline": f"{due['escalation']:%Y-%m-%d %H:%M}",
-            "url": absolute_url("adverse_event_detail", ae.pk),
+            "url": absolute_url("safety:adverse_event_detail", ae.pk),
         }
         common = {
             "content_type_id": ct,

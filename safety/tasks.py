@@ -60,7 +60,7 @@ def sae_alert_send(report_id: int) -> bool:
                 "grade": ae.aetoxgr,
                 "onset": ae.aestdtc.isoformat(),
                 "deadline": f"{deadline:%Y-%m-%d %H:%M}",
-                "url": absolute_url("adverse_event_detail", ae.pk),
+                "url": absolute_url("safety:adverse_event_detail", ae.pk),
             },
         )
         report.alert_sent_at = timezone.now()
@@ -112,6 +112,6 @@ def _notify_investigators(report) -> None:
         site_id=report.subject.site_id,
         subject=_("30-day safety report ready: %(subject)s") % {"subject": report.subject},
         body=_("The 30-day safety report of %(subject)s is ready: %(url)s")
-        % {"subject": report.subject, "url": absolute_url("safety_reports")},
+        % {"subject": report.subject, "url": absolute_url("safety:safety_reports")},
     )
     outbox_send(rows)

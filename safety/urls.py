@@ -4,6 +4,8 @@ from safety.views import adverse_events as ae_views
 from safety.views import reports as report_views
 from safety.views import vitals as views
 
+app_name = "safety"
+
 urlpatterns = [
     path("subjects/<int:pk>/vitals/new/", views.vitals_edit, name="vitals_create"),
     path("subjects/<int:pk>/vitals/<int:vitals_pk>/", views.vitals_edit, name="vitals_edit"),

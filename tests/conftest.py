@@ -55,7 +55,7 @@ def make_user(db):
 def login(client, user, password: str = DEMO_TEST_PASSWORD):
     """Sign in through the login page, as a person does."""
     response = client.post(
-        reverse("login"), {"username": user.username, "password": password}, follow=False
+        reverse("accounts:login"), {"username": user.username, "password": password}, follow=False
     )
     assert response.status_code == 302, "login failed"
     return client

@@ -20,77 +20,107 @@ def visit_page(name: str, code: str = "DAY14"):
 
 # (name, url builder taking the fixtures dict, expected status per role)
 PAGES = [
-    ("home", lambda f: reverse("home"), ALL),
-    ("password change", lambda f: reverse("password_change"), ALL),
-    ("site list", lambda f: reverse("site_list"), ALL),
-    ("site create", lambda f: reverse("site_create"), DATA_MANAGER_ONLY),
-    ("site edit", lambda f: reverse("site_edit", args=[f["site"].pk]), DATA_MANAGER_ONLY),
+    ("portal:home", lambda f: reverse("portal:home"), ALL),
+    ("password change", lambda f: reverse("accounts:password_change"), ALL),
+    ("site list", lambda f: reverse("accounts:site_list"), ALL),
+    ("site create", lambda f: reverse("accounts:site_create"), DATA_MANAGER_ONLY),
+    ("site edit", lambda f: reverse("accounts:site_edit", args=[f["site"].pk]), DATA_MANAGER_ONLY),
     (
         "site audit trail",
-        lambda f: reverse("record_audit", args=["accounts", "site", f["site"].pk]),
+        lambda f: reverse("portal:record_audit", args=["accounts", "site", f["site"].pk]),
         ALL,
     ),
-    ("user list", lambda f: reverse("user_list"), DATA_MANAGER_ONLY),
-    ("user create", lambda f: reverse("user_create"), DATA_MANAGER_ONLY),
+    ("user list", lambda f: reverse("accounts:user_list"), DATA_MANAGER_ONLY),
+    ("user create", lambda f: reverse("accounts:user_create"), DATA_MANAGER_ONLY),
     (
         "user access",
-        lambda f: reverse("user_access", args=[f["users"][COORD].pk]),
+        lambda f: reverse("accounts:user_access", args=[f["users"][COORD].pk]),
         DATA_MANAGER_ONLY,
     ),
-    ("access log", lambda f: reverse("access_log"), DATA_MANAGER_ONLY),
+    ("access log", lambda f: reverse("accounts:access_log"), DATA_MANAGER_ONLY),
     # enrollment
-    ("screening log", lambda f: reverse("screening_log"), ALL),
-    ("screening create", lambda f: reverse("screening_create"), CRF_WRITE),
-    ("screening detail", lambda f: reverse("screening_detail", args=[f["screening"].pk]), ALL),
-    ("screening edit", lambda f: reverse("screening_edit", args=[f["screening"].pk]), CRF_WRITE),
-    ("checklist", lambda f: reverse("checklist_edit", args=[f["screening"].pk]), CRF_WRITE),
-    ("consent", lambda f: reverse("consent_edit", args=[f["screening"].pk]), CRF_WRITE),
-    ("enrol", lambda f: reverse("enroll", args=[f["screening"].pk]), INVESTIGATOR_ONLY),
+    ("screening log", lambda f: reverse("enrollment:screening_log"), ALL),
+    ("screening create", lambda f: reverse("enrollment:screening_create"), CRF_WRITE),
+    (
+        "screening detail",
+        lambda f: reverse("enrollment:screening_detail", args=[f["screening"].pk]),
+        ALL,
+    ),
+    (
+        "screening edit",
+        lambda f: reverse("enrollment:screening_edit", args=[f["screening"].pk]),
+        CRF_WRITE,
+    ),
+    (
+        "checklist",
+        lambda f: reverse("enrollment:checklist_edit", args=[f["screening"].pk]),
+        CRF_WRITE,
+    ),
+    ("consent", lambda f: reverse("enrollment:consent_edit", args=[f["screening"].pk]), CRF_WRITE),
+    ("enrol", lambda f: reverse("enrollment:enroll", args=[f["screening"].pk]), INVESTIGATOR_ONLY),
     (
         "screening withdraw",
-        lambda f: reverse("screening_withdraw", args=[f["screening"].pk]),
+        lambda f: reverse("enrollment:screening_withdraw", args=[f["screening"].pk]),
         CRF_WRITE,
     ),
     (
         "screening audit trail",
-        lambda f: reverse("record_audit", args=["enrollment", "screening", f["screening"].pk]),
+        lambda f: reverse(
+            "portal:record_audit", args=["enrollment", "screening", f["screening"].pk]
+        ),
         ALL,
     ),
-    ("subject list", lambda f: reverse("subject_list"), ALL),
-    ("subject dashboard", lambda f: reverse("subject_dashboard", args=[f["subject"].pk]), ALL),
-    ("subject end", lambda f: reverse("subject_end", args=[f["subject"].pk]), CRF_WRITE),
-    ("enrolment summary", lambda f: reverse("consort"), ALL),
+    ("subject list", lambda f: reverse("enrollment:subject_list"), ALL),
+    (
+        "subject dashboard",
+        lambda f: reverse("portal:subject_dashboard", args=[f["subject"].pk]),
+        ALL,
+    ),
+    ("subject end", lambda f: reverse("enrollment:subject_end", args=[f["subject"].pk]), CRF_WRITE),
+    ("enrolment summary", lambda f: reverse("enrollment:consort"), ALL),
     # treatment and daily monitoring
-    ("treatment day", lambda f: reverse("treatment_day", args=[f["subject"].pk, 1]), ALL),
-    ("dose form", lambda f: reverse("dose_edit", args=[f["subject"].pk, 1]), CRF_WRITE),
-    ("missing doses", lambda f: reverse("missing_doses"), ALL),
-    ("conmed list", lambda f: reverse("conmed_list", args=[f["subject"].pk]), ALL),
-    ("conmed form", lambda f: reverse("conmed_create", args=[f["subject"].pk]), CRF_WRITE),
-    ("vitals form", lambda f: reverse("vitals_create", args=[f["subject"].pk]), CRF_WRITE),
-    ("blood gas form", lambda f: reverse("blood_gas_create", args=[f["subject"].pk]), CRF_WRITE),
+    ("treatment day", lambda f: reverse("portal:treatment_day", args=[f["subject"].pk, 1]), ALL),
+    ("dose form", lambda f: reverse("dosing:dose_edit", args=[f["subject"].pk, 1]), CRF_WRITE),
+    ("missing doses", lambda f: reverse("dosing:missing_doses"), ALL),
+    ("conmed list", lambda f: reverse("dosing:conmed_list", args=[f["subject"].pk]), ALL),
+    ("conmed form", lambda f: reverse("dosing:conmed_create", args=[f["subject"].pk]), CRF_WRITE),
+    ("vitals form", lambda f: reverse("safety:vitals_create", args=[f["subject"].pk]), CRF_WRITE),
+    (
+        "blood gas form",
+        lambda f: reverse("efficacy:blood_gas_create", args=[f["subject"].pk]),
+        CRF_WRITE,
+    ),
     # adverse events
-    ("AE list", lambda f: reverse("adverse_event_list"), ALL),
-    ("subject AEs", lambda f: reverse("subject_adverse_events", args=[f["subject"].pk]), ALL),
-    ("AE form", lambda f: reverse("adverse_event_create", args=[f["subject"].pk]), CRF_WRITE),
-    ("open SAEs", lambda f: reverse("open_saes"), ALL),
-    ("to-sign queue", lambda f: reverse("to_sign"), INVESTIGATOR_ONLY),
-    ("safety listings", lambda f: reverse("safety_listings"), DOWNLOADS),
+    ("AE list", lambda f: reverse("safety:adverse_event_list"), ALL),
+    (
+        "subject AEs",
+        lambda f: reverse("safety:subject_adverse_events", args=[f["subject"].pk]),
+        ALL,
+    ),
+    (
+        "AE form",
+        lambda f: reverse("safety:adverse_event_create", args=[f["subject"].pk]),
+        CRF_WRITE,
+    ),
+    ("open SAEs", lambda f: reverse("safety:open_saes"), ALL),
+    ("to-sign queue", lambda f: reverse("safety:to_sign"), INVESTIGATOR_ONLY),
+    ("safety listings", lambda f: reverse("safety:safety_listings"), DOWNLOADS),
     # efficacy and follow-up
-    ("visit", visit_page("visit_detail"), ALL),
-    ("visit date", visit_page("visit_date_edit"), CRF_WRITE),
-    ("visit oxygenation", visit_page("visit_blood_gas"), CRF_WRITE),
-    ("PFT form", visit_page("pft_edit"), CRF_WRITE),
-    ("lab form", visit_page("lab_panel_edit"), CRF_WRITE),
-    ("HRCT form", visit_page("hrct_edit"), CRF_WRITE),
-    ("follow-up form", visit_page("follow_up_edit", "MONTH3"), CRF_WRITE),
-    ("efficacy summary", lambda f: reverse("efficacy_summary"), ALL),
-    ("efficacy CSV", lambda f: reverse("efficacy_summary_csv"), DOWNLOADS),
-    ("efficacy PDF", lambda f: reverse("efficacy_summary_pdf"), DOWNLOADS),
-    ("deviations", lambda f: reverse("visit_deviations"), ALL),
+    ("visit", visit_page("efficacy:visit_detail"), ALL),
+    ("visit date", visit_page("efficacy:visit_date_edit"), CRF_WRITE),
+    ("visit oxygenation", visit_page("efficacy:visit_blood_gas"), CRF_WRITE),
+    ("PFT form", visit_page("efficacy:pft_edit"), CRF_WRITE),
+    ("lab form", visit_page("efficacy:lab_panel_edit"), CRF_WRITE),
+    ("HRCT form", visit_page("efficacy:hrct_edit"), CRF_WRITE),
+    ("follow-up form", visit_page("efficacy:follow_up_edit", "MONTH3"), CRF_WRITE),
+    ("efficacy summary", lambda f: reverse("efficacy:efficacy_summary"), ALL),
+    ("efficacy CSV", lambda f: reverse("efficacy:efficacy_summary_csv"), DOWNLOADS),
+    ("efficacy PDF", lambda f: reverse("efficacy:efficacy_summary_pdf"), DOWNLOADS),
+    ("deviations", lambda f: reverse("efficacy:visit_deviations"), ALL),
     # notifications
-    ("my notifications", lambda f: reverse("my_notifications"), ALL),
-    ("notification preferences", lambda f: reverse("notification_preferences"), ALL),
-    ("outbox", lambda f: reverse("notification_outbox"), DATA_MANAGER_ONLY),
+    ("my notifications", lambda f: reverse("notifications:my_notifications"), ALL),
+    ("notification preferences", lambda f: reverse("notifications:notification_preferences"), ALL),
+    ("outbox", lambda f: reverse("notifications:notification_outbox"), DATA_MANAGER_ONLY),
 ]
 
 CASES = [
@@ -124,21 +154,21 @@ def test_role_gets_expected_status(name, build, role, status, page_objects, role
 def test_anonymous_is_sent_to_login(name, build, client, page_objects):
     response = client.get(build(page_objects))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_user_without_role_sees_no_study_pages(make_user, site, client_for):
     nobody = make_user(None, [site], username="norole")
     c = client_for(nobody)
-    assert c.get(reverse("home")).status_code == 200
-    assert c.get(reverse("access_log")).status_code == 403
-    assert c.get(reverse("site_list")).status_code == 403
+    assert c.get(reverse("portal:home")).status_code == 200
+    assert c.get(reverse("accounts:access_log")).status_code == 403
+    assert c.get(reverse("accounts:site_list")).status_code == 403
 
 
 def test_navigation_shows_each_role_only_its_pages(coordinator_client, data_manager_client):
-    coordinator_home = coordinator_client.get(reverse("home")).content.decode()
-    manager_home = data_manager_client.get(reverse("home")).content.decode()
-    assert reverse("access_log") not in coordinator_home
-    assert reverse("user_list") not in coordinator_home
-    assert reverse("access_log") in manager_home
-    assert reverse("user_list") in manager_home
+    coordinator_home = coordinator_client.get(reverse("portal:home")).content.decode()
+    manager_home = data_manager_client.get(reverse("portal:home")).content.decode()
+    assert reverse("accounts:access_log") not in coordinator_home
+    assert reverse("accounts:user_list") not in coordinator_home
+    assert reverse("accounts:access_log") in manager_home
+    assert reverse("accounts:user_list") in manager_home

@@ -80,7 +80,7 @@ def _facts(visit: SubjectVisit, d) -> dict:
         "start": visit.window_start,
         "end": visit.window_end,
         "target": visit.target_date,
-        "url": absolute_url("subject_dashboard", visit.subject_id),
+        "url": absolute_url("portal:subject_dashboard", visit.subject_id),
     }
 
 

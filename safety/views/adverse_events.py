@@ -90,9 +90,9 @@ def adverse_event_edit(request, pk: int | None = None, ae_pk: int | None = None)
     require_add_or_change(request, AdverseEvent, exists=ae_pk is not None)
     form = AdverseEventForm(request.POST or None, instance=ae)
     back = (
-        reverse("adverse_event_detail", args=[ae.pk])
+        reverse("safety:adverse_event_detail", args=[ae.pk])
         if ae_pk
-        else reverse("subject_adverse_events", args=[subject.pk])
+        else reverse("safety:subject_adverse_events", args=[subject.pk])
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,7 +103,7 @@ def adverse_event_edit(request, pk: int | None = None, ae_pk: int | None = None)
             apply_errors(form, exc)
         else:
             messages.success(request, _("Adverse event saved."))
-            return redirect("adverse_event_detail", ae_pk=saved.pk)
+            return redirect("safety:adverse_event_detail", ae_pk=saved.pk)
     title = _("Adverse event of %(s)s") % {"s": subject.subject_number}
     return crf_page(request, form, title=title, back_url=back)
 
@@ -117,7 +117,7 @@ def follow_up_create(request, ae_pk: int):
         instance=AdverseEventFollowUp(adverse_event=ae),
         initial={"aetoxgr": ae.aetoxgr, "aeout": ae.aeout},
     )
-    back = reverse("adverse_event_detail", args=[ae.pk])
+    back = reverse("safety:adverse_event_detail", args=[ae.pk])
     if request.method == "POST" and form.is_valid():
         try:
             adverse_events.adverse_event_follow_up(follow_up=form.instance, user=request.user)
@@ -157,7 +157,7 @@ def sae_mark_reported(request, ae_pk: int):
     ae = get_object_or_404(_events(request.user).filter(aeser=True), pk=ae_pk)
     report = get_object_or_404(SeriousAdverseEventReport, adverse_event=ae)
     form = SaeReportedForm(request.POST or None, initial={"reported_at": timezone.localtime()})
-    back = reverse("adverse_event_detail", args=[ae.pk])
+    back = reverse("safety:adverse_event_detail", args=[ae.pk])
     if request.method == "POST" and form.is_valid():
         try:
             adverse_events.sae_mark_reported(
@@ -195,5 +195,5 @@ def to_sign(request):
             apply_errors(form, exc)
         else:
             messages.success(request, _("%(n)d adverse event(s) signed.") % {"n": len(signed)})
-            return redirect("to_sign")
+            return redirect("safety:to_sign")
     return render(request, "safety/to_sign.html", {"form": form, "queue_size": queue.count()})

@@ -20,8 +20,8 @@ from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
 def day_or_dashboard(subject, day: int | None) -> str:
     """Back to the treatment day the record belongs to, else to the subject's dashboard."""
     if day is not None and day in treatment_days():
-        return reverse("treatment_day", args=[subject.pk, day])
-    return reverse("subject_dashboard", args=[subject.pk])
+        return reverse("portal:treatment_day", args=[subject.pk, day])
+    return reverse("portal:subject_dashboard", args=[subject.pk])
 
 
 def moment_of_day(subject, day: int | None, hour: int = 8) -> datetime | None:

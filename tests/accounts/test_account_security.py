@@ -13,7 +13,7 @@ from trial_edc.accounts.models import AccessEvent
 
 
 def _attempt(client, username, password):
-    return client.post(reverse("login"), {"username": username, "password": password})
+    return client.post(reverse("accounts:login"), {"username": username, "password": password})
 
 
 def test_five_failed_logins_lock_the_username_for_15_minutes(client, coordinator):
@@ -61,7 +61,7 @@ def test_access_log_records_login_logout_failure_and_lockout(client, coordinator
     _attempt(client, "nobody-like-this", "whatever")
     c = Client()
     _attempt(c, "coordinator", DEMO_TEST_PASSWORD)
-    c.post(reverse("logout"))
+    c.post(reverse("accounts:logout"))
     for _ in range(5):
         _attempt(client, "coordinator", "wrong-password")
     kinds = list(AccessEvent.objects.order_by("id").values_list("kind", "username"))
@@ -89,39 +89,39 @@ class TestSessionExpiry:
     def test_idle_for_30_minutes_signs_out(self, coordinator_client):
         start = timezone.now()
         with time_machine.travel(start + timedelta(minutes=29), tick=False):
-            assert coordinator_client.get(reverse("home")).status_code == 200
+            assert coordinator_client.get(reverse("portal:home")).status_code == 200
         with time_machine.travel(start + timedelta(minutes=58), tick=False):
-            assert coordinator_client.get(reverse("home")).status_code == 200
+            assert coordinator_client.get(reverse("portal:home")).status_code == 200
         with time_machine.travel(start + timedelta(minutes=89), tick=False):
-            response = coordinator_client.get(reverse("home"))
+            response = coordinator_client.get(reverse("portal:home"))
             assert response.status_code == 302
-            assert response["Location"].startswith(reverse("login"))
+            assert response["Location"].startswith(reverse("accounts:login"))
         assert AccessEvent.objects.filter(kind="session_expired").count() == 1
-        assert coordinator_client.get(reverse("home")).status_code == 302
+        assert coordinator_client.get(reverse("portal:home")).status_code == 302
 
     def test_twelve_hours_signs_out_even_when_active(self, coordinator_client):
         start = timezone.now()
         for minutes in range(20, 12 * 60, 20):
             with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
-                assert coordinator_client.get(reverse("home")).status_code == 200
+                assert coordinator_client.get(reverse("portal:home")).status_code == 200
         with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
-            assert coordinator_client.get(reverse("home")).status_code == 302
+            assert coordinator_client.get(reverse("portal:home")).status_code == 302
 
     def test_expired_session_shows_why_on_login_page(self, coordinator_client):
         with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=False):
-            response = coordinator_client.get(reverse("home"), follow=True)
+            response = coordinator_client.get(reverse("portal:home"), follow=True)
         assert "Your session ended" in response.content.decode()
 
 
 def test_post_without_csrf_token_is_refused(coordinator):
     c = Client(enforce_csrf_checks=True)
     c.force_login(coordinator)
-    response = c.post(reverse("logout"))
+    response = c.post(reverse("accounts:logout"))
     assert response.status_code == 403
 
 
 def test_content_security_policy_forbids_inline_scripts(client, db):
-    header = client.get(reverse("login"))["Content-Security-Policy"]
+    header = client.get(reverse("accounts:login"))["Content-Security-Policy"]
     assert "script-src 'self'" in header
     assert "unsafe-inline" not in header
     assert "frame-ancestors 'none'" in header
@@ -137,7 +137,7 @@ def test_content_security_policy_forbids_inline_scripts(client, db):
 )
 def test_weak_password_refused_next_to_the_field(data_manager_client, site, password, message):
     response = data_manager_client.post(
-        reverse("user_create"),
+        reverse("accounts:user_create"),
         {
             "username": "newbie-person",
             "first_name": "New",

@@ -7,14 +7,17 @@ from trial_edc.accounts.roles import Role
 
 
 def test_site_of_another_site_is_404_by_url(data_manager_client, other_site):
-    assert data_manager_client.get(reverse("site_edit", args=[other_site.pk])).status_code == 404
-    audit_url = reverse("record_audit", args=["accounts", "site", other_site.pk])
+    assert (
+        data_manager_client.get(reverse("accounts:site_edit", args=[other_site.pk])).status_code
+        == 404
+    )
+    audit_url = reverse("portal:record_audit", args=["accounts", "site", other_site.pk])
     assert data_manager_client.get(audit_url).status_code == 404
 
 
 def test_site_of_another_site_is_404_by_post_and_unchanged(data_manager_client, other_site):
     response = data_manager_client.post(
-        reverse("site_edit", args=[other_site.pk]),
+        reverse("accounts:site_edit", args=[other_site.pk]),
         {
             "code": "02",
             "name": "Hijacked",
@@ -29,16 +32,20 @@ def test_site_of_another_site_is_404_by_post_and_unchanged(data_manager_client, 
 
 
 def test_site_list_shows_only_own_sites(monitor_client, site, other_site):
-    content = monitor_client.get(reverse("site_list")).content.decode()
+    content = monitor_client.get(reverse("accounts:site_list")).content.decode()
     assert site.name in content
     assert other_site.name not in content
 
 
 def test_user_of_another_site_is_404(data_manager_client, make_user, other_site):
     stranger = make_user(Role.SITE_COORDINATOR, [other_site], username="stranger")
-    assert data_manager_client.get(reverse("user_access", args=[stranger.pk])).status_code == 404
+    assert (
+        data_manager_client.get(reverse("accounts:user_access", args=[stranger.pk])).status_code
+        == 404
+    )
     response = data_manager_client.post(
-        reverse("user_access", args=[stranger.pk]), {"roles": ["monitor"], "is_active": "on"}
+        reverse("accounts:user_access", args=[stranger.pk]),
+        {"roles": ["monitor"], "is_active": "on"},
     )
     assert response.status_code == 404
     assert not stranger.groups.filter(name="Monitor").exists()
@@ -48,7 +55,7 @@ def test_data_manager_cannot_grant_access_to_a_site_not_theirs(
     data_manager_client, other_site, site
 ):
     response = data_manager_client.post(
-        reverse("user_create"),
+        reverse("accounts:user_create"),
         {
             "username": "newbie",
             "first_name": "New",
@@ -67,19 +74,21 @@ def test_data_manager_cannot_grant_access_to_a_site_not_theirs(
 def test_audit_view_of_unaudited_or_unknown_model_is_404(data_manager_client, site):
     assert (
         data_manager_client.get(
-            reverse("record_audit", args=["accounts", "accessevent", 1])
+            reverse("portal:record_audit", args=["accounts", "accessevent", 1])
         ).status_code
         == 404
     )
     assert (
-        data_manager_client.get(reverse("record_audit", args=["nope", "nothing", 1])).status_code
+        data_manager_client.get(
+            reverse("portal:record_audit", args=["nope", "nothing", 1])
+        ).status_code
         == 404
     )
 
 
 def test_home_counts_only_own_sites(coordinator_client, site, other_site, make_user):
     make_user(Role.INVESTIGATOR, [other_site], username="far_investigator")
-    response = coordinator_client.get(reverse("home"))
+    response = coordinator_client.get(reverse("portal:home"))
     sites = list(response.context["sites"])
     assert [s.code for s in sites] == ["01"]
     assert sites[0].site_coordinator_count == 1

@@ -12,7 +12,7 @@ def _kinds(user):
 
 def test_data_manager_creates_a_coordinator_for_their_site(data_manager_client, data_manager, site):
     response = data_manager_client.post(
-        reverse("user_create"),
+        reverse("accounts:user_create"),
         {
             "username": "li.na",
             "first_name": "Li",
@@ -41,7 +41,7 @@ def test_role_and_site_changes_are_logged_with_who_did_them(
 ):
     SiteMembership.objects.create(user=data_manager, site=other_site)
     response = data_manager_client.post(
-        reverse("user_access", args=[coordinator.pk]),
+        reverse("accounts:user_access", args=[coordinator.pk]),
         {"roles": ["investigator"], "sites": [other_site.pk], "is_active": "on"},
     )
     assert response.status_code == 302
@@ -58,14 +58,15 @@ def test_role_and_site_changes_are_logged_with_who_did_them(
 
 def test_deactivated_user_cannot_sign_in(data_manager_client, coordinator, site, client):
     data_manager_client.post(
-        reverse("user_access", args=[coordinator.pk]),
+        reverse("accounts:user_access", args=[coordinator.pk]),
         {"roles": ["site_coordinator"], "sites": [site.pk]},
     )
     coordinator.refresh_from_db()
     assert not coordinator.is_active
     assert ("user_deactivated", "") in _kinds(coordinator)
     response = client.post(
-        reverse("login"), {"username": "coordinator", "password": "correct-horse-battery-42"}
+        reverse("accounts:login"),
+        {"username": "coordinator", "password": "correct-horse-battery-42"},
     )
     assert response.status_code == 200
 
@@ -75,7 +76,7 @@ def test_memberships_of_other_sites_survive_an_edit(
 ):
     both = make_user(Role.MONITOR, [site, other_site], username="roaming")
     data_manager_client.post(
-        reverse("user_access", args=[both.pk]),
+        reverse("accounts:user_access", args=[both.pk]),
         {"roles": ["monitor"], "sites": [], "is_active": "on"},
     )
     assert list(both.memberships.values_list("site__code", flat=True)) == ["02"]
@@ -83,7 +84,8 @@ def test_memberships_of_other_sites_survive_an_edit(
 
 def test_site_created_by_a_data_manager_is_theirs(data_manager_client, data_manager):
     response = data_manager_client.post(
-        reverse("site_create"), {"code": "03", "name": "Shenzhen", "time_zone": "Asia/Shanghai"}
+        reverse("accounts:site_create"),
+        {"code": "03", "name": "Shenzhen", "time_zone": "Asia/Shanghai"},
     )
     assert response.status_code == 302
     site = Site.objects.get(code="03")
@@ -93,7 +95,7 @@ def test_site_created_by_a_data_manager_is_theirs(data_manager_client, data_mana
 
 def test_site_code_must_be_digits(data_manager_client):
     response = data_manager_client.post(
-        reverse("site_create"), {"code": "GZ", "name": "Bad", "time_zone": "Asia/Shanghai"}
+        reverse("accounts:site_create"), {"code": "GZ", "name": "Bad", "time_zone": "Asia/Shanghai"}
     )
     assert "Use 2 to 4 digits" in response.context["form"].errors["code"][0]
 
@@ -104,7 +106,7 @@ def test_access_log_lists_events_of_own_sites_only(
     stranger = make_user(Role.SITE_COORDINATOR, [other_site], username="stranger")
     AccessEvent.objects.create(kind="login", user=stranger, username="stranger")
     AccessEvent.objects.create(kind="login", user=coordinator, username="coordinator")
-    rows = list(data_manager_client.get(reverse("access_log")).context["page"])
+    rows = list(data_manager_client.get(reverse("accounts:access_log")).context["page"])
     usernames = {e.username for e in rows}
     assert "coordinator" in usernames
     assert "stranger" not in usernames
@@ -116,7 +118,7 @@ def test_access_log_page_runs_a_constant_number_of_queries(
     for _ in range(60):
         AccessEvent.objects.create(kind="login", user=coordinator, username="coordinator")
     with django_assert_max_num_queries(12):
-        assert data_manager_client.get(reverse("access_log")).status_code == 200
+        assert data_manager_client.get(reverse("accounts:access_log")).status_code == 200
 
 
 def test_dates_are_stored_in_utc_and_shown_in_the_site_time_zone(data_manager_client, coordinator):
@@ -127,7 +129,7 @@ def test_dates_are_stored_in_utc_and_shown_in_the_site_time_zone(data_manager_cl
     with time_machine.travel(datetime(2026, 3, 1, 23, 30, tzinfo=UTC), tick=False):
         event = AccessEvent.objects.create(kind="login", user=coordinator, username="coordinator")
     assert event.at == datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
-    html = data_manager_client.get(reverse("access_log")).content.decode()
+    html = data_manager_client.get(reverse("accounts:access_log")).content.decode()
     assert "2026-03-02 07:30" in html  # Asia/Shanghai, UTC+8
     assert "2026-03-01 23:30" not in html
 
@@ -146,7 +148,7 @@ def test_each_role_home_shows_what_waits_for_it(
     investigator_client, coordinator_client, monitor_client
 ):
     def labels(client):
-        return [label for label, _, _ in client.get(reverse("home")).context["tasks"]]
+        return [label for label, _, _ in client.get(reverse("portal:home")).context["tasks"]]
 
     assert "Adverse events to sign" in labels(investigator_client)
     assert "Adverse events to sign" not in labels(coordinator_client)

@@ -17,7 +17,7 @@ EDIT = {"code": "01", "time_zone": "Asia/Shanghai", "is_active": "on"}
 
 
 def _edit(client, site, **data):
-    return client.post(reverse("site_edit", args=[site.pk]), {**EDIT, **data})
+    return client.post(reverse("accounts:site_edit", args=[site.pk]), {**EDIT, **data})
 
 
 def test_edit_without_reason_is_refused_next_to_the_field(data_manager_client, site):
@@ -35,7 +35,7 @@ def test_blank_reason_of_spaces_is_refused(data_manager_client, site):
 
 
 def test_first_entry_needs_no_reason(data_manager_client):
-    response = data_manager_client.get(reverse("site_create"))
+    response = data_manager_client.get(reverse("accounts:site_create"))
     assert "reason_for_change" not in response.context["form"].fields
 
 
@@ -44,7 +44,9 @@ def test_audit_view_shows_old_and_new_value_who_and_why(data_manager_client, dat
         data_manager_client, site, name="Guangzhou Respiratory", reason_for_change="Full name"
     )
     assert response.status_code == 302
-    page = data_manager_client.get(reverse("record_audit", args=["accounts", "site", site.pk]))
+    page = data_manager_client.get(
+        reverse("portal:record_audit", args=["accounts", "site", site.pk])
+    )
     history = page.context["history"]
     change = history[-1]
     assert change.action == "changed"

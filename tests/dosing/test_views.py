@@ -26,12 +26,12 @@ DOSE = {
 
 
 def _dose_url(subject, day):
-    return reverse("dose_edit", args=[subject.pk, day])
+    return reverse("dosing:dose_edit", args=[subject.pk, day])
 
 
 def test_coordinator_records_day_1_and_returns_to_the_day(coordinator_client, subject):
     response = coordinator_client.post(_dose_url(subject, 1), DOSE)
-    assert response["Location"] == reverse("treatment_day", args=[subject.pk, 1])
+    assert response["Location"] == reverse("portal:treatment_day", args=[subject.pk, 1])
     dose = DoseAdministration.objects.get()
     assert (dose.study_day, dose.date, dose.volume_ml) == (1, subject.day1, Decimal("5.00"))
 
@@ -56,7 +56,8 @@ def test_future_day_is_refused(coordinator_client, subject):
 
 def test_day_15_has_no_page(coordinator_client, subject):
     assert (
-        coordinator_client.get(reverse("treatment_day", args=[subject.pk, 15])).status_code == 404
+        coordinator_client.get(reverse("portal:treatment_day", args=[subject.pk, 15])).status_code
+        == 404
     )
 
 
@@ -100,7 +101,9 @@ def test_dose_after_withdrawal_is_refused(coordinator_client, subject, coordinat
 
 
 def test_monitor_reads_but_cannot_record(monitor_client, subject):
-    assert monitor_client.get(reverse("treatment_day", args=[subject.pk, 1])).status_code == 200
+    assert (
+        monitor_client.get(reverse("portal:treatment_day", args=[subject.pk, 1])).status_code == 200
+    )
     assert monitor_client.post(_dose_url(subject, 1), DOSE).status_code == 403
     assert not DoseAdministration.objects.exists()
 
@@ -113,16 +116,20 @@ def test_other_sites_subject_is_not_reachable(coordinator_client, make_user, oth
         coordinator=make_user(Role.SITE_COORDINATOR, [other_site], username="c2"),
         investigator=make_user(Role.INVESTIGATOR, [other_site], username="i2"),
     )
-    assert coordinator_client.get(reverse("treatment_day", args=[far.pk, 1])).status_code == 404
+    assert (
+        coordinator_client.get(reverse("portal:treatment_day", args=[far.pk, 1])).status_code == 404
+    )
     assert coordinator_client.post(_dose_url(far, 1), DOSE).status_code == 404
-    assert coordinator_client.get(reverse("conmed_list", args=[far.pk])).status_code == 404
+    assert coordinator_client.get(reverse("dosing:conmed_list", args=[far.pk])).status_code == 404
 
 
 def test_dashboard_strip_shows_given_missing_and_compliance(coordinator_client, subject):
     coordinator_client.post(_dose_url(subject, 1), DOSE)
     not_given = {"status": "not_given", "reason_not_completed": "Fever 39.2"}
     coordinator_client.post(_dose_url(subject, 2), not_given)
-    html = coordinator_client.get(reverse("subject_dashboard", args=[subject.pk])).content.decode()
+    html = coordinator_client.get(
+        reverse("portal:subject_dashboard", args=[subject.pk])
+    ).content.decode()
     assert f'strip-cell strip-given" href="/subjects/{subject.pk}/day/1/' in html
     assert "strip-cell strip-not_given" in html
     assert html.count("strip-cell strip-missing") == 3  # days 3, 4, 5; today is day 6
@@ -131,7 +138,7 @@ def test_dashboard_strip_shows_given_missing_and_compliance(coordinator_client, 
 
 def test_missing_doses_list_names_the_days(coordinator_client, subject):
     coordinator_client.post(_dose_url(subject, 1), DOSE)
-    rows = coordinator_client.get(reverse("missing_doses")).context["rows"]
+    rows = coordinator_client.get(reverse("dosing:missing_doses")).context["rows"]
     assert [(r.subject.subject_number, r.days) for r in rows] == [("01-001", [2, 3, 4, 5])]
 
 
@@ -150,21 +157,25 @@ def test_treatment_pages_run_a_constant_number_of_queries(
     for day in range(1, 6):
         coordinator_client.post(_dose_url(subject, day), DOSE)
     with django_assert_max_num_queries(10):
-        assert coordinator_client.get(reverse("missing_doses")).status_code == 200
+        assert coordinator_client.get(reverse("dosing:missing_doses")).status_code == 200
     with django_assert_max_num_queries(12):
         assert (
-            coordinator_client.get(reverse("treatment_day", args=[subject.pk, 3])).status_code
+            coordinator_client.get(
+                reverse("portal:treatment_day", args=[subject.pk, 3])
+            ).status_code
             == 200
         )
     with django_assert_max_num_queries(20):
         assert (
-            coordinator_client.get(reverse("subject_dashboard", args=[subject.pk])).status_code
+            coordinator_client.get(
+                reverse("portal:subject_dashboard", args=[subject.pk])
+            ).status_code
             == 200
         )
 
 
 class TestConcomitantMedication:
-    URL = "conmed_create"
+    URL = "dosing:conmed_create"
     DATA = {
         "category": "corticosteroid",
         "drug": "Methylprednisolone",
@@ -184,7 +195,9 @@ class TestConcomitantMedication:
         assert (med.category, med.ongoing) == ("corticosteroid", True)
         assert (
             "Methylprednisolone"
-            in coordinator_client.get(reverse("conmed_list", args=[subject.pk])).content.decode()
+            in coordinator_client.get(
+                reverse("dosing:conmed_list", args=[subject.pk])
+            ).content.decode()
         )
 
     def test_stop_before_start_is_refused(self, coordinator_client, subject):

@@ -20,14 +20,14 @@ def _post(client, subject, **data):
         "spo2": "91",
         "oxygen_support": "HFNC",
     } | data
-    return client.post(reverse("blood_gas_create", args=[subject.pk]) + "?day=3", values)
+    return client.post(reverse("efficacy:blood_gas_create", args=[subject.pk]) + "?day=3", values)
 
 
 def test_kpa_and_percent_are_converted_and_ratios_computed(coordinator_client, subject):
     response = _post(
         coordinator_client, subject, pressure_unit="kPa", pao2="8.0", paco2="5.1", fio2="40"
     )
-    assert response["Location"] == reverse("treatment_day", args=[subject.pk, 3])
+    assert response["Location"] == reverse("portal:treatment_day", args=[subject.pk, 3])
     gas = BloodGas.objects.get()
     assert (gas.pao2, gas.paco2, gas.fio2) == (Decimal("60.0"), Decimal("38.3"), Decimal("0.40"))
     assert gas.pf_ratio == Decimal("150")
@@ -49,6 +49,8 @@ def test_impossible_values_are_refused_next_to_their_fields(coordinator_client, 
 
 def test_page_labels_the_ratio_as_pao2_over_fio2(coordinator_client, subject):
     _post(coordinator_client, subject)
-    html = coordinator_client.get(reverse("treatment_day", args=[subject.pk, 3])).content.decode()
+    html = coordinator_client.get(
+        reverse("portal:treatment_day", args=[subject.pk, 3])
+    ).content.decode()
     assert "PaO2/FiO2" in html
     assert "<strong>155</strong>" in html  # 62 / 0.40

@@ -24,7 +24,7 @@ def _on(subject, day):
 
 def visit_date(client, subject, code, day, **extra):
     return client.post(
-        _url("visit_date_edit", subject, code), {"visit_date": _on(subject, day)} | extra
+        _url("efficacy:visit_date_edit", subject, code), {"visit_date": _on(subject, day)} | extra
     )
 
 
@@ -37,12 +37,12 @@ def oxygenation(client, subject, code, day, pao2="62", fio2="0.40", spo2="91"):
         "spo2": spo2,
         "oxygen_support": "HFNC",
     }
-    return client.post(_url("visit_blood_gas", subject, code), data)
+    return client.post(_url("efficacy:visit_blood_gas", subject, code), data)
 
 
 def pft_not_done(client, subject, code, reason="unable"):
     return client.post(
-        _url("pft_edit", subject, code), {"done": "False", "not_done_reason": reason}
+        _url("efficacy:pft_edit", subject, code), {"done": "False", "not_done_reason": reason}
     )
 
 
@@ -55,14 +55,14 @@ def pft_done(client, subject, code, day, fvc="2.10", pct="61.0", **extra):
         "dlco_percent_predicted": "45.0",
         "reference_equation": "GLI",
     }
-    return client.post(_url("pft_edit", subject, code), data | extra)
+    return client.post(_url("efficacy:pft_edit", subject, code), data | extra)
 
 
 def hrct(client, subject, code, day, ggo=(3, 3, 4, 2, 2, 4), fib=(1, 1, 2, 0, 1, 2), **extra):
     data = {"done": "True", "scanned_on": _on(subject, day), "reader": "Dr Lin (radiology)"}
     for n in range(1, 7):
         data[f"ggo_{n}"], data[f"fib_{n}"] = ggo[n - 1], fib[n - 1]
-    return client.post(_url("hrct_edit", subject, code), data | extra)
+    return client.post(_url("efficacy:hrct_edit", subject, code), data | extra)
 
 
 def labs(client, subject, code, day, **values):
@@ -77,7 +77,7 @@ def labs(client, subject, code, day, **values):
             f"{test.code}_low": "" if low is None else low,
             f"{test.code}_high": "" if high is None else high,
         }
-    return client.post(_url("lab_panel_edit", subject, code), data | values)
+    return client.post(_url("efficacy:lab_panel_edit", subject, code), data | values)
 
 
 def fatal_adverse_event(subject, user):
@@ -108,7 +108,7 @@ def test_a_visit_is_done_once_its_date_and_every_required_form_are_saved(
     coordinator_client, subject_on_day_30
 ):
     subject, client = subject_on_day_30, coordinator_client
-    page = client.get(_url("visit_detail", subject, "DAY14")).content.decode()
+    page = client.get(_url("efficacy:visit_detail", subject, "DAY14")).content.decode()
     for label in ("Visit date", "Oxygenation", "Pulmonary function", "Laboratory", "HRCT"):
         assert re.search(rf'data-form="\w+"><td>[^<]*{label}', page)
     assert visit_date(client, subject, "DAY14", 14).status_code == 302
@@ -116,7 +116,7 @@ def test_a_visit_is_done_once_its_date_and_every_required_form_are_saved(
     assert pft_not_done(client, subject, "DAY14").status_code == 302
     assert hrct(client, subject, "DAY14", 14).status_code == 302
     assert _status(subject, "DAY14") == "planned"  # labs still missing
-    dashboard = client.get(reverse("subject_dashboard", args=[subject.pk])).content.decode()
+    dashboard = client.get(reverse("portal:subject_dashboard", args=[subject.pk])).content.decode()
     day14_row = re.search(r'data-visit="DAY14">.*?</tr>', dashboard, re.S).group(0)
     assert "Missing:" in day14_row and "Laboratory / serology" in day14_row
     assert "Pulmonary function" not in day14_row
@@ -130,7 +130,7 @@ def test_missing_forms_are_listed_only_for_visits_already_due(
     coordinator_client, subject_on_day_30
 ):
     html = coordinator_client.get(
-        reverse("subject_dashboard", args=[subject_on_day_30.pk])
+        reverse("portal:subject_dashboard", args=[subject_on_day_30.pk])
     ).content.decode()
     rows = dict(re.findall(r'data-visit="(\w+)">(.*?)</tr>', html, re.S))
     assert "Missing:" in rows["BASELINE"] and "Missing:" in rows["DAY28"]
@@ -152,7 +152,7 @@ def test_an_out_of_window_visit_is_a_deviation_with_a_reason(
     assert response.status_code == 302
     visit = SubjectVisit.objects.get(subject=subject, code="DAY14")
     assert visit.out_of_window and visit.deviation_reason == "Subject febrile on day 14"
-    log = monitor_client.get(reverse("visit_deviations")).content.decode()
+    log = monitor_client.get(reverse("efficacy:visit_deviations")).content.decode()
     assert subject.subject_number in log and "Subject febrile on day 14" in log
     # back in the window: no longer a deviation (the audit trail keeps the earlier date)
     visit_date(coordinator_client, subject, "DAY14", 14, reason_for_change="Wrong date typed")
@@ -162,7 +162,7 @@ def test_an_out_of_window_visit_is_a_deviation_with_a_reason(
 
 def test_pft_not_done_needs_a_reason_next_to_the_field(coordinator_client, subject_on_day_30):
     response = coordinator_client.post(
-        _url("pft_edit", subject_on_day_30, "DAY14"), {"done": "False"}
+        _url("efficacy:pft_edit", subject_on_day_30, "DAY14"), {"done": "False"}
     )
     assert response.status_code == 200
     assert "not_done_reason" in response.context["form"].errors
@@ -241,7 +241,7 @@ def test_change_from_baseline_follows_the_values_entered(coordinator_client, sub
     hrct(client, subject, "BASELINE", 1)  # total 25
     hrct(client, subject, "DAY14", 14, ggo=(2, 2, 3, 1, 1, 3), fib=(1, 1, 2, 0, 1, 2))  # 19
     pft_not_done(client, subject, "DAY14")
-    html = client.get(reverse("subject_dashboard", args=[subject.pk])).content.decode()
+    html = client.get(reverse("portal:subject_dashboard", args=[subject.pk])).content.decode()
     table = re.search(r'data-testid="change-from-baseline".*?</table>', html, re.S).group(0)
     pf = re.search(r'data-measure="PF_RATIO">.*?</tr>', table, re.S).group(0)
     assert "120" in pf and "188" in pf and "+68.0 (+56.7%)" in pf
@@ -262,7 +262,7 @@ def test_a_death_needs_a_fatal_adverse_event_and_ends_the_subject(
         "death_date": death_day,
         "death_cause": "Progressive respiratory failure",
     }
-    url = _url("follow_up_edit", subject, "MONTH3")
+    url = _url("efficacy:follow_up_edit", subject, "MONTH3")
     response = coordinator_client.post(url, data)
     assert "fatal outcome" in str(response.context["form"].errors["vital_status"])
     fatal_adverse_event(subject, coordinator)
@@ -276,7 +276,10 @@ def test_a_death_needs_a_fatal_adverse_event_and_ends_the_subject(
 
 
 def test_a_monitor_reads_visits_but_cannot_enter_forms(monitor_client, subject_on_day_30):
-    assert monitor_client.get(_url("visit_detail", subject_on_day_30, "DAY14")).status_code == 200
+    assert (
+        monitor_client.get(_url("efficacy:visit_detail", subject_on_day_30, "DAY14")).status_code
+        == 200
+    )
     assert pft_not_done(monitor_client, subject_on_day_30, "DAY14").status_code == 403
     assert not PulmonaryFunctionTest.objects.exists()
 
@@ -296,7 +299,11 @@ def test_the_study_table_runs_the_same_queries_for_1_or_6_subjects(
 
     def counts():
         result = []
-        for name in ("efficacy_summary", "efficacy_summary_csv", "visit_deviations"):
+        for name in (
+            "efficacy:efficacy_summary",
+            "efficacy:efficacy_summary_csv",
+            "efficacy:visit_deviations",
+        ):
             with CaptureQueriesContext(connection) as queries:
                 assert monitor_client.get(reverse(name)).status_code == 200
             result.append(len(queries))
@@ -320,7 +327,7 @@ def test_the_study_table_exports_csv_and_pdf(
         oxygenation(coordinator_client, subject, "BASELINE", 1, pao2="60", fio2="0.50")
         oxygenation(coordinator_client, subject, "DAY14", 14, pao2=pao2_day14, fio2="0.40")
     pft_not_done(coordinator_client, subject, "DAY14")
-    response = monitor_client.get(reverse("efficacy_summary_csv"))
+    response = monitor_client.get(reverse("efficacy:efficacy_summary_csv"))
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert lines[0] == "measure,unit,visit,statistic,n,not_done,mean,sd,median,min,max"
@@ -328,9 +335,9 @@ def test_the_study_table_exports_csv_and_pdf(
     assert "PaO2/FiO2,mmHg,DAY14,value,2,0,163.0,35.4,163.0,138.0,188.0" in lines
     assert "PaO2/FiO2,mmHg,DAY14,change,2,0,43.0,35.4,43.0,18.0,68.0" in lines
     assert "FVC,L,DAY14,value,0,1,,,,," in lines
-    pdf = monitor_client.get(reverse("efficacy_summary_pdf"))
+    pdf = monitor_client.get(reverse("efficacy:efficacy_summary_pdf"))
     assert pdf.content.startswith(b"%PDF")
-    assert coordinator_client.get(reverse("efficacy_summary_csv")).status_code == 403
+    assert coordinator_client.get(reverse("efficacy:efficacy_summary_csv")).status_code == 403
 
 
 def test_visit_forms_of_another_site_are_404_and_their_audit_trail_is_readable(
@@ -343,7 +350,7 @@ def test_visit_forms_of_another_site_are_404_and_their_audit_trail_is_readable(
     pft_not_done(coordinator_client, subject_on_day_30, "DAY14")
     pft = PulmonaryFunctionTest.objects.get()
     audit = coordinator_client.get(
-        reverse("record_audit", args=["efficacy", "pulmonaryfunctiontest", pft.pk])
+        reverse("portal:record_audit", args=["efficacy", "pulmonaryfunctiontest", pft.pk])
     )
     assert audit.status_code == 200 and "Subject unable to perform" in audit.content.decode()
 
@@ -353,7 +360,12 @@ def test_visit_forms_of_another_site_are_404_and_their_audit_trail_is_readable(
         investigator=make_user(Role.INVESTIGATOR, sites=[other_site]),
         screening_date=site_today(other_site) - timedelta(days=20),
     )
-    for name in ("visit_detail", "pft_edit", "hrct_edit", "visit_date_edit"):
+    for name in (
+        "efficacy:visit_detail",
+        "efficacy:pft_edit",
+        "efficacy:hrct_edit",
+        "efficacy:visit_date_edit",
+    ):
         assert coordinator_client.get(_url(name, elsewhere, "DAY14")).status_code == 404
     assert pft_not_done(coordinator_client, elsewhere, "DAY14").status_code == 404
     assert PulmonaryFunctionTest.objects.count() == 1
@@ -378,9 +390,16 @@ def test_forms_a_visit_does_not_have_are_404(coordinator_client, subject_on_day_
     subject = subject_on_day_30
     assert pft_not_done(coordinator_client, subject, "SAFETY_CLOSE").status_code == 404
     assert labs(coordinator_client, subject, "MONTH3", 1).status_code == 404
-    assert coordinator_client.get(_url("follow_up_edit", subject, "DAY14")).status_code == 404
-    assert coordinator_client.get(_url("visit_date_edit", subject, "SCREENING")).status_code == 404
-    assert coordinator_client.get(_url("visit_detail", subject, "NOSUCH")).status_code == 404
+    assert (
+        coordinator_client.get(_url("efficacy:follow_up_edit", subject, "DAY14")).status_code == 404
+    )
+    assert (
+        coordinator_client.get(_url("efficacy:visit_date_edit", subject, "SCREENING")).status_code
+        == 404
+    )
+    assert (
+        coordinator_client.get(_url("efficacy:visit_detail", subject, "NOSUCH")).status_code == 404
+    )
     assert not PulmonaryFunctionTest.objects.exists()
 
 
@@ -414,7 +433,7 @@ def test_a_death_recorded_in_error_is_corrected(
 ):
     subject = subject_on_day(90, site=site, coordinator=coordinator, investigator=investigator)
     fatal_adverse_event(subject, coordinator)
-    url = _url("follow_up_edit", subject, "MONTH3")
+    url = _url("efficacy:follow_up_edit", subject, "MONTH3")
     data = {
         "assessed_on": _on(subject, 90),
         "vital_status": "dead",
@@ -453,7 +472,7 @@ def test_the_baseline_blood_gas_is_taken_before_the_first_dose(
         "fio2": "0.40",
         "oxygen_support": "HFNC",
     }
-    url = _url("visit_blood_gas", subject, "BASELINE")
+    url = _url("efficacy:visit_blood_gas", subject, "BASELINE")
     response = coordinator_client.post(url, data)
     assert "before the first dose" in str(response.context["form"].errors["sampled_at"])
     data["sampled_at"] = f"{_on(subject, 1)}T08:30"

@@ -23,7 +23,7 @@ def _form(values: dict) -> dict:
 def test_coordinator_opens_a_screening_from_the_form(coordinator_client, site):
     today = date.today()
     response = coordinator_client.post(
-        reverse("screening_create"),
+        reverse("enrollment:screening_create"),
         {
             "site": site.pk,
             "initials": "zq",
@@ -34,13 +34,13 @@ def test_coordinator_opens_a_screening_from_the_form(coordinator_client, site):
         },
     )
     screening = Screening.objects.get()
-    assert response["Location"] == reverse("screening_detail", args=[screening.pk])
+    assert response["Location"] == reverse("enrollment:screening_detail", args=[screening.pk])
     assert (screening.initials, screening.screening_number) == ("ZQ", "01-S001")
 
 
 def test_bad_screening_input_is_shown_next_to_the_fields(coordinator_client, site):
     response = coordinator_client.post(
-        reverse("screening_create"),
+        reverse("enrollment:screening_create"),
         {
             "site": site.pk,
             "initials": "Z1",
@@ -60,7 +60,9 @@ def test_bad_screening_input_is_shown_next_to_the_fields(coordinator_client, sit
 def test_checklist_shows_every_criterion_word_for_word(coordinator_client, screening):
     from trial_edc.study import study
 
-    html = coordinator_client.get(reverse("checklist_edit", args=[screening.pk])).content.decode()
+    html = coordinator_client.get(
+        reverse("enrollment:checklist_edit", args=[screening.pk])
+    ).content.decode()
     for c in (*study().inclusion, *study().exclusion):
         assert c.text.replace("'", "&#x27;") in html
 
@@ -68,7 +70,9 @@ def test_checklist_shows_every_criterion_word_for_word(coordinator_client, scree
 def test_checklist_unanswered_criterion_is_refused_next_to_it(coordinator_client, screening):
     data = _form(good_answers() | good_evidence(screening.screening_date))
     del data["exclusion_7"]
-    response = coordinator_client.post(reverse("checklist_edit", args=[screening.pk]), data)
+    response = coordinator_client.post(
+        reverse("enrollment:checklist_edit", args=[screening.pk]), data
+    )
     assert response.context["form"].errors["exclusion_7"] == ["Answer yes or no."]
     assert not EligibilityChecklist.objects.exists()
 
@@ -76,7 +80,9 @@ def test_checklist_unanswered_criterion_is_refused_next_to_it(coordinator_client
 def test_checklist_inconsistency_is_refused_on_the_form(coordinator_client, screening):
     data = _form(good_answers() | good_evidence(screening.screening_date))
     data["anti_mda5_result"] = "NEG"
-    response = coordinator_client.post(reverse("checklist_edit", args=[screening.pk]), data)
+    response = coordinator_client.post(
+        reverse("enrollment:checklist_edit", args=[screening.pk]), data
+    )
     assert "anti-MDA5 result is negative" in response.context["form"].errors["inclusion_1"][0]
     assert not EligibilityChecklist.objects.exists()
 
@@ -85,7 +91,7 @@ def test_checklist_edit_needs_a_reason(coordinator_client, site, coordinator):
     screening = eligible_screening(site=site, user=coordinator)
     data = _form(good_answers() | good_evidence(screening.screening_date))
     data["exclusion_2"] = "True"
-    url = reverse("checklist_edit", args=[screening.pk])
+    url = reverse("enrollment:checklist_edit", args=[screening.pk])
     response = coordinator_client.post(url, data)
     assert "reason_for_change" in response.context["form"].errors
     data["reason_for_change"] = "Allergy history found in records"
@@ -96,7 +102,7 @@ def test_checklist_edit_needs_a_reason(coordinator_client, site, coordinator):
 
 def test_monitor_cannot_post_a_checklist(monitor_client, screening):
     data = _form(good_answers() | good_evidence(screening.screening_date))
-    response = monitor_client.post(reverse("checklist_edit", args=[screening.pk]), data)
+    response = monitor_client.post(reverse("enrollment:checklist_edit", args=[screening.pk]), data)
     assert response.status_code == 403
     assert not EligibilityChecklist.objects.exists()
 
@@ -105,7 +111,7 @@ def test_investigator_enrols_and_lands_on_the_dashboard(investigator_client, sit
     screening = eligible_screening(site=site, user=coordinator)
     day1 = screening.screening_date + timedelta(days=2)
     response = investigator_client.post(
-        reverse("enroll", args=[screening.pk]),
+        reverse("enrollment:enroll", args=[screening.pk]),
         {
             "first_dose_date": day1.isoformat(),
             "confirm": "on",
@@ -113,7 +119,7 @@ def test_investigator_enrols_and_lands_on_the_dashboard(investigator_client, sit
         },
     )
     subject = Subject.objects.get()
-    assert response["Location"] == reverse("subject_dashboard", args=[subject.pk])
+    assert response["Location"] == reverse("portal:subject_dashboard", args=[subject.pk])
     page = investigator_client.get(response["Location"]).content.decode()
     assert "01-001" in page
     assert day1.isoformat() in page
@@ -122,7 +128,7 @@ def test_investigator_enrols_and_lands_on_the_dashboard(investigator_client, sit
 def test_enrol_form_shows_the_window_refusal(investigator_client, site, coordinator):
     screening = eligible_screening(site=site, user=coordinator)
     response = investigator_client.post(
-        reverse("enroll", args=[screening.pk]),
+        reverse("enrollment:enroll", args=[screening.pk]),
         {
             "first_dose_date": (screening.screening_date + timedelta(days=30)).isoformat(),
             "confirm": "on",
@@ -136,7 +142,7 @@ def test_enrol_form_shows_the_window_refusal(investigator_client, site, coordina
 def test_coordinator_post_to_enrol_is_forbidden(coordinator_client, site, coordinator):
     screening = eligible_screening(site=site, user=coordinator)
     response = coordinator_client.post(
-        reverse("enroll", args=[screening.pk]),
+        reverse("enrollment:enroll", args=[screening.pk]),
         {
             "first_dose_date": screening.screening_date.isoformat(),
             "confirm": "on",
@@ -157,15 +163,15 @@ def test_other_sites_screenings_and_subjects_are_invisible(
     subject = enrolled_subject(site=other_site, coordinator=far_coord, investigator=far_inv)
     screening = subject.screening
     for url in [
-        reverse("screening_detail", args=[screening.pk]),
-        reverse("checklist_edit", args=[screening.pk]),
-        reverse("subject_dashboard", args=[subject.pk]),
-        reverse("record_audit", args=["enrollment", "screening", screening.pk]),
+        reverse("enrollment:screening_detail", args=[screening.pk]),
+        reverse("enrollment:checklist_edit", args=[screening.pk]),
+        reverse("portal:subject_dashboard", args=[subject.pk]),
+        reverse("portal:record_audit", args=["enrollment", "screening", screening.pk]),
     ]:
         assert coordinator_client.get(url).status_code == 404, url
     assert (
         coordinator_client.post(
-            reverse("subject_end", args=[subject.pk]),
+            reverse("enrollment:subject_end", args=[subject.pk]),
             {
                 "status": "withdrawn",
                 "on": date.today().isoformat(),
@@ -175,15 +181,20 @@ def test_other_sites_screenings_and_subjects_are_invisible(
         ).status_code
         == 404
     )
-    assert "02-S001" not in coordinator_client.get(reverse("screening_log")).content.decode()
+    assert (
+        "02-S001"
+        not in coordinator_client.get(reverse("enrollment:screening_log")).content.decode()
+    )
 
 
 def test_monitor_sees_the_screening_log_read_only(monitor_client, screening):
-    html = monitor_client.get(reverse("screening_log")).content.decode()
+    html = monitor_client.get(reverse("enrollment:screening_log")).content.decode()
     assert screening.screening_number in html
-    assert reverse("screening_create") not in html
-    detail = monitor_client.get(reverse("screening_detail", args=[screening.pk])).content.decode()
-    assert reverse("checklist_edit", args=[screening.pk]) not in detail
+    assert reverse("enrollment:screening_create") not in html
+    detail = monitor_client.get(
+        reverse("enrollment:screening_detail", args=[screening.pk])
+    ).content.decode()
+    assert reverse("enrollment:checklist_edit", args=[screening.pk]) not in detail
 
 
 def test_subject_list_filters_withdrawn_and_overdue(
@@ -208,10 +219,10 @@ def test_subject_list_filters_withdrawn_and_overdue(
         reason="moved away",
         decided_by="the subject",
     )
-    response = coordinator_client.get(reverse("subject_list") + "?overdue=1")
+    response = coordinator_client.get(reverse("enrollment:subject_list") + "?overdue=1")
     assert [s.subject_number for s in response.context["subjects"]] == [overdue.subject_number]
     assert response.context["counts"]["overdue"] == 1
-    response = coordinator_client.get(reverse("subject_list") + "?status=withdrawn")
+    response = coordinator_client.get(reverse("enrollment:subject_list") + "?status=withdrawn")
     assert [s.subject_number for s in response.context["subjects"]] == [fresh.subject_number]
 
 
@@ -226,7 +237,7 @@ def test_dashboard_shows_day_in_study_and_visit_status(
         screening_date=start - timedelta(days=1),
         day1=start,
     )
-    response = coordinator_client.get(reverse("subject_dashboard", args=[subject.pk]))
+    response = coordinator_client.get(reverse("portal:subject_dashboard", args=[subject.pk]))
     assert response.context["study_day"] == 15
     html = response.content.decode()
     status = {c: s for s, c in re.findall(r'<tr class="visit-(\w+)" data-visit="(\w+)"', html)}
@@ -248,7 +259,7 @@ def test_consort_summary_counts_each_outcome(coordinator_client, site, coordinat
             open_screening(site=site, user=coordinator), coordinator, **{exclusion: True}
         )
     open_screening(site=site, user=coordinator)
-    flow = coordinator_client.get(reverse("consort")).context["flow"]
+    flow = coordinator_client.get(reverse("enrollment:consort")).context["flow"]
     assert (flow.screened, flow.screen_failures, flow.enrolled, flow.in_screening) == (6, 3, 1, 2)
     assert flow.failures_by_criterion[0] == (
         "Exclusion 4 applies: Currently diagnosed pulmonary embolism.",
@@ -264,13 +275,17 @@ def test_lists_and_dashboard_run_a_constant_number_of_queries(
         enrolled_subject(site=site, coordinator=coordinator, investigator=investigator)
         for _ in range(n)
     ]
-    for url in (reverse("subject_list"), reverse("screening_log"), reverse("consort")):
+    for url in (
+        reverse("enrollment:subject_list"),
+        reverse("enrollment:screening_log"),
+        reverse("enrollment:consort"),
+    ):
         with django_assert_max_num_queries(12):
             assert coordinator_client.get(url).status_code == 200
     # the dashboard also draws the treatment strip, vitals, blood gases, trends, the visit
     # forms and the change from baseline (one query per efficacy form)
     with django_assert_max_num_queries(20):
-        coordinator_client.get(reverse("subject_dashboard", args=[subjects[-1].pk]))
+        coordinator_client.get(reverse("portal:subject_dashboard", args=[subjects[-1].pk]))
 
 
 def test_corrected_date_of_birth_decides_eligibility_again(coordinator_client, site, coordinator):
@@ -281,7 +296,7 @@ def test_corrected_date_of_birth_decides_eligibility_again(coordinator_client, s
         "sex": screening.sex,
         "screening_date": screening.screening_date.isoformat(),
     }
-    url = reverse("screening_edit", args=[screening.pk])
+    url = reverse("enrollment:screening_edit", args=[screening.pk])
     assert "reason_for_change" in coordinator_client.post(url, data).context["form"].errors
     response = coordinator_client.post(url, data | {"reason_for_change": "Typo in birth year"})
     assert response.status_code == 302

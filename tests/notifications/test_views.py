@@ -42,26 +42,26 @@ def test_a_coordinator_follows_the_link_to_their_own_notifications(
     subject_on_day(22)
     reminders.reminders_run(at(9))
     queue_for(investigator, n=1, site=None)
-    home = coordinator_client.get(reverse("home")).content.decode()
+    home = coordinator_client.get(reverse("portal:home")).content.decode()
     page = coordinator_client.get(link(home, "Notifications"))
     html = page.content.decode()
     assert "Day 28 window opens in 3 day(s)" in html
     assert "reminder 0 for investigator" not in html
     assert page.context["counts"]["pending"] == 2
-    only_sent = coordinator_client.get(reverse("my_notifications") + "?status=sent")
+    only_sent = coordinator_client.get(reverse("notifications:my_notifications") + "?status=sent")
     assert list(only_sent.context["page"]) == []
 
 
 def test_preferences_are_saved_from_the_form(coordinator_client, coordinator):
-    page = coordinator_client.get(reverse("notification_preferences"))
+    page = coordinator_client.get(reverse("notifications:notification_preferences"))
     assert "Dose not recorded at the end of the day" in page.content.decode()
     assert "New serious adverse event" not in page.content.decode()  # not optional
     response = coordinator_client.post(
-        reverse("notification_preferences"),
+        reverse("notifications:notification_preferences"),
         {"email_kinds": ["visit_overdue", "dose_missing"], "daily_digest": "on"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("my_notifications")
+    assert response.redirect_chain[-1][0] == reverse("notifications:my_notifications")
     assert "Your notification preferences are saved." in response.content.decode()
     pref = NotificationPreference.objects.get(user=coordinator)
     assert pref.daily_digest is True
@@ -75,7 +75,7 @@ def test_preferences_are_saved_from_the_form(coordinator_client, coordinator):
 
 def test_a_bad_choice_is_refused_next_to_the_field(coordinator_client, coordinator):
     response = coordinator_client.post(
-        reverse("notification_preferences"), {"email_kinds": ["sae_alert"]}
+        reverse("notifications:notification_preferences"), {"email_kinds": ["sae_alert"]}
     )
     assert response.status_code == 200
     assert response.context["form"].errors["email_kinds"]
@@ -89,22 +89,26 @@ def test_the_data_manager_sees_the_outbox_and_failures_of_their_sites_only(
     stranger = make_user(Role.SITE_COORDINATOR, [elsewhere], username="stranger")
     queue_for(coordinator, n=2, site=site, status="failed", error="SMTPServerDisconnected: gone")
     queue_for(stranger, n=1, site=elsewhere)
-    home = data_manager_client.get(reverse("home")).content.decode()
+    home = data_manager_client.get(reverse("portal:home")).content.decode()
     page = data_manager_client.get(link(home, "Outbox") + "?status=failed")
     html = page.content.decode()
     assert len(page.context["page"]) == 2
     assert "SMTPServerDisconnected: gone" in html
     assert (
         "reminder 0 for stranger"
-        not in data_manager_client.get(reverse("notification_outbox")).content.decode()
+        not in data_manager_client.get(
+            reverse("notifications:notification_outbox")
+        ).content.decode()
     )
 
 
 def test_coordinators_have_no_outbox(coordinator_client):
-    assert coordinator_client.get(reverse("notification_outbox")).status_code == 403
+    assert coordinator_client.get(reverse("notifications:notification_outbox")).status_code == 403
 
 
-@pytest.mark.parametrize("url_name", ["my_notifications", "notification_outbox"])
+@pytest.mark.parametrize(
+    "url_name", ["notifications:my_notifications", "notifications:notification_outbox"]
+)
 def test_list_pages_run_a_constant_number_of_queries(
     url_name, data_manager, data_manager_client, site, django_assert_max_num_queries
 ):

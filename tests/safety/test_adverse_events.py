@@ -171,11 +171,11 @@ AE_FORM = {
 def test_coordinator_records_an_ae_and_sees_its_derived_flags(coordinator_client, dosed_subject):
     onset = dosed_subject.day1 + timedelta(days=2)
     response = coordinator_client.post(
-        reverse("adverse_event_create", args=[dosed_subject.pk]),
+        reverse("safety:adverse_event_create", args=[dosed_subject.pk]),
         AE_FORM | {"aestdtc": onset.isoformat()},
     )
     ae = AdverseEvent.objects.get()
-    assert response["Location"] == reverse("adverse_event_detail", args=[ae.pk])
+    assert response["Location"] == reverse("safety:adverse_event_detail", args=[ae.pk])
     derived = coordinator_client.get(response["Location"]).context["derived"]
     assert (
         derived.onset_study_day,
@@ -187,7 +187,7 @@ def test_coordinator_records_an_ae_and_sees_its_derived_flags(coordinator_client
 
 def test_ae_form_refusals_are_next_to_the_fields(coordinator_client, subject):
     response = coordinator_client.post(
-        reverse("adverse_event_create", args=[subject.pk]),
+        reverse("safety:adverse_event_create", args=[subject.pk]),
         AE_FORM
         | {
             "aestdtc": subject.day1.isoformat(),
@@ -216,7 +216,7 @@ def test_follow_ups_give_worst_grade_and_current_outcome(coordinator_client, sub
         ),
         user=coordinator,
     )
-    url = reverse("adverse_event_follow_up", args=[ae.pk])
+    url = reverse("safety:adverse_event_follow_up", args=[ae.pk])
     coordinator_client.post(
         url,
         {"assessed_on": subject.day1.isoformat(), "aetoxgr": "3", "aeout": "RECOVERING/RESOLVING"},
@@ -231,7 +231,7 @@ def test_follow_ups_give_worst_grade_and_current_outcome(coordinator_client, sub
         },
     )
     assert AdverseEventFollowUp.objects.count() == 2
-    page = coordinator_client.get(reverse("adverse_event_detail", args=[ae.pk])).context
+    page = coordinator_client.get(reverse("safety:adverse_event_detail", args=[ae.pk])).context
     assert page["worst_grade"] == 3
     assert page["current_outcome"] == "Recovered"
 
@@ -264,10 +264,11 @@ def test_follow_up_before_onset_is_refused(subject, coordinator):
 
 def test_monitor_reads_but_cannot_record(monitor_client, subject):
     assert (
-        monitor_client.get(reverse("subject_adverse_events", args=[subject.pk])).status_code == 200
+        monitor_client.get(reverse("safety:subject_adverse_events", args=[subject.pk])).status_code
+        == 200
     )
     response = monitor_client.post(
-        reverse("adverse_event_create", args=[subject.pk]),
+        reverse("safety:adverse_event_create", args=[subject.pk]),
         AE_FORM | {"aestdtc": subject.day1.isoformat()},
     )
     assert response.status_code == 403
@@ -292,7 +293,7 @@ def test_ae_list_runs_a_constant_number_of_queries(
             user=coordinator,
         )
     with django_assert_max_num_queries(12):
-        response = coordinator_client.get(reverse("adverse_event_list"))
+        response = coordinator_client.get(reverse("safety:adverse_event_list"))
     assert len(response.context["rows"]) == n
 
 

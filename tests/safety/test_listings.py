@@ -27,7 +27,7 @@ def pdf_text(data: bytes, tmp_path) -> str:
 def test_listing_pdf_has_every_term_the_signature_and_the_summary(
     monitor_client, fixture_aes, investigator, tmp_path
 ):
-    response = monitor_client.get(reverse("safety_listings") + "?download=pdf")
+    response = monitor_client.get(reverse("safety:safety_listings") + "?download=pdf")
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content, tmp_path)
     for term in ("Productive cough", "Pyrexia", "Bacterial pneumonia"):
@@ -72,7 +72,7 @@ def test_command_line_writes_the_same_listing(fixture_aes, tmp_path):
 
 
 def test_coordinator_cannot_download(coordinator_client):
-    assert coordinator_client.get(reverse("safety_listings")).status_code == 403
+    assert coordinator_client.get(reverse("safety:safety_listings")).status_code == 403
 
 
 @pytest.mark.parametrize("n", [5, 50])

@@ -113,21 +113,21 @@ def test_cumulative_report_on_demand_is_made_and_downloadable(
 ):
     _dosed(site, coordinator, investigator, last_dose_days_ago=3)
     with django_capture_on_commit_callbacks(execute=True):
-        response = investigator_client.post(reverse("safety_reports"))
+        response = investigator_client.post(reverse("safety:safety_reports"))
     assert response.status_code == 302
     report = SafetyReport.objects.get(kind="cumulative")
     assert (report.status, report.site_codes, report.requested_by) == ("done", "01", investigator)
-    page = investigator_client.get(reverse("safety_reports"))
+    page = investigator_client.get(reverse("safety:safety_reports"))
     assert page.context["pending"] is False
-    download = investigator_client.get(reverse("safety_report_download", args=[report.pk]))
+    download = investigator_client.get(reverse("safety:safety_report_download", args=[report.pk]))
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 
 def test_a_report_covering_another_site_is_not_downloadable(monitor_client, other_site, site):
     report = reports.cumulative_report_queue(site_codes=["01", "02"])
-    assert monitor_client.get(reverse("safety_reports")).context["reports"] == []
-    url = reverse("safety_report_download", args=[report.pk])
+    assert monitor_client.get(reverse("safety:safety_reports")).context["reports"] == []
+    url = reverse("safety:safety_report_download", args=[report.pk])
     assert monitor_client.get(url).status_code == 404
 
 
@@ -136,6 +136,8 @@ def test_the_subject_dashboard_lists_its_report(
 ):
     subject = _dosed(site, coordinator, investigator, last_dose_days_ago=40)
     safety_reports_due()
-    html = investigator_client.get(reverse("subject_dashboard", args=[subject.pk])).content.decode()
+    html = investigator_client.get(
+        reverse("portal:subject_dashboard", args=[subject.pk])
+    ).content.decode()
     report = SafetyReport.objects.get()
-    assert reverse("safety_report_download", args=[report.pk]) in html
+    assert reverse("safety:safety_report_download", args=[report.pk]) in html

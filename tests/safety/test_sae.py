@@ -98,16 +98,16 @@ def test_clock_runs_24_hours_and_stops_when_reported(
     late = selectors.sae_clock(report, now=report.serious_since + timedelta(hours=25))
     assert late.overdue
 
-    assert [c.report for c in investigator_client.get(reverse("open_saes")).context["clocks"]] == [
-        report
-    ]
-    url = reverse("sae_mark_reported", args=[ae.pk])
+    assert [
+        c.report for c in investigator_client.get(reverse("safety:open_saes")).context["clocks"]
+    ] == [report]
+    url = reverse("safety:sae_mark_reported", args=[ae.pk])
     assert coordinator_client.post(url, {}).status_code == 403
     when = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     assert investigator_client.post(url, {"reported_at": when}).status_code == 302
     report.refresh_from_db()
     assert report.reported_by == investigator
-    assert investigator_client.get(reverse("open_saes")).context["clocks"] == []
+    assert investigator_client.get(reverse("safety:open_saes")).context["clocks"] == []
 
 
 def test_reported_time_in_the_future_is_refused(subject, coordinator, investigator):
@@ -129,5 +129,5 @@ def test_overdue_clock_shows_on_the_ae(subject, coordinator, investigator_client
     SeriousAdverseEventReport.objects.filter(adverse_event=ae).update(
         serious_since=timezone.now() - timedelta(hours=30)
     )
-    html = investigator_client.get(reverse("adverse_event_detail", args=[ae.pk]))
+    html = investigator_client.get(reverse("safety:adverse_event_detail", args=[ae.pk]))
     assert "overdue by 6 h" in html.content.decode()

@@ -119,15 +119,16 @@ def test_batch_signs_each_ae_with_one_password(investigator_client, ae, subject,
         ),
         user=coordinator,
     )
-    page = investigator_client.get(reverse("to_sign"))
+    page = investigator_client.get(reverse("safety:to_sign"))
     assert page.context["queue_size"] == 2
     response = investigator_client.post(
-        reverse("to_sign"), {"adverse_events": [ae.pk, second.pk], "password": DEMO_TEST_PASSWORD}
+        reverse("safety:to_sign"),
+        {"adverse_events": [ae.pk, second.pk], "password": DEMO_TEST_PASSWORD},
     )
     assert response.status_code == 302
     assert AdverseEventSignature.objects.count() == 2
-    assert investigator_client.get(reverse("to_sign")).context["queue_size"] == 0
-    detail = investigator_client.get(reverse("adverse_event_detail", args=[ae.pk]))
+    assert investigator_client.get(reverse("safety:to_sign")).context["queue_size"] == 0
+    detail = investigator_client.get(reverse("safety:adverse_event_detail", args=[ae.pk]))
     assert (
         "I have reviewed this adverse event and confirm the assessment" in detail.content.decode()
     )
@@ -135,11 +136,11 @@ def test_batch_signs_each_ae_with_one_password(investigator_client, ae, subject,
 
 def test_wrong_password_on_the_form_is_shown_next_to_the_field(investigator_client, ae):
     response = investigator_client.post(
-        reverse("to_sign"), {"adverse_events": [ae.pk], "password": "wrong-one-here"}
+        reverse("safety:to_sign"), {"adverse_events": [ae.pk], "password": "wrong-one-here"}
     )
     assert "password is not correct" in response.context["form"].errors["password"][0]
     assert not AdverseEventSignature.objects.exists()
 
 
 def test_coordinator_has_no_to_sign_queue(coordinator_client):
-    assert coordinator_client.get(reverse("to_sign")).status_code == 403
+    assert coordinator_client.get(reverse("safety:to_sign")).status_code == 403

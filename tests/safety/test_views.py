@@ -18,7 +18,7 @@ VITALS = {
 
 
 def _new(subject, day=1):
-    return reverse("vitals_create", args=[subject.pk]) + f"?day={day}"
+    return reverse("safety:vitals_create", args=[subject.pk]) + f"?day={day}"
 
 
 def _at(subject, day=1, hour="08:30"):
@@ -29,7 +29,7 @@ def test_form_is_prefilled_with_the_day_and_returns_to_it(coordinator_client, su
     form = coordinator_client.get(_new(subject, 2)).context["form"]
     assert form.initial["measured_at"].date() == study_day_date(subject.day1, 2)
     response = coordinator_client.post(_new(subject, 2), VITALS | {"measured_at": _at(subject, 2)})
-    assert response["Location"] == reverse("treatment_day", args=[subject.pk, 2])
+    assert response["Location"] == reverse("portal:treatment_day", args=[subject.pk, 2])
     assert VitalSigns.objects.get().study_day == 2
 
 
@@ -57,8 +57,8 @@ def test_out_of_range_values_are_saved_and_flagged_on_the_subject_pages(
     vitals = VitalSigns.objects.get()
     assert vitals.flags == {"hr": "high", "oxysat": "low"}
     for url in (
-        reverse("subject_dashboard", args=[subject.pk]),
-        reverse("treatment_day", args=[subject.pk, 1]),
+        reverse("portal:subject_dashboard", args=[subject.pk]),
+        reverse("portal:treatment_day", args=[subject.pk, 1]),
     ):
         html = coordinator_client.get(url).content.decode()
         assert '<span class="vital-flag" title="low">88↓</span>' in html
@@ -67,20 +67,24 @@ def test_out_of_range_values_are_saved_and_flagged_on_the_subject_pages(
 
 def test_missing_vitals_days_are_shown(coordinator_client, subject):
     coordinator_client.post(_new(subject), VITALS | {"measured_at": _at(subject, 1)})
-    html = coordinator_client.get(reverse("subject_dashboard", args=[subject.pk])).content.decode()
+    html = coordinator_client.get(
+        reverse("portal:subject_dashboard", args=[subject.pk])
+    ).content.decode()
     assert "No vital signs on treatment day" in html
-    response = coordinator_client.get(reverse("subject_dashboard", args=[subject.pk]))
+    response = coordinator_client.get(reverse("portal:subject_dashboard", args=[subject.pk]))
     assert "day/5/" in response.content.decode()
 
 
 def test_edit_needs_a_reason_and_the_audit_trail_shows_old_and_new(coordinator_client, subject):
     coordinator_client.post(_new(subject), VITALS | {"measured_at": _at(subject)})
     vitals = VitalSigns.objects.get()
-    url = reverse("vitals_edit", args=[subject.pk, vitals.pk])
+    url = reverse("safety:vitals_edit", args=[subject.pk, vitals.pk])
     data = VITALS | {"measured_at": _at(subject), "hr": "92"}
     assert "reason_for_change" in coordinator_client.post(url, data).context["form"].errors
     coordinator_client.post(url, data | {"reason_for_change": "Transcription error"})
-    page = coordinator_client.get(reverse("record_audit", args=["safety", "vitalsigns", vitals.pk]))
+    page = coordinator_client.get(
+        reverse("portal:record_audit", args=["safety", "vitalsigns", vitals.pk])
+    )
     change = page.context["history"][-1]
     assert change.reason == "Transcription error"
     assert [(c.label, c.old, c.new) for c in change.changes] == [
@@ -118,15 +122,15 @@ def test_vitals_and_blood_gas_of_another_site_are_404(coordinator_client, make_u
         recorded_by=far_coord,
     )
     for url in (
-        reverse("vitals_edit", args=[far.pk, vitals.pk]),
-        reverse("blood_gas_edit", args=[far.pk, gas.pk]),
-        reverse("record_audit", args=["safety", "vitalsigns", vitals.pk]),
-        reverse("record_audit", args=["efficacy", "bloodgas", gas.pk]),
+        reverse("safety:vitals_edit", args=[far.pk, vitals.pk]),
+        reverse("efficacy:blood_gas_edit", args=[far.pk, gas.pk]),
+        reverse("portal:record_audit", args=["safety", "vitalsigns", vitals.pk]),
+        reverse("portal:record_audit", args=["efficacy", "bloodgas", gas.pk]),
     ):
         assert coordinator_client.get(url).status_code == 404, url
     assert (
         coordinator_client.post(
-            reverse("vitals_create", args=[far.pk]), VITALS | {"measured_at": _at(far)}
+            reverse("safety:vitals_create", args=[far.pk]), VITALS | {"measured_at": _at(far)}
         ).status_code
         == 404
     )

@@ -33,7 +33,7 @@ def site_create(request):
             actor=request.user, **{k: form.cleaned_data[k] for k in ("code", "name", "time_zone")}
         )
         messages.success(request, _("Site %(site)s created.") % {"site": site})
-        return redirect("site_list")
+        return redirect("accounts:site_list")
     return render(request, "accounts/site_form.html", {"form": form})
 
 
@@ -50,7 +50,7 @@ def site_edit(request, pk: int):
             messages.success(request, _("Site %(site)s saved.") % {"site": site})
         else:
             messages.info(request, _("Nothing was changed."))
-        return redirect("site_list")
+        return redirect("accounts:site_list")
     return render(request, "accounts/site_form.html", {"form": form, "site": site})
 
 
@@ -73,7 +73,7 @@ def user_create(request):
             sites=list(data["sites"]),
         )
         messages.success(request, _("User %(user)s created.") % {"user": user.username})
-        return redirect("user_list")
+        return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form})
 
 
@@ -98,7 +98,7 @@ def user_access(request, pk: int):
             request=request,
         )
         messages.success(request, _("Access of %(user)s saved.") % {"user": user.username})
-        return redirect("user_list")
+        return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "edited_user": user})
 
 

@@ -44,7 +44,7 @@ def preferences(request):
             daily_digest=form.cleaned_data["daily_digest"],
         )
         messages.success(request, _("Your notification preferences are saved."))
-        return redirect("my_notifications")
+        return redirect("notifications:my_notifications")
     return render(request, "notifications/preferences.html", {"form": form})
 
 

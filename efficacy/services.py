@@ -3,7 +3,6 @@ and the schedule's for dates), saves with the audit entry, then lets the visit b
 once its required forms are all saved (enrollment.schedule.services.visit_refresh)."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -31,7 +30,7 @@ from enrollment.services import subject_death_reverse, subject_end
 from safety.selectors import has_fatal_adverse_event
 from trial_edc.accounts.permissions import require_change
 from trial_edc.audit.services import audit_context, audited_save
-from trial_edc.core.clock import site_today, study_day
+from trial_edc.core.clock import site_moment, site_today, study_day
 from trial_edc.core.problems import Problem, refuse
 from trial_edc.study import study
 
@@ -70,7 +69,7 @@ def first_dose_start(subject: Subject) -> datetime | None:
     ).first()
     if dose is None:
         return None
-    return datetime.combine(dose.date, dose.start_time, tzinfo=ZoneInfo(subject.site.time_zone))
+    return site_moment(dose.date, dose.start_time, subject.site)
 
 
 def _save_visit_record(record, user, reason: str):

@@ -1,8 +1,7 @@
 """Thin views over efficacy.services: the visit page, its forms, and the change-from-baseline
 tables (subject, study, CSV, PDF)."""
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from datetime import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -30,6 +29,7 @@ from enrollment.schedule import selectors as schedule_selectors
 from enrollment.schedule import services as schedule_services
 from enrollment.selectors import subject_or_404
 from safety.views.vitals import day_or_dashboard, day_param, moment_of_day
+from trial_edc.core.clock import site_moment
 from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
 from trial_edc.study import study
 
@@ -61,7 +61,7 @@ def visit_blood_gas(request, pk: int, code: str):
     initial = None
     if gas.pk is None:
         on = visit.visit_date or visit.target_date
-        at = datetime.combine(on, time(8), tzinfo=ZoneInfo(subject.site.time_zone))
+        at = site_moment(on, time(8), subject.site)
         initial = {"pressure_unit": "mmHg", "sampled_at": at}
     return _blood_gas_page(request, subject, gas, initial, visit_url(visit))
 

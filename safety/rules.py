@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from trial_edc.core.clock import study_day
 from trial_edc.core.problems import Problem, out_of_range
 from trial_edc.study import Study, study
 
@@ -157,7 +158,7 @@ def adverse_event_derived(
     window = primary_safety_window(day1=day1, last_dose_given=last_dose_given)
     related = relationship in RELATED
     return AdverseEventDerived(
-        onset_study_day=(onset - day1).days + 1,
+        onset_study_day=study_day(day1, onset),
         treatment_emergent=onset >= day1,
         in_safety_window=window is not None and window[0] <= onset <= window[1],
         related=related,

@@ -1,16 +1,15 @@
 """Demo efficacy data: complete visits, partly missing ones (PFT not done, labs not yet
 entered), an out-of-window visit with its deviation, and a month-3 follow-up."""
 
-from datetime import datetime, time
+from datetime import time
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from efficacy import services
 from efficacy.models import BloodGas, FollowUpStatus, HrctScore, LabPanel, PulmonaryFunctionTest
 from enrollment.models import Subject
 from enrollment.schedule.services import visit_date_record
 from trial_edc.accounts.models import User
-from trial_edc.core.clock import study_day, study_day_date
+from trial_edc.core.clock import site_moment, study_day, study_day_date
 
 # per visit: PaO2 at FiO2 0.40, FVC L, FVC %, DLCO %, HRCT ground-glass and fibrosis by zone,
 # ferritin, KL-6, CRP
@@ -37,7 +36,7 @@ def _visit_date(subject, code, day, user, deviation=""):
 def _gas(subject, visit, day, pao2, user):
     if visit.blood_gases.exists():
         return  # recorded with the treatment day (demo of the dosing app)
-    at = datetime.combine(_on(subject, day), time(8), tzinfo=ZoneInfo(subject.site.time_zone))
+    at = site_moment(_on(subject, day), time(8), subject.site)
     services.blood_gas_record(
         gas=BloodGas(
             subject=subject,

@@ -3,7 +3,6 @@ range), blood gases and standard-care medication, through the services."""
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from dosing import services
 from dosing.models import ConcomitantMedication, DoseAdministration
@@ -14,13 +13,13 @@ from safety.models import AdverseEvent, CtcaeTerm, VitalSigns
 from safety.services.adverse_events import adverse_event_record
 from safety.services.vitals import vitals_record
 from trial_edc.accounts.models import User
-from trial_edc.core.clock import study_day_date
+from trial_edc.core.clock import site_moment, study_day_date
 from trial_edc.study import study
 
 
 def _at(subject, day: int, hour: int, minute: int = 0) -> datetime:
     on = study_day_date(subject.day1, day)
-    return datetime.combine(on, time(hour, minute), tzinfo=ZoneInfo(subject.site.time_zone))
+    return site_moment(on, time(hour, minute), subject.site)
 
 
 def _dose(subject, day, user, **overrides):

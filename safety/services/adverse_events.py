@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enrollment.schedule.services import data_date_problems
 from safety import rules
 from safety.models import AdverseEvent, AdverseEventFollowUp, SeriousAdverseEventReport
 from safety.selectors import facts_of
@@ -14,18 +15,19 @@ from safety.services.signatures import signatures_void
 from safety.tasks import sae_alert_send
 from trial_edc.accounts.permissions import require, require_change
 from trial_edc.audit.services import audit_context, audited_save
-from trial_edc.core.clock import site_today
-from trial_edc.core.problems import Problem, problems_as_errors
+from trial_edc.core.problems import Problem, refuse
 
 
 @transaction.atomic
 def adverse_event_record(*, ae: AdverseEvent, user, reason: str = "") -> AdverseEvent:
     require_change(user, ae, ae.subject.site)
-    problems = rules.adverse_event_problems(facts_of(ae))
-    if ae.aestdtc > site_today(ae.subject.site):
-        problems.append(Problem("aestdtc", _("The onset cannot be in the future.")))
-    if problems:
-        raise ValidationError(problems_as_errors(problems))
+    # an AE is followed after the subject left the study, so only the future is refused
+    refuse(
+        rules.adverse_event_problems(facts_of(ae))
+        + data_date_problems(
+            ae.subject, ae.aestdtc, "aestdtc", since_enrolment=False, after_end=True
+        )
+    )
     if ae.recorded_by_id is None:
         ae.recorded_by = user
     is_change = not ae._state.adding
@@ -71,8 +73,7 @@ def adverse_event_follow_up(*, follow_up: AdverseEventFollowUp, user, reason: st
     if follow_up.aeendtc is not None and follow_up.aeendtc < ae.aestdtc:
         problems.append(Problem("aeendtc", _("The end date cannot be before the onset.")))
     problems += rules.fatal_outcome_problems(grade=follow_up.aetoxgr, outcome=follow_up.aeout)
-    if problems:
-        raise ValidationError(problems_as_errors(problems))
+    refuse(problems)
     if follow_up.recorded_by_id is None:
         follow_up.recorded_by = user
     audited_save(instance=follow_up, user=user, reason=reason)

@@ -1,5 +1,4 @@
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,7 +12,7 @@ from enrollment.selectors import subject_or_404
 from safety.forms import VitalSignsForm
 from safety.models import VitalSigns
 from safety.services import vitals as services
-from trial_edc.core.clock import study_day_date
+from trial_edc.core.clock import site_moment, study_day_date
 from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
 
 
@@ -29,7 +28,7 @@ def moment_of_day(subject, day: int | None, hour: int = 8) -> datetime | None:
     if day is None:
         return None
     on = study_day_date(subject.day1, day)
-    return datetime.combine(on, time(hour, 0), tzinfo=ZoneInfo(subject.site.time_zone))
+    return site_moment(on, time(hour, 0), subject.site)
 
 
 def day_param(request) -> int | None:

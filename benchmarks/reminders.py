@@ -23,8 +23,9 @@ def seed(first: int, last: int, today: date) -> None:
     from django.utils import timezone
 
     from dosing.models import DoseAdministration
-    from enrollment.models import Screening, Subject, SubjectVisit
-    from enrollment.schedule.rules import visit_schedule
+    from enrollment.models import Screening, Subject
+    from enrollment.schedule.services import schedule_create
+    from portal.demo.treatment import serious_pneumonia
     from safety.models import AdverseEvent, SeriousAdverseEventReport, VitalSigns
     from trial_edc.accounts.models import Site, User
 
@@ -57,19 +58,7 @@ def seed(first: int, last: int, today: date) -> None:
             )
             for i, s in zip(numbers, screenings, strict=True)
         )
-        SubjectVisit.objects.bulk_create(
-            SubjectVisit(
-                subject=subject,
-                code=v.code,
-                name=v.name,
-                order=n,
-                target_date=v.target_date,
-                window_start=v.window_start,
-                window_end=v.window_end,
-            )
-            for subject in subjects
-            for n, v in enumerate(visit_schedule(day1=subject.day1))
-        )
+        schedule_create(*subjects)
         doses, vitals = [], []
         for subject in subjects:
             elapsed = (today - subject.day1).days  # days before today in treatment
@@ -98,20 +87,7 @@ def seed(first: int, last: int, today: date) -> None:
         DoseAdministration.objects.bulk_create(doses)
         VitalSigns.objects.bulk_create(vitals)
         aes = AdverseEvent.objects.bulk_create(
-            AdverseEvent(
-                subject=subject,
-                aeterm="Pneumonia",
-                aestdtc=subject.day1,
-                ongoing=True,
-                aetoxgr=3,
-                aeser=True,
-                aeshosp=True,
-                aerel="NOT RELATED",
-                aeacn="DOSE NOT CHANGED",
-                aeout="RECOVERING/RESOLVING",
-                recorded_by=coordinator,
-            )
-            for subject in subjects[::100]
+            serious_pneumonia(subject, recorded_by=coordinator) for subject in subjects[::100]
         )
         SeriousAdverseEventReport.objects.bulk_create(
             SeriousAdverseEventReport(

@@ -1,12 +1,12 @@
 """Change from baseline on the subject dashboard (a registered panel)."""
 
-from efficacy import outcomes, selectors
+from efficacy import endpoints, selectors
 from trial_edc.core.registry import DashboardPanel, dashboard_panels
 
 
 def change_from_baseline(request, subject) -> dict:
     """Each measure by visit with change and % change from baseline (four queries)."""
-    return {"rows": selectors.subject_change_table(subject), "visits": outcomes.efficacy_visits()}
+    return {"rows": selectors.subject_change_table(subject), "visits": endpoints.efficacy_visits()}
 
 
 def register() -> None:

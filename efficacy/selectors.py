@@ -4,7 +4,7 @@ show, each in a fixed number of queries."""
 from django.db.models import Prefetch
 from django.http import Http404
 
-from efficacy import outcomes, rules
+from efficacy import endpoints, rules
 from efficacy.models import LabResult
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Subject, SubjectVisit
@@ -44,30 +44,30 @@ def visit_page(subject: Subject, code: str) -> dict:
     }
 
 
-def subject_change_table(subject: Subject) -> list[outcomes.SubjectRow]:
-    values = outcomes.collect_values([subject.pk])
-    return outcomes.subject_table(values.get(subject.pk, {}))
+def subject_change_table(subject: Subject) -> list[endpoints.SubjectRow]:
+    values = endpoints.collect_values([subject.pk])
+    return endpoints.subject_table(values.get(subject.pk, {}))
 
 
 def study_summary(user) -> dict:
     """The study-level change-from-baseline tables and charts of the subjects the user sees."""
     subjects = enrollment_selectors.subjects_for(user)
     numbers = dict(subjects.values_list("pk", "subject_number"))
-    values = outcomes.collect_values(list(numbers))
-    visits = [(v.code, v.name.split(" (")[0]) for v in outcomes.efficacy_visits()]
+    values = endpoints.collect_values(list(numbers))
+    visits = [(v.code, v.name.split(" (")[0]) for v in endpoints.efficacy_visits()]
     return {
-        "summaries": outcomes.study_table(values),
-        "visits": outcomes.efficacy_visits(),
+        "summaries": endpoints.study_table(values),
+        "visits": endpoints.efficacy_visits(),
         "subject_count": len(numbers),
         "charts": [
             visit_lines_svg(
                 "PaO2/FiO2 (mmHg) by visit",
-                outcomes.series_by_subject(values, numbers, "PF_RATIO"),
+                endpoints.series_by_subject(values, numbers, "PF_RATIO"),
                 visits,
             ),
             visit_lines_svg(
                 "HRCT total score by visit",
-                outcomes.series_by_subject(values, numbers, "HRCT_TOTAL"),
+                endpoints.series_by_subject(values, numbers, "HRCT_TOTAL"),
                 visits,
             ),
         ],

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from efficacy import views
+from efficacy.views import summary
+from efficacy.views import visits as views
 
 visit = "subjects/<int:pk>/visits/<str:code>/"
 
@@ -16,8 +17,7 @@ urlpatterns = [
     path(visit + "labs/", views.lab_panel_edit, name="lab_panel_edit"),
     path(visit + "hrct/", views.hrct_edit, name="hrct_edit"),
     path(visit + "follow-up/", views.follow_up_edit, name="follow_up_edit"),
-    path("efficacy/", views.study_summary, name="efficacy_summary"),
-    path("efficacy/summary.csv", views.study_summary_csv, name="efficacy_summary_csv"),
-    path("efficacy/summary.pdf", views.study_summary_pdf, name="efficacy_summary_pdf"),
-    path("visits/deviations/", views.deviations, name="visit_deviations"),
+    path("efficacy/", summary.study_summary, name="efficacy_summary"),
+    path("efficacy/summary.csv", summary.study_summary_csv, name="efficacy_summary_csv"),
+    path("efficacy/summary.pdf", summary.study_summary_pdf, name="efficacy_summary_pdf"),
 ]

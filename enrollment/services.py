@@ -206,7 +206,7 @@ def subject_enroll(
                 enrolled_on=enrolled_on,
                 enrolled_by=investigator,
             )
-            schedule_create(subject=subject, screening_date=screening.screening_date)
+            schedule_create(subject)
             SCREENING_MOVES.move(screening, Screening.Status.ENROLLED)
             screening.save(update_fields=["status"])
     return subject

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from enrollment import views
+from enrollment.views import screening as views
+from enrollment.views import subjects
 
 app_name = "enrollment"
 
@@ -14,7 +15,8 @@ urlpatterns = [
     path("screenings/<int:pk>/enrol/", views.enroll, name="enroll"),
     path("screenings/<int:pk>/withdraw/", views.screening_withdraw, name="screening_withdraw"),
     path("screenings/<int:pk>/rescreen/", views.rescreen, name="rescreen"),
-    path("subjects/", views.subject_list, name="subject_list"),
-    path("subjects/<int:pk>/end/", views.subject_end, name="subject_end"),
-    path("enrolment-summary/", views.consort, name="consort"),
+    path("subjects/", subjects.subject_list, name="subject_list"),
+    path("subjects/<int:pk>/end/", subjects.subject_end, name="subject_end"),
+    path("enrolment-summary/", subjects.consort, name="consort"),
+    path("visits/deviations/", subjects.deviations, name="visit_deviations"),
 ]

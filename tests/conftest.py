@@ -125,7 +125,7 @@ def data_manager_client(client_for, data_manager):
 @pytest.fixture
 def subject_on_day_6(site, coordinator, investigator):
     """A subject whose day 1 was 5 days ago (today is day 6 at the site)."""
-    from tests.enrollment.factories import enrolled_subject
+    from portal.demo.enrollment import enrolled_subject
     from trial_edc.core.clock import site_today
 
     day1 = site_today(site) - timedelta(days=5)

@@ -116,7 +116,7 @@ PAGES = [
     ("efficacy summary", lambda f: reverse("efficacy:efficacy_summary"), ALL),
     ("efficacy CSV", lambda f: reverse("efficacy:efficacy_summary_csv"), DOWNLOADS),
     ("efficacy PDF", lambda f: reverse("efficacy:efficacy_summary_pdf"), DOWNLOADS),
-    ("deviations", lambda f: reverse("efficacy:visit_deviations"), ALL),
+    ("deviations", lambda f: reverse("enrollment:visit_deviations"), ALL),
     # notifications
     ("my notifications", lambda f: reverse("notifications:my_notifications"), ALL),
     ("notification preferences", lambda f: reverse("notifications:notification_preferences"), ALL),
@@ -132,7 +132,7 @@ CASES = [
 
 @pytest.fixture
 def page_objects(site, role_users):
-    from tests.enrollment.factories import enrolled_subject, open_screening
+    from portal.demo.enrollment import enrolled_subject, open_screening
 
     users = role_users
     return {

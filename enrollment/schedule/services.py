@@ -17,8 +17,9 @@ from trial_edc.core.problems import Problem, refuse
 Outcome = SubjectVisit.Outcome
 
 
-def schedule_create(*, subject: Subject, screening_date: date) -> None:
-    """Every visit of the protocol from day 1; screening is done at enrolment."""
+def schedule_create(*subjects: Subject) -> None:
+    """Every visit of the protocol from each subject's day 1, in one statement; screening is
+    done at enrolment (on the screening date)."""
     SubjectVisit.objects.bulk_create(
         SubjectVisit(
             subject=subject,
@@ -29,8 +30,9 @@ def schedule_create(*, subject: Subject, screening_date: date) -> None:
             window_start=planned.window_start,
             window_end=planned.window_end,
             outcome=Outcome.DONE if planned.code == "SCREENING" else Outcome.PLANNED,
-            visit_date=screening_date if planned.code == "SCREENING" else None,
+            visit_date=subject.screening.screening_date if planned.code == "SCREENING" else None,
         )
+        for subject in subjects
         for order, planned in enumerate(rules.visit_schedule(day1=subject.day1))
     )
 

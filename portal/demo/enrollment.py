@@ -1,10 +1,12 @@
-"""Demo screenings and subjects at every stage, made through the services."""
+"""Screenings and subjects at every stage, made through the services (so every rule runs):
+the builders the demo, the tests and the benchmarks share, and the demo's own cases."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
 from enrollment import services
 from enrollment.models import Consent, EligibilityChecklist, Screening
 from trial_edc.accounts.models import Site, User
+from trial_edc.core.clock import site_moment, site_today
 from trial_edc.study import study
 
 
@@ -30,47 +32,80 @@ def evidence_supporting(screened: date, **overrides) -> dict:
     } | overrides
 
 
-def _screen(site, user, screened, initials, born, sex="M", checklist=None, consent=True):
-    screening = services.screening_open(
-        user=user,
-        site=site,
-        initials=initials,
-        date_of_birth=born,
-        sex=sex,
-        childbearing_potential=False,
-        screening_date=screened,
+def open_screening(*, site, user, screening_date=None, **overrides) -> Screening:
+    values = {
+        "initials": "LWY",
+        "date_of_birth": date(1975, 6, 15),
+        "sex": "M",
+        "childbearing_potential": False,
+        "screening_date": screening_date or date.today() - timedelta(days=2),
+    } | overrides
+    return services.screening_open(user=user, site=site, **values)
+
+
+def complete_checklist(screening, user, **overrides) -> EligibilityChecklist:
+    """Every criterion met with supporting evidence, but for `overrides`."""
+    checklist = EligibilityChecklist(
+        screening=screening,
+        **(answers_all_met() | evidence_supporting(screening.screening_date) | overrides),
+    )
+    services.checklist_save(checklist=checklist, user=user)
+    return checklist
+
+
+def record_consent(screening, user, on: date | None = None) -> Consent:
+    """Consent signed early on the screening date at the site (whatever its time zone)."""
+    on = on or screening.screening_date
+    signed_at = datetime.combine(on, time(2, 0), tzinfo=UTC)
+    if site_today(screening.site, signed_at) != on:  # a site behind UTC: early on its own date
+        signed_at = site_moment(on, time(0, 30), screening.site)
+    consent = Consent(screening=screening, version="2.1", signed_at=signed_at, taken_by=user)
+    services.consent_save(consent=consent, user=user)
+    return consent
+
+
+def eligible_screening(*, site, user, **overrides) -> Screening:
+    screening = open_screening(site=site, user=user, **overrides)
+    complete_checklist(screening, user)
+    record_consent(screening, user)
+    screening.refresh_from_db()
+    assert screening.status == Screening.Status.ELIGIBLE, screening.failed_criteria
+    return screening
+
+
+def enrolled_subject(*, site, coordinator, investigator, day1=None, **overrides):
+    """Enrolled on the day of consent (the screening date), so past days can be recorded."""
+    screening = eligible_screening(site=site, user=coordinator, **overrides)
+    return services.subject_enroll(
+        screening=screening,
+        investigator=investigator,
+        first_dose_date=day1 or screening.screening_date + timedelta(days=1),
+        enrolled_on=screening.screening_date,
+    )
+
+
+def _screen(site, user, screened, initials, born, *, checklist=None, consent=True):
+    """A demo screening: `checklist` None leaves it unanswered, else the answers that differ
+    from "every criterion met"."""
+    screening = open_screening(
+        site=site, user=user, screening_date=screened, initials=initials, date_of_birth=born
     )
     if checklist is not None:
-        answers, evidence = checklist
-        services.checklist_save(
-            checklist=EligibilityChecklist(screening=screening, **answers, **evidence), user=user
-        )
+        complete_checklist(screening, user, **checklist)
     if consent:
-        services.consent_save(
-            consent=Consent(
-                screening=screening,
-                version="2.1",
-                signed_at=datetime.combine(screened, time(1, 30), tzinfo=UTC),
-                taken_by=user,
-            ),
-            user=user,
-        )
-    screening.refresh_from_db()
+        record_consent(screening, user)
     return screening
 
 
 def _enrol(site, coordinator, investigator, day1: date, initials: str, born: date):
-    screened = day1 - timedelta(days=3)
-    screening = _screen(
-        site,
-        coordinator,
-        screened,
-        initials,
-        born,
-        checklist=(answers_all_met(), evidence_supporting(screened)),
-    )
-    return services.subject_enroll(
-        screening=screening, investigator=investigator, first_dose_date=day1, enrolled_on=screened
+    return enrolled_subject(
+        site=site,
+        coordinator=coordinator,
+        investigator=investigator,
+        day1=day1,
+        screening_date=day1 - timedelta(days=3),
+        initials=initials,
+        date_of_birth=born,
     )
 
 
@@ -103,7 +138,7 @@ def enrollment_demo_seed(today: date) -> None:
         screened,
         "YTP",
         date(1990, 5, 5),
-        checklist=(answers_all_met(exclusion_4=True), evidence_supporting(screened)),
+        checklist={"exclusion_4": True},
     )
     _screen(
         site,
@@ -111,10 +146,7 @@ def enrollment_demo_seed(today: date) -> None:
         screened,
         "GLN",
         date(1958, 8, 8),
-        checklist=(
-            answers_all_met(inclusion_1=False),
-            evidence_supporting(screened, anti_mda5_result="NEG"),
-        ),
+        checklist={"inclusion_1": False, "anti_mda5_result": "NEG"},
     )
     _screen(
         site,
@@ -122,7 +154,7 @@ def enrollment_demo_seed(today: date) -> None:
         screened,
         "SUM",
         date(1948, 2, 2),
-        checklist=(answers_all_met(), evidence_supporting(screened)),
+        checklist={},
     )  # aged 76+ at consent
     _screen(
         site,
@@ -130,7 +162,7 @@ def enrollment_demo_seed(today: date) -> None:
         screened,
         "FRK",
         date(1983, 9, 9),
-        checklist=(answers_all_met(exclusion_5=True), evidence_supporting(screened)),
+        checklist={"exclusion_5": True},
     )
     # one still in screening, one eligible waiting for the investigator
     _screen(site, coord, today - timedelta(days=1), "NEW", date(1988, 12, 1), consent=False)
@@ -140,7 +172,7 @@ def enrollment_demo_seed(today: date) -> None:
         today - timedelta(days=1),
         "ELG",
         date(1966, 6, 16),
-        checklist=(answers_all_met(), evidence_supporting(today - timedelta(days=1))),
+        checklist={},
     )
     # site 02 has its own subject (invisible to site 01's staff)
     other = Site.objects.get(code="02")

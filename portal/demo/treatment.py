@@ -59,6 +59,22 @@ def _vitals(subject, day, user, **overrides):
     )
 
 
+def serious_pneumonia(subject, **overrides) -> AdverseEvent:
+    """An unsaved serious (hospitalised) grade-3 pneumonia from day 1 on, still ongoing."""
+    values = {
+        "aeterm": "Pneumonia",
+        "aestdtc": subject.day1,
+        "ongoing": True,
+        "aetoxgr": 3,
+        "aeser": True,
+        "aeshosp": True,
+        "aerel": "UNLIKELY RELATED",
+        "aeacn": "DRUG INTERRUPTED",
+        "aeout": "RECOVERING/RESOLVING",
+    } | overrides
+    return AdverseEvent(subject=subject, **values)
+
+
 def _adverse_events(subject, user) -> None:
     """A related cough, a fever, and for one subject a serious pneumonia."""
 
@@ -97,17 +113,11 @@ def _adverse_events(subject, user) -> None:
         )
     if subject.subject_number == "01-003":
         adverse_event_record(
-            ae=AdverseEvent(
-                **common,
-                aeterm="Pneumonia",
+            ae=serious_pneumonia(
+                subject,
+                aeacn="DOSE NOT CHANGED",
                 ctcae_term=term("Lung infection"),
                 aestdtc=subject.day1 + timedelta(days=9),
-                ongoing=True,
-                aetoxgr=3,
-                aeser=True,
-                aeshosp=True,
-                aerel="UNLIKELY RELATED",
-                aeout="RECOVERING/RESOLVING",
                 treatment_given="IV antibiotics",
                 narrative="Fever and new consolidation; admitted to the ward.",
             ),

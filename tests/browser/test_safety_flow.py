@@ -3,8 +3,8 @@ to-sign queue; the monitor downloads the safety listing."""
 
 import pytest
 
+from portal.demo.enrollment import enrolled_subject
 from tests.conftest import browser_login
-from tests.enrollment.factories import enrolled_subject
 from tests.factories import DEMO_TEST_PASSWORD
 from trial_edc.accounts.roles import Role
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from portal.demo.enrollment import enrolled_subject
 from tests.conftest import browser_login
-from tests.enrollment.factories import enrolled_subject
 from trial_edc.core.clock import site_today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

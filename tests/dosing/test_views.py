@@ -10,7 +10,7 @@ from django.urls import reverse
 from dosing.models import ConcomitantMedication, DoseAdministration
 from dosing.services import dose_record
 from enrollment import services as enrollment_services
-from tests.enrollment.factories import enrolled_subject
+from portal.demo.enrollment import enrolled_subject
 
 DOSE = {
     "status": "completed",

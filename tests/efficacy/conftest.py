@@ -10,7 +10,7 @@ def subject(subject_on_day_6):
 
 def subject_on_day(n: int, *, site, coordinator, investigator):
     """A subject whose day 1 was n-1 days ago at the site (today is study day n)."""
-    from tests.enrollment.factories import enrolled_subject
+    from portal.demo.enrollment import enrolled_subject
     from trial_edc.core.clock import site_today
 
     day1 = site_today(site) - timedelta(days=n - 1)

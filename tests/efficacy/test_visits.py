@@ -152,7 +152,7 @@ def test_an_out_of_window_visit_is_a_deviation_with_a_reason(
     assert response.status_code == 302
     visit = SubjectVisit.objects.get(subject=subject, code="DAY14")
     assert visit.out_of_window and visit.deviation_reason == "Subject febrile on day 14"
-    log = monitor_client.get(reverse("efficacy:visit_deviations")).content.decode()
+    log = monitor_client.get(reverse("enrollment:visit_deviations")).content.decode()
     assert subject.subject_number in log and "Subject febrile on day 14" in log
     # back in the window: no longer a deviation (the audit trail keeps the earlier date)
     visit_date(coordinator_client, subject, "DAY14", 14, reason_for_change="Wrong date typed")
@@ -302,7 +302,7 @@ def test_the_study_table_runs_the_same_queries_for_1_or_6_subjects(
         for name in (
             "efficacy:efficacy_summary",
             "efficacy:efficacy_summary_csv",
-            "efficacy:visit_deviations",
+            "enrollment:visit_deviations",
         ):
             with CaptureQueriesContext(connection) as queries:
                 assert monitor_client.get(reverse(name)).status_code == 200
@@ -343,7 +343,7 @@ def test_the_study_table_exports_csv_and_pdf(
 def test_visit_forms_of_another_site_are_404_and_their_audit_trail_is_readable(
     coordinator_client, make_user, other_site, site, subject_on_day_30
 ):
-    from tests.enrollment.factories import enrolled_subject
+    from portal.demo.enrollment import enrolled_subject
     from trial_edc.accounts.roles import Role
     from trial_edc.core.clock import site_today
 

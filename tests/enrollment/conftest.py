@@ -1,6 +1,6 @@
 import pytest
 
-from tests.enrollment.factories import enrolled_subject, open_screening
+from portal.demo.enrollment import enrolled_subject, open_screening
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.db import connection
 from enrollment import services
 from enrollment.models import Screening, Subject, SubjectVisit
 from enrollment.schedule import services as schedule_services
-from tests.enrollment.factories import (
+from portal.demo.enrollment import (
     complete_checklist,
     eligible_screening,
     enrolled_subject,

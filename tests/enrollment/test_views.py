@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 
 from enrollment.models import EligibilityChecklist, Screening, Subject
-from tests.enrollment.factories import (
+from portal.demo.enrollment import (
+    answers_all_met,
     eligible_screening,
     enrolled_subject,
-    good_answers,
-    good_evidence,
+    evidence_supporting,
     open_screening,
 )
 
@@ -68,7 +68,7 @@ def test_checklist_shows_every_criterion_word_for_word(coordinator_client, scree
 
 
 def test_checklist_unanswered_criterion_is_refused_next_to_it(coordinator_client, screening):
-    data = _form(good_answers() | good_evidence(screening.screening_date))
+    data = _form(answers_all_met() | evidence_supporting(screening.screening_date))
     del data["exclusion_7"]
     response = coordinator_client.post(
         reverse("enrollment:checklist_edit", args=[screening.pk]), data
@@ -78,7 +78,7 @@ def test_checklist_unanswered_criterion_is_refused_next_to_it(coordinator_client
 
 
 def test_checklist_inconsistency_is_refused_on_the_form(coordinator_client, screening):
-    data = _form(good_answers() | good_evidence(screening.screening_date))
+    data = _form(answers_all_met() | evidence_supporting(screening.screening_date))
     data["anti_mda5_result"] = "NEG"
     response = coordinator_client.post(
         reverse("enrollment:checklist_edit", args=[screening.pk]), data
@@ -89,7 +89,7 @@ def test_checklist_inconsistency_is_refused_on_the_form(coordinator_client, scre
 
 def test_checklist_edit_needs_a_reason(coordinator_client, site, coordinator):
     screening = eligible_screening(site=site, user=coordinator)
-    data = _form(good_answers() | good_evidence(screening.screening_date))
+    data = _form(answers_all_met() | evidence_supporting(screening.screening_date))
     data["exclusion_2"] = "True"
     url = reverse("enrollment:checklist_edit", args=[screening.pk])
     response = coordinator_client.post(url, data)
@@ -101,7 +101,7 @@ def test_checklist_edit_needs_a_reason(coordinator_client, site, coordinator):
 
 
 def test_monitor_cannot_post_a_checklist(monitor_client, screening):
-    data = _form(good_answers() | good_evidence(screening.screening_date))
+    data = _form(answers_all_met() | evidence_supporting(screening.screening_date))
     response = monitor_client.post(reverse("enrollment:checklist_edit", args=[screening.pk]), data)
     assert response.status_code == 403
     assert not EligibilityChecklist.objects.exists()
@@ -248,7 +248,7 @@ def test_dashboard_shows_day_in_study_and_visit_status(
 
 
 def test_consort_summary_counts_each_outcome(coordinator_client, site, coordinator, investigator):
-    from tests.enrollment.factories import complete_checklist
+    from portal.demo.enrollment import complete_checklist
 
     enrolled_subject(site=site, coordinator=coordinator, investigator=investigator)
     complete_checklist(

@@ -15,8 +15,8 @@ from email import message_from_bytes
 import pytest
 
 from enrollment.models import SubjectVisit
+from portal.demo.enrollment import enrolled_subject
 from tests.conftest import PROJECT_DIR, _worker_database_url, service_missing
-from tests.enrollment.factories import enrolled_subject
 from trial_edc.audit.services import audit_context
 from trial_edc.core.clock import site_today
 from trial_edc.notifications.rules import site_moment

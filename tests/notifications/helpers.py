@@ -5,6 +5,7 @@ from django.utils import timezone
 from dosing.models import DoseAdministration
 from dosing.services import dose_record
 from enrollment.models import SubjectVisit
+from portal.demo.treatment import serious_pneumonia
 from safety.models import AdverseEvent, VitalSigns
 from safety.services import adverse_events
 from safety.services.vitals import vitals_record
@@ -50,21 +51,7 @@ def vitals_now(subject, user):
 
 
 def serious_ae(subject, user) -> AdverseEvent:
-    return adverse_events.adverse_event_record(
-        ae=AdverseEvent(
-            subject=subject,
-            aeterm="Pneumonia",
-            aestdtc=subject.day1,
-            ongoing=True,
-            aetoxgr=3,
-            aeser=True,
-            aeshosp=True,
-            aerel="UNLIKELY RELATED",
-            aeacn="DRUG INTERRUPTED",
-            aeout="RECOVERING/RESOLVING",
-        ),
-        user=user,
-    )
+    return adverse_events.adverse_event_record(ae=serious_pneumonia(subject), user=user)
 
 
 def subject_died(subject, user):

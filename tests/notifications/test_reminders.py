@@ -142,7 +142,7 @@ def test_a_utc_plus_8_site_gets_its_morning_reminder_at_its_own_morning(
     subject_on_day, at, site, other_site, make_user, coordinator
 ):
     """Site 01 is Asia/Shanghai (UTC+8): its 08:00 is 00:00 UTC; Amsterdam is still asleep."""
-    from tests.enrollment.factories import enrolled_subject
+    from portal.demo.enrollment import enrolled_subject
 
     far_coordinator = make_user(Role.SITE_COORDINATOR, [other_site], username="far_coord")
     far_investigator = make_user(Role.INVESTIGATOR, [other_site], username="far_inv")
@@ -229,7 +229,7 @@ def test_a_site_behind_utc_gets_the_dose_of_its_own_day_across_the_utc_midnight(
     both messages are about the site's date, not the UTC one."""
     from datetime import UTC, time
 
-    from tests.enrollment.factories import enrolled_subject
+    from portal.demo.enrollment import enrolled_subject
     from trial_edc.audit.services import audited_save
     from trial_edc.notifications.rules import site_moment
 

@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from dosing.models import DoseAdministration
 from dosing.services import dose_record
+from portal.demo.enrollment import complete_checklist, open_screening
 from safety import rules
 from safety.models import AdverseEvent, AdverseEventFollowUp, CtcaeTerm
 from safety.services import adverse_events
-from tests.enrollment.factories import complete_checklist, open_screening
 
 ONSET = date(2026, 4, 10)
 FACTS = rules.AdverseEventFacts(

@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from dosing.models import DoseAdministration
 from dosing.services import dose_record
+from portal.demo.enrollment import enrolled_subject
 from safety import reports
 from safety.models import SafetyReport
 from safety.tasks import safety_reports_due
 from tests.conftest import wait_for
-from tests.enrollment.factories import enrolled_subject
 from trial_edc.core.clock import site_today
 
 

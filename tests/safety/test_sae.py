@@ -10,25 +10,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.demo.treatment import serious_pneumonia
 from safety import selectors
-from safety.models import AdverseEvent, SeriousAdverseEventReport
+from safety.models import SeriousAdverseEventReport
 from safety.services import adverse_events
 from trial_edc.accounts.roles import Role
 
-
-def _sae(subject, **overrides):
-    values = {
-        "aeterm": "Pneumonia",
-        "aestdtc": subject.day1,
-        "ongoing": True,
-        "aetoxgr": 3,
-        "aeser": True,
-        "aeshosp": True,
-        "aerel": "UNLIKELY RELATED",
-        "aeacn": "DRUG INTERRUPTED",
-        "aeout": "RECOVERING/RESOLVING",
-    } | overrides
-    return AdverseEvent(subject=subject, **values)
+_sae = serious_pneumonia
 
 
 @pytest.fixture

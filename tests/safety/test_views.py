@@ -99,7 +99,7 @@ def test_monitor_cannot_post_vitals(monitor_client, subject):
 
 def test_vitals_and_blood_gas_of_another_site_are_404(coordinator_client, make_user, other_site):
     from efficacy.models import BloodGas
-    from tests.enrollment.factories import enrolled_subject
+    from portal.demo.enrollment import enrolled_subject
     from trial_edc.accounts.roles import Role
 
     far_coord = make_user(Role.SITE_COORDINATOR, [other_site], username="c2")

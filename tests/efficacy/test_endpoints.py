@@ -2,7 +2,7 @@
 
 from decimal import Decimal as D
 
-from efficacy import outcomes
+from efficacy import endpoints as outcomes
 
 VALUES = {
     1: {

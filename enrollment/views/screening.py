@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,20 +16,13 @@ from enrollment.forms import (
     EnrollForm,
     ScreeningForm,
     ScreeningWithdrawForm,
-    SubjectEndForm,
 )
-from enrollment.models import Consent, EligibilityChecklist, Screening, Subject
+from enrollment.models import Consent, EligibilityChecklist, Screening
+from enrollment.views import PAGE_SIZE, form_page
 from trial_edc.accounts.models import User
 from trial_edc.accounts.selectors import sites_for
 from trial_edc.core.clock import site_today
 from trial_edc.core.forms import apply_errors
-
-PAGE_SIZE = 100
-
-
-def _form_page(request, form, title: str, **back):
-    """One form on a page, with a way back to the screening (back) or subject (back_subject)."""
-    return render(request, "enrollment/form.html", {"form": form, "title": title, **back})
 
 
 @permission_required("enrollment.view_screening", raise_exception=True)
@@ -121,7 +113,7 @@ def screening_edit(request, pk: int):
             )
             messages.success(request, _("Screening saved."))
         return redirect("enrollment:screening_detail", pk=pk)
-    return _form_page(
+    return form_page(
         request, form, _("Edit screening %(n)s") % {"n": screening.screening_number}, back=screening
     )
 
@@ -189,7 +181,7 @@ def consent_edit(request, pk: int):
         else:
             messages.success(request, _("Consent saved."))
             return redirect("enrollment:screening_detail", pk=pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         _("Informed consent of %(n)s") % {"n": screening.screening_number},
@@ -217,7 +209,7 @@ def enroll(request, pk: int):
                 request, _("Enrolled as subject %(n)s.") % {"n": subject.subject_number}
             )
             return redirect("portal:subject_dashboard", pk=subject.pk)
-    return _form_page(
+    return form_page(
         request, form, _("Enrol %(n)s") % {"n": screening.screening_number}, back=screening
     )
 
@@ -240,7 +232,7 @@ def screening_withdraw(request, pk: int):
         else:
             messages.success(request, _("Withdrawn before treatment."))
             return redirect("enrollment:screening_detail", pk=pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         _("Withdraw %(n)s before treatment") % {"n": screening.screening_number},
@@ -268,56 +260,3 @@ def rescreen(request, pk: int):
         return redirect("enrollment:screening_detail", pk=pk)
     messages.success(request, _("Re-screening %(n)s opened.") % {"n": screening.screening_number})
     return redirect("enrollment:screening_detail", pk=screening.pk)
-
-
-@permission_required("enrollment.view_subject", raise_exception=True)
-def subject_list(request):
-    status = request.GET.get("status", "")
-    if status not in Subject.Status.values:
-        status = ""
-    overdue = request.GET.get("overdue") == "1"
-    today = timezone.localdate()
-    rows, counts = selectors.subject_list(request.user, today=today, status=status, overdue=overdue)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "enrollment/subject_list.html",
-        {
-            "page": page,
-            "subjects": page.object_list,
-            "counts": counts,
-            "status": status,
-            "overdue": overdue,
-            "statuses": Subject.Status.choices,
-        },
-    )
-
-
-@permission_required("enrollment.change_subject", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def subject_end(request, pk: int):
-    subject = get_object_or_404(selectors.subjects_for(request.user), pk=pk)
-    form = SubjectEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.subject_end(subject=subject, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Subject %(n)s has left the study.") % {"n": subject.subject_number}
-            )
-            return redirect("portal:subject_dashboard", pk=pk)
-    return _form_page(
-        request,
-        form,
-        _("End of study for %(n)s") % {"n": subject.subject_number},
-        back_subject=subject,
-    )
-
-
-@permission_required("enrollment.view_screening", raise_exception=True)
-def consort(request):
-    return render(
-        request, "enrollment/consort.html", {"flow": selectors.consort_flow(request.user)}
-    )

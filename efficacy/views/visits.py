@@ -4,7 +4,6 @@ tables (subject, study, CSV, PDF)."""
 from datetime import time
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from efficacy import exports, selectors, services
+from efficacy import selectors, services
 from efficacy.forms import (
     BloodGasForm,
     FollowUpStatusForm,
@@ -25,7 +24,6 @@ from efficacy.forms import (
 from efficacy.models import BloodGas, FollowUpStatus, HrctScore, LabPanel, PulmonaryFunctionTest
 from enrollment.models import SubjectVisit
 from enrollment.schedule import rules as schedule_rules
-from enrollment.schedule import selectors as schedule_selectors
 from enrollment.schedule import services as schedule_services
 from enrollment.selectors import subject_or_404
 from safety.views.vitals import day_or_dashboard, day_param, moment_of_day
@@ -244,29 +242,4 @@ def follow_up_edit(request, pk: int, code: str):
         save=lambda form, user: services.follow_up_record(
             follow_up=form.instance, user=user, reason=form.reason_for_change
         ),
-    )
-
-
-# --- change from baseline: the study -------------------------------------------------------
-
-
-@permission_required("efficacy.view_pulmonaryfunctiontest", raise_exception=True)
-def study_summary(request):
-    return render(request, "efficacy/study_summary.html", selectors.study_summary(request.user))
-
-
-@permission_required("safety.download_listing", raise_exception=True)
-def study_summary_csv(request):
-    return exports.summary_csv_response(selectors.study_summary(request.user))
-
-
-@permission_required("safety.download_listing", raise_exception=True)
-def study_summary_pdf(request):
-    return exports.summary_pdf_response(selectors.study_summary(request.user), request.user)
-
-
-@permission_required("enrollment.view_subjectvisit", raise_exception=True)
-def deviations(request):
-    return render(
-        request, "efficacy/deviations.html", {"visits": schedule_selectors.deviations(request.user)}
     )

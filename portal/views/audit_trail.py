@@ -23,7 +23,7 @@ def record_audit(request, app_label: str, model_name: str, pk: int):
     )
     return render(
         request,
-        "audit/record_audit.html",
+        "portal/record_audit.html",
         {
             "record": record,
             "model_name": model._meta.verbose_name,

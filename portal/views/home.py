@@ -23,4 +23,4 @@ def home(request):
     if Role.DATA_MANAGER in roles:
         context["last_chain_check"] = AuditChainCheck.objects.first()
         context["recent_access"] = selectors.access_events_for(request.user)[:8]
-    return render(request, "accounts/home.html", context)
+    return render(request, "portal/home.html", context)

@@ -6,7 +6,8 @@ from enrollment import rules
 from enrollment.models import Consent, EligibilityChecklist, Screening, Subject
 from enrollment.services import evidence_of
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.core.forms import DATE, DATETIME, YES_NO
+from trial_edc.core.clock import site_today
+from trial_edc.core.forms import DATE, DATETIME, YES_NO, add_problems, latest_today
 from trial_edc.study import study
 
 
@@ -24,13 +25,19 @@ class ScreeningForm(ReasonForChangeMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("childbearing_potential") and cleaned.get("sex") == "M":
-            self.add_error(
-                "childbearing_potential", _("Only a woman can be of child-bearing potential.")
-            )
         dob, screened = cleaned.get("date_of_birth"), cleaned.get("screening_date")
-        if dob and screened and dob >= screened:
-            self.add_error("date_of_birth", _("The date of birth must precede the screening date."))
+        if dob and screened and cleaned.get("sex"):
+            site = cleaned.get("site") or (self.instance.site if self.instance.site_id else None)
+            add_problems(
+                self,
+                rules.demographic_problems(
+                    sex=cleaned["sex"],
+                    childbearing_potential=cleaned.get("childbearing_potential", False),
+                    date_of_birth=dob,
+                    screening_date=screened,
+                    today=site_today(site) if site else latest_today(),
+                ),
+            )
         return cleaned
 
 
@@ -97,7 +104,7 @@ class ChecklistForm(ReasonForChangeMixin, forms.ModelForm):
         probe = EligibilityChecklist(
             screening=self.screening, **{k: v for k, v in cleaned.items() if k in model_fields}
         )
-        for problem in rules.consistency_problems(evidence_of(self.screening, probe)):
+        for problem in rules.checklist_problems(evidence_of(self.screening, probe)):
             if problem.field in self.fields:
                 self.add_error(problem.field, problem.message)
         if cleaned.get("pregnancy_test_result") and not cleaned.get("pregnancy_test_date"):
@@ -149,4 +156,13 @@ class SubjectEndForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     decided_by = forms.CharField(
         label=_("Decided by"), max_length=100, help_text=_("E.g. the subject, the investigator.")
+    )
+
+
+class DeviationReviewForm(forms.Form):
+    review_note = forms.CharField(
+        label=_("Investigator's assessment"),
+        help_text=_("What the deviation means for the subject and what was done about it."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

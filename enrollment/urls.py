@@ -15,6 +15,11 @@ urlpatterns = [
     path("screenings/<int:pk>/enrol/", views.enroll, name="enroll"),
     path("screenings/<int:pk>/withdraw/", views.screening_withdraw, name="screening_withdraw"),
     path("screenings/<int:pk>/rescreen/", views.rescreen, name="rescreen"),
+    path(
+        "screenings/<int:pk>/eligibility-deviations/<int:deviation_pk>/",
+        views.eligibility_deviation_review,
+        name="eligibility_deviation_review",
+    ),
     path("subjects/", subjects.subject_list, name="subject_list"),
     path("subjects/<int:pk>/end/", subjects.subject_end, name="subject_end"),
     path("enrolment-summary/", subjects.consort, name="consort"),

@@ -166,3 +166,12 @@ class DeviationReviewForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class VisitMissedForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why was the visit missed?"),
+        help_text=_("E.g. the subject could not travel; kept in the audit trail."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

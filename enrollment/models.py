@@ -303,6 +303,7 @@ class SubjectVisit(models.Model):
     # a visit outside its window is allowed, and is a protocol deviation with a reason
     out_of_window = models.BooleanField(_("out of window"), default=False, editable=False)
     deviation_reason = models.TextField(_("reason for the out-of-window visit"), blank=True)
+    missed_reason = models.TextField(_("reason the visit was missed"), blank=True)
 
     site_path = "subject__site"
 

@@ -22,6 +22,11 @@ urlpatterns = [
     ),
     path("subjects/", subjects.subject_list, name="subject_list"),
     path("subjects/<int:pk>/end/", subjects.subject_end, name="subject_end"),
+    path(
+        "subjects/<int:pk>/visits/<str:code>/missed/",
+        subjects.visit_missed,
+        name="visit_missed",
+    ),
     path("enrolment-summary/", subjects.consort, name="consort"),
     path("visits/deviations/", subjects.deviations, name="visit_deviations"),
 ]

@@ -162,3 +162,28 @@ def visit_date_record(
     reason = reason or ("protocol deviation: out of window" if outside else "visit date")
     audited_save(instance=visit, user=user, reason=reason)
     return visit_refresh(visit.pk, user)
+
+
+@transaction.atomic
+def visit_mark_missed(*, visit: SubjectVisit, user, reason: str) -> SubjectVisit:
+    """A planned visit past its window that did not take place is missed (with its reason):
+    it takes no data and its reminders stop (`reminders.why_not_needed`)."""
+    visit = (
+        SubjectVisit.objects.select_for_update(of=("self",))
+        .select_related("subject__site")
+        .get(pk=visit.pk)
+    )
+    require(user, "enrollment.change_subjectvisit", visit.subject.site)
+    refuse(
+        rules.missed_problems(
+            outcome=visit.outcome,
+            window_end=visit.window_end,
+            visit_date=visit.visit_date,
+            today=site_today(visit.subject.site),
+            reason=reason,
+        )
+    )
+    VISIT_MOVES.move(visit, Outcome.MISSED)
+    visit.missed_reason = reason.strip()
+    audited_save(instance=visit, user=user, reason=f"visit missed: {visit.missed_reason}")
+    return visit

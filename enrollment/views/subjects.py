@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from enrollment import selectors, services
-from enrollment.forms import (
-    SubjectEndForm,
-)
+from enrollment.forms import SubjectEndForm, VisitMissedForm
 from enrollment.models import Subject
 from enrollment.schedule import selectors as schedule_selectors
+from enrollment.schedule import services as schedule_services
 from enrollment.views import PAGE_SIZE, form_page
 from trial_edc.core.forms import apply_errors
 
@@ -62,6 +61,33 @@ def subject_end(request, pk: int):
         form,
         _("End of study for %(n)s") % {"n": subject.subject_number},
         back_subject=subject,
+    )
+
+
+@permission_required("enrollment.change_subjectvisit", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def visit_missed(request, pk: int, code: str):
+    """Mark a planned visit past its window as missed, with the reason."""
+    subject = get_object_or_404(selectors.subjects_for(request.user), pk=pk)
+    visit = get_object_or_404(subject.visits, code=code)
+    form = VisitMissedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule_services.visit_mark_missed(
+                visit=visit, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(visit)s marked missed.") % {"visit": visit.name})
+            return redirect("efficacy:visit_detail", pk=pk, code=code)
+    return form_page(
+        request,
+        form,
+        _("%(visit)s of %(s)s: mark missed") % {"visit": visit.name, "s": subject.subject_number},
+        back_subject=subject,
+        intro=_("Window %(start)s – %(end)s. A missed visit takes no data; its reminders stop.")
+        % {"start": visit.window_start, "end": visit.window_end},
     )
 
 

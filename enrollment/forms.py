@@ -7,11 +7,18 @@ from enrollment.models import Consent, EligibilityChecklist, Screening, Subject
 from enrollment.services import evidence_of
 from trial_edc.audit.forms import ReasonForChangeMixin
 from trial_edc.core.clock import site_today
-from trial_edc.core.forms import DATE, DATETIME, YES_NO, add_problems, latest_today
+from trial_edc.core.forms import (
+    DATE,
+    DATETIME,
+    YES_NO,
+    BoundedDatesMixin,
+    add_problems,
+    latest_today,
+)
 from trial_edc.study import study
 
 
-class ScreeningForm(ReasonForChangeMixin, forms.ModelForm):
+class ScreeningForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = Screening
         fields = ["initials", "date_of_birth", "sex", "childbearing_potential", "screening_date"]
@@ -25,19 +32,17 @@ class ScreeningForm(ReasonForChangeMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        dob, screened = cleaned.get("date_of_birth"), cleaned.get("screening_date")
-        if dob and screened and cleaned.get("sex"):
-            site = cleaned.get("site") or (self.instance.site if self.instance.site_id else None)
-            add_problems(
-                self,
-                rules.demographic_problems(
-                    sex=cleaned["sex"],
-                    childbearing_potential=cleaned.get("childbearing_potential", False),
-                    date_of_birth=dob,
-                    screening_date=screened,
-                    today=site_today(site) if site else latest_today(),
-                ),
-            )
+        site = cleaned.get("site") or (self.instance.site if self.instance.site_id else None)
+        add_problems(
+            self,
+            rules.demographic_problems(
+                sex=cleaned.get("sex", ""),
+                childbearing_potential=cleaned.get("childbearing_potential", False),
+                date_of_birth=cleaned.get("date_of_birth"),
+                screening_date=cleaned.get("screening_date"),
+                today=site_today(site) if site else latest_today(),
+            ),
+        )
         return cleaned
 
 
@@ -73,7 +78,7 @@ EVIDENCE_FIELDS = [
 ]
 
 
-class ChecklistForm(ReasonForChangeMixin, forms.ModelForm):
+class ChecklistForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     """Both inclusion and all exclusion criteria, word for word, with their evidence."""
 
     class Meta:
@@ -112,7 +117,7 @@ class ChecklistForm(ReasonForChangeMixin, forms.ModelForm):
         return cleaned
 
 
-class ConsentForm(ReasonForChangeMixin, forms.ModelForm):
+class ConsentForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = Consent
         fields = ["version", "signed_at", "taken_by"]
@@ -124,7 +129,9 @@ class ConsentForm(ReasonForChangeMixin, forms.ModelForm):
         self.fields["signed_at"].input_formats = ["%Y-%m-%dT%H:%M"]
 
 
-class EnrollForm(forms.Form):
+class EnrollForm(BoundedDatesMixin, forms.Form):
+    may_be_future = ("first_dose_date",)
+
     enrolled_on = forms.DateField(
         label=_("Enrolment date"),
         widget=DATE,
@@ -139,12 +146,12 @@ class EnrollForm(forms.Form):
     )
 
 
-class ScreeningWithdrawForm(forms.Form):
+class ScreeningWithdrawForm(BoundedDatesMixin, forms.Form):
     withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DATE)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SubjectEndForm(forms.Form):
+class SubjectEndForm(BoundedDatesMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("How the subject leaves the study"),
         choices=[
@@ -172,6 +179,21 @@ class VisitMissedForm(forms.Form):
     reason = forms.CharField(
         label=_("Why was the visit missed?"),
         help_text=_("E.g. the subject could not travel; kept in the audit trail."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class Day1MoveForm(BoundedDatesMixin, forms.Form):
+    may_be_future = ("day1",)
+
+    day1 = forms.DateField(
+        label=_("New day 1 (first dose date)"),
+        widget=DATE,
+        help_text=_("The visits not yet done are planned again from it."),
+    )
+    reason = forms.CharField(
+        label=_("Why does day 1 move?"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

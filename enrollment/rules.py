@@ -129,19 +129,22 @@ def demographic_problems(
     *,
     sex: str,
     childbearing_potential: bool,
-    date_of_birth: date,
-    screening_date: date,
+    date_of_birth: date | None,
+    screening_date: date | None,
     today: date,
 ) -> list[Problem]:
-    """The screening's own values: refused whenever they are entered or corrected."""
+    """The screening's own values: refused whenever they are entered or corrected (a date
+    None, already refused by its form field, is left out)."""
     problems = []
-    if childbearing_potential and sex != "F":
+    if childbearing_potential and sex and sex != "F":
         problems.append(
             Problem("childbearing_potential", _("Only a woman can be of child-bearing potential."))
         )
+    if screening_date is None:
+        return problems
     if screening_date > today:
         problems.append(Problem("screening_date", _("The screening date cannot be in the future.")))
-    if date_of_birth >= screening_date:
+    if date_of_birth is not None and date_of_birth >= screening_date:
         problems.append(
             Problem("date_of_birth", _("The date of birth must precede the screening date."))
         )
@@ -299,4 +302,37 @@ def enrolment_date_problems(
         problems.append(Problem("enrolled_on", _("Enrolment cannot be in the future.")))
     if first_dose_date < enrolled_on:
         problems.append(Problem("first_dose_date", _("Day 1 cannot be before the enrolment date.")))
+    return problems
+
+
+def day1_move_problems(
+    *,
+    new_day1: date,
+    day1: date,
+    enrolled_on: date,
+    consent_date: date,
+    dose_recorded: bool,
+    reason: str,
+) -> list[Problem]:
+    """Day 1 is the first dose: it moves only while no dose is recorded, with a reason, and
+    stays where enrolment could have put it (consent in the screening window, not before the
+    enrolment date)."""
+    if dose_recorded:
+        return [
+            Problem(
+                "__all__",
+                _("A dose is already recorded: day 1 is the day of the first dose and stays."),
+            )
+        ]
+    problems = []
+    if new_day1 == day1:
+        problems.append(Problem("day1", _("This is already day 1.")))
+    problems += [
+        Problem("day1", p.message)
+        for p in first_dose_date_problems(first_dose_date=new_day1, consent_date=consent_date)
+    ]
+    if new_day1 < enrolled_on:
+        problems.append(Problem("day1", _("Day 1 cannot be before the enrolment date.")))
+    if not reason.strip():
+        problems.append(Problem("reason", _("Say why day 1 moves.")))
     return problems

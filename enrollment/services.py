@@ -18,7 +18,12 @@ from enrollment.models import (
     SiteSequence,
     Subject,
 )
-from enrollment.schedule.services import schedule_create, visits_close, visits_reopen
+from enrollment.schedule.services import (
+    schedule_create,
+    schedule_replan,
+    visits_close,
+    visits_reopen,
+)
 from trial_edc.accounts.models import Site
 from trial_edc.accounts.permissions import require, require_change
 from trial_edc.audit.services import audit_context, audited_save
@@ -294,6 +299,37 @@ def subject_enroll(
             schedule_create(subject)
             SCREENING_MOVES.move(screening, Screening.Status.ENROLLED)
             screening.save(update_fields=["status"])
+    return subject
+
+
+def subject_day1_move(*, subject: Subject, user, day1: date, reason: str) -> Subject:
+    """The investigator moves day 1 while no dose is recorded (the first dose is delayed or
+    brought forward); the visits not yet done are planned again from it, in one audited
+    transaction. A dose recorded meanwhile waits for this lock (dose_record takes it too)."""
+    with transaction.atomic():
+        subject = (
+            Subject.objects.select_for_update(of=("self",))
+            .select_related("site", "screening__consent")
+            .get(pk=subject.pk)
+        )
+        require(user, "enrollment.enroll_subject", subject.site)
+        if subject.status != Subject.Status.ON_STUDY:
+            raise TransitionNotAllowed(_("This subject has left the study; day 1 stays."))
+        refuse(
+            rules.day1_move_problems(
+                new_day1=day1,
+                day1=subject.day1,
+                enrolled_on=subject.enrolled_on,
+                consent_date=site_today(subject.site, subject.screening.consent.signed_at),
+                # the doses' reverse relation: asked, not imported (dosing is a later layer)
+                dose_recorded=subject.doses.exists(),
+                reason=reason,
+            )
+        )
+        old_day1, subject.day1 = subject.day1, day1
+        why = f"day 1 moved from {old_day1.isoformat()}: {reason.strip()}"
+        audited_save(instance=subject, user=user, reason=why)
+        schedule_replan(subject=subject, old_day1=old_day1, user=user, reason=why)
     return subject
 
 

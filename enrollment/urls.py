@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("subjects/", subjects.subject_list, name="subject_list"),
     path("subjects/<int:pk>/end/", subjects.subject_end, name="subject_end"),
+    path("subjects/<int:pk>/day1/", subjects.subject_day1_move, name="subject_day1_move"),
     path(
         "subjects/<int:pk>/visits/<str:code>/missed/",
         subjects.visit_missed,

@@ -30,15 +30,19 @@ def date_bounds_problem(value: date | datetime, *, may_be_future: bool = False) 
     """Why a typed date (or the date of a date-time) is refused, "" if it is not: before
     1900, more than a year ahead, or in the future where it cannot be."""
     day = value.date() if isinstance(value, datetime) else value
+    first = date(EARLIEST_YEAR, 1, 1)
     latest = latest_today()
-    last = latest + AHEAD
-    if day.year < EARLIEST_YEAR or day > last:
+    if not may_be_future:
+        if day > latest:
+            return _("This date cannot be in the future.")
+        if day < first:
+            return _("Enter a date from %(first)s on.") % {"first": first.isoformat()}
+        return ""
+    if not first <= day <= latest + AHEAD:
         return _("Enter a date between %(first)s and %(last)s.") % {
-            "first": date(EARLIEST_YEAR, 1, 1).isoformat(),
-            "last": last.isoformat(),
+            "first": first.isoformat(),
+            "last": (latest + AHEAD).isoformat(),
         }
-    if not may_be_future and day > latest:
-        return _("This date cannot be in the future.")
     return ""
 
 

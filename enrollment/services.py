@@ -352,6 +352,8 @@ def subject_end(*, subject: Subject, user, status: str, on: date, reason: str, d
             raise TransitionNotAllowed(_("This subject has already left the study."))
         if on < subject.screening.screening_date:
             raise ValidationError({"on": _("The end date cannot precede screening.")})
+        if on > site_today(subject.site):
+            raise ValidationError({"on": _("The end of study cannot be in the future.")})
         SUBJECT_MOVES.move(subject, status)
         subject.ended_on = on
         subject.end_reason, subject.end_decided_by = reason, decided_by

@@ -100,6 +100,22 @@ def test_end_of_study_in_the_future_is_refused(coordinator_client, subject_on_da
     assert subject_on_day_6.status == Subject.Status.ON_STUDY
 
 
+def test_the_end_of_study_service_refuses_a_future_date_too(site, subject_on_day_6, coordinator):
+    from django.core.exceptions import ValidationError
+
+    from enrollment.services import subject_end
+
+    with pytest.raises(ValidationError, match="cannot be in the future"):
+        subject_end(
+            subject=subject_on_day_6,
+            user=coordinator,
+            status="completed",
+            on=date.today() + timedelta(days=2),
+            reason="x",
+            decided_by="x",
+        )
+
+
 def test_screening_withdrawal_in_year_9999_is_refused(coordinator_client, screening):
     response = coordinator_client.post(
         reverse("enrollment:screening_withdraw", args=[screening.pk]),

@@ -13,13 +13,19 @@ from dosing.forms import ConMedForm, DoseForm
 from dosing.models import ConcomitantMedication, DoseAdministration
 from enrollment.selectors import subject_or_404
 from trial_edc.core.clock import study_day_date
-from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
+from trial_edc.core.forms import (
+    apply_errors,
+    crf_page,
+    require_add_or_change,
+    study_day_or_404,
+)
 from trial_edc.study import study
 
 
 @require_http_methods(["GET", "POST"])
 def dose_edit(request, pk: int, day: int):
     subject = subject_or_404(request.user, pk)
+    day = study_day_or_404(day, selectors.treatment_days())
     dose = DoseAdministration.objects.filter(subject=subject, study_day=day).first()
     require_add_or_change(request, DoseAdministration, exists=dose is not None)
     if dose is None:

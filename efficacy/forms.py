@@ -12,11 +12,11 @@ from efficacy.models import (
 )
 from enrollment.models import SubjectVisit
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.core.forms import DATE, DATETIME, add_problems
+from trial_edc.core.forms import DATE, DATETIME, BoundedDatesMixin, add_problems
 from trial_edc.study import study
 
 
-class BloodGasForm(ReasonForChangeMixin, forms.ModelForm):
+class BloodGasForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     """PaO2/PaCO2 entered in mmHg or kPa, FiO2 as a fraction or a percentage; stored in
     mmHg and as a fraction."""
 
@@ -85,7 +85,7 @@ def _done_field():
     )
 
 
-class VisitDateForm(ReasonForChangeMixin, forms.ModelForm):
+class VisitDateForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     """The date the visit took place; out of its window it needs the deviation's reason."""
 
     class Meta:
@@ -103,7 +103,7 @@ class VisitDateForm(ReasonForChangeMixin, forms.ModelForm):
         self.fields["visit_date"].required = True
 
 
-class PulmonaryFunctionForm(ReasonForChangeMixin, forms.ModelForm):
+class PulmonaryFunctionForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     done = _done_field()
 
     class Meta:
@@ -142,7 +142,7 @@ class PulmonaryFunctionForm(ReasonForChangeMixin, forms.ModelForm):
 ZONES = hrct_zones()
 
 
-class HrctScoreForm(ReasonForChangeMixin, forms.ModelForm):
+class HrctScoreForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     """Scores per zone; totals are computed on save (efficacy.rules.hrct_totals)."""
 
     done = _done_field()
@@ -199,7 +199,7 @@ def _lab_number(label) -> forms.DecimalField:
     )
 
 
-class LabPanelForm(ReasonForChangeMixin, forms.ModelForm):
+class LabPanelForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     """One row per configured test: value, unit, reference range (in the unit entered).
     A test left empty is not reported."""
 
@@ -275,7 +275,7 @@ class LabPanelForm(ReasonForChangeMixin, forms.ModelForm):
         return cleaned
 
 
-class FollowUpStatusForm(ReasonForChangeMixin, forms.ModelForm):
+class FollowUpStatusForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = FollowUpStatus
         fields = [

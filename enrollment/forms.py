@@ -6,11 +6,19 @@ from enrollment import rules
 from enrollment.models import Consent, EligibilityChecklist, Screening, Subject
 from enrollment.services import evidence_of
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.core.forms import DATE, DATETIME, YES_NO
+from trial_edc.core.clock import site_today
+from trial_edc.core.forms import (
+    DATE,
+    DATETIME,
+    YES_NO,
+    BoundedDatesMixin,
+    add_problems,
+    latest_today,
+)
 from trial_edc.study import study
 
 
-class ScreeningForm(ReasonForChangeMixin, forms.ModelForm):
+class ScreeningForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = Screening
         fields = ["initials", "date_of_birth", "sex", "childbearing_potential", "screening_date"]
@@ -24,13 +32,17 @@ class ScreeningForm(ReasonForChangeMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("childbearing_potential") and cleaned.get("sex") == "M":
-            self.add_error(
-                "childbearing_potential", _("Only a woman can be of child-bearing potential.")
-            )
-        dob, screened = cleaned.get("date_of_birth"), cleaned.get("screening_date")
-        if dob and screened and dob >= screened:
-            self.add_error("date_of_birth", _("The date of birth must precede the screening date."))
+        site = cleaned.get("site") or (self.instance.site if self.instance.site_id else None)
+        add_problems(
+            self,
+            rules.demographic_problems(
+                sex=cleaned.get("sex", ""),
+                childbearing_potential=cleaned.get("childbearing_potential", False),
+                date_of_birth=cleaned.get("date_of_birth"),
+                screening_date=cleaned.get("screening_date"),
+                today=site_today(site) if site else latest_today(),
+            ),
+        )
         return cleaned
 
 
@@ -66,7 +78,7 @@ EVIDENCE_FIELDS = [
 ]
 
 
-class ChecklistForm(ReasonForChangeMixin, forms.ModelForm):
+class ChecklistForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     """Both inclusion and all exclusion criteria, word for word, with their evidence."""
 
     class Meta:
@@ -97,7 +109,7 @@ class ChecklistForm(ReasonForChangeMixin, forms.ModelForm):
         probe = EligibilityChecklist(
             screening=self.screening, **{k: v for k, v in cleaned.items() if k in model_fields}
         )
-        for problem in rules.consistency_problems(evidence_of(self.screening, probe)):
+        for problem in rules.checklist_problems(evidence_of(self.screening, probe)):
             if problem.field in self.fields:
                 self.add_error(problem.field, problem.message)
         if cleaned.get("pregnancy_test_result") and not cleaned.get("pregnancy_test_date"):
@@ -105,7 +117,7 @@ class ChecklistForm(ReasonForChangeMixin, forms.ModelForm):
         return cleaned
 
 
-class ConsentForm(ReasonForChangeMixin, forms.ModelForm):
+class ConsentForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = Consent
         fields = ["version", "signed_at", "taken_by"]
@@ -117,7 +129,9 @@ class ConsentForm(ReasonForChangeMixin, forms.ModelForm):
         self.fields["signed_at"].input_formats = ["%Y-%m-%dT%H:%M"]
 
 
-class EnrollForm(forms.Form):
+class EnrollForm(BoundedDatesMixin, forms.Form):
+    may_be_future = ("first_dose_date",)
+
     enrolled_on = forms.DateField(
         label=_("Enrolment date"),
         widget=DATE,
@@ -132,12 +146,12 @@ class EnrollForm(forms.Form):
     )
 
 
-class ScreeningWithdrawForm(forms.Form):
+class ScreeningWithdrawForm(BoundedDatesMixin, forms.Form):
     withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DATE)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SubjectEndForm(forms.Form):
+class SubjectEndForm(BoundedDatesMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("How the subject leaves the study"),
         choices=[
@@ -149,4 +163,37 @@ class SubjectEndForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     decided_by = forms.CharField(
         label=_("Decided by"), max_length=100, help_text=_("E.g. the subject, the investigator.")
+    )
+
+
+class DeviationReviewForm(forms.Form):
+    review_note = forms.CharField(
+        label=_("Investigator's assessment"),
+        help_text=_("What the deviation means for the subject and what was done about it."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class VisitMissedForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why was the visit missed?"),
+        help_text=_("E.g. the subject could not travel; kept in the audit trail."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class Day1MoveForm(BoundedDatesMixin, forms.Form):
+    may_be_future = ("day1",)
+
+    day1 = forms.DateField(
+        label=_("New day 1 (first dose date)"),
+        widget=DATE,
+        help_text=_("The visits not yet done are planned again from it."),
+    )
+    reason = forms.CharField(
+        label=_("Why does day 1 move?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

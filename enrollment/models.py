@@ -187,6 +187,50 @@ class Consent(models.Model):
 
 
 @audited()
+class EligibilityDeviation(models.Model):
+    """An enrolled subject whose screening, once corrected, no longer meets eligibility: a
+    protocol deviation flagged for the investigator, who reviews it (the record stays)."""
+
+    screening = models.ForeignKey(
+        Screening, on_delete=models.PROTECT, related_name="eligibility_deviations"
+    )
+    problems = models.JSONField(
+        _("criteria not met"), default=list, help_text=_("As the correction left them.")
+    )
+    correction_reason = models.TextField(_("reason for the correction"))
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("correction made by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    review_note = models.TextField(
+        _("investigator's assessment"),
+        blank=True,
+        help_text=_("What the deviation means for the subject and what was done about it."),
+    )
+
+    site_path = "screening__site"
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        verbose_name = _("eligibility deviation")
+
+    def __str__(self) -> str:
+        return f"eligibility deviation {self.screening.screening_number}"
+
+
+@audited()
 class Subject(models.Model):
     class Status(models.TextChoices):
         ON_STUDY = "on_study", _("On study")
@@ -259,6 +303,7 @@ class SubjectVisit(models.Model):
     # a visit outside its window is allowed, and is a protocol deviation with a reason
     out_of_window = models.BooleanField(_("out of window"), default=False, editable=False)
     deviation_reason = models.TextField(_("reason for the out-of-window visit"), blank=True)
+    missed_reason = models.TextField(_("reason the visit was missed"), blank=True)
 
     site_path = "subject__site"
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from trial_edc.core.clock import study_day
@@ -36,6 +37,7 @@ class EligibilityEvidence:
     onset_confirmed_by_investigator: bool
     childbearing_potential: bool
     pregnancy_test_result: str | None
+    pregnancy_test_date: date | None = None
 
 
 def consistency_problems(e: EligibilityEvidence, s: Study | None = None) -> list[Problem]:
@@ -69,6 +71,82 @@ def consistency_problems(e: EligibilityEvidence, s: Study | None = None) -> list
                 "pregnancy_test_result",
                 _("A woman of child-bearing potential needs a pregnancy test result."),
             )
+        )
+    return problems
+
+
+def procedures_before_consent(e: EligibilityEvidence) -> list[Problem]:
+    """A study procedure dated before the consent already recorded: consent comes first,
+    whichever of the two was entered first (the checklist's side of `consent_problems`)."""
+    if e.consent_date is None:
+        return []
+    return [
+        Problem(
+            field,
+            _(
+                "%(what)s (%(day)s) cannot precede consent (%(consent)s): consent comes before "
+                "every study procedure."
+            )
+            % {"what": capfirst(label), "day": day.isoformat(), "consent": e.consent_date},
+        )
+        for field, label, day in _procedures(e)
+        if day is not None and day < e.consent_date
+    ]
+
+
+def _procedures(e: EligibilityEvidence) -> list[tuple[str, str, date | None]]:
+    """The study procedures of screening (field, label, date); the anti-MDA5 test and the HRCT
+    are clinical results that may predate consent."""
+    return [("pregnancy_test_date", _("the pregnancy test"), e.pregnancy_test_date)]
+
+
+def procedure_dates(e: EligibilityEvidence) -> dict[str, date | None]:
+    """The study procedures' dates by label, for `consent_problems`."""
+    return {label: day for _field, label, day in _procedures(e)}
+
+
+def checklist_problems(e: EligibilityEvidence, s: Study | None = None) -> list[Problem]:
+    """What refuses a checklist: answers against their evidence, a procedure before consent."""
+    return consistency_problems(e, s) + procedures_before_consent(e)
+
+
+def screening_problems(e: EligibilityEvidence, *, today: date, s: Study | None = None):
+    """Every rule that ties the screening, its checklist and its consent together, run again
+    whichever record changed last: any of them keeps the screening from being eligible."""
+    problems = consistency_problems(e, s)
+    if e.consent_date is not None:
+        problems += consent_problems(
+            consent_date=e.consent_date,
+            screening_date=e.screening_date,
+            today=today,
+            procedure_dates=procedure_dates(e),
+            s=s,
+        )
+    return problems
+
+
+def demographic_problems(
+    *,
+    sex: str,
+    childbearing_potential: bool,
+    date_of_birth: date | None,
+    screening_date: date | None,
+    today: date,
+) -> list[Problem]:
+    """The screening's own values: refused whenever they are entered or corrected (a date
+    None, already refused by its form field, is left out)."""
+    problems = []
+    if childbearing_potential and sex and sex != "F":
+        problems.append(
+            Problem("childbearing_potential", _("Only a woman can be of child-bearing potential."))
+        )
+    if screening_date is None:
+        return problems
+    if screening_date > today:
+        problems.append(Problem("screening_date", _("The screening date cannot be in the future.")))
+    if date_of_birth is not None and date_of_birth >= screening_date:
+        problems.append(
+            Problem("date_of_birth", _("The date of birth must precede the screening date."))
         )
     return problems
 
@@ -224,4 +302,37 @@ def enrolment_date_problems(
         problems.append(Problem("enrolled_on", _("Enrolment cannot be in the future.")))
     if first_dose_date < enrolled_on:
         problems.append(Problem("first_dose_date", _("Day 1 cannot be before the enrolment date.")))
+    return problems
+
+
+def day1_move_problems(
+    *,
+    new_day1: date,
+    day1: date,
+    enrolled_on: date,
+    consent_date: date,
+    dose_recorded: bool,
+    reason: str,
+) -> list[Problem]:
+    """Day 1 is the first dose: it moves only while no dose is recorded, with a reason, and
+    stays where enrolment could have put it (consent in the screening window, not before the
+    enrolment date)."""
+    if dose_recorded:
+        return [
+            Problem(
+                "__all__",
+                _("A dose is already recorded: day 1 is the day of the first dose and stays."),
+            )
+        ]
+    problems = []
+    if new_day1 == day1:
+        problems.append(Problem("day1", _("This is already day 1.")))
+    problems += [
+        Problem("day1", p.message)
+        for p in first_dose_date_problems(first_dose_date=new_day1, consent_date=consent_date)
+    ]
+    if new_day1 < enrolled_on:
+        problems.append(Problem("day1", _("Day 1 cannot be before the enrolment date.")))
+    if not reason.strip():
+        problems.append(Problem("reason", _("Say why day 1 moves.")))
     return problems

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment import rules
@@ -12,16 +13,22 @@ from enrollment.models import (
     SUBJECT_MOVES,
     Consent,
     EligibilityChecklist,
+    EligibilityDeviation,
     Screening,
     SiteSequence,
     Subject,
 )
-from enrollment.schedule.services import schedule_create, visits_close, visits_reopen
+from enrollment.schedule.services import (
+    schedule_create,
+    schedule_replan,
+    visits_close,
+    visits_reopen,
+)
 from trial_edc.accounts.models import Site
 from trial_edc.accounts.permissions import require, require_change
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today
-from trial_edc.core.problems import refuse
+from trial_edc.core.problems import Problem, refuse
 from trial_edc.core.transitions import TransitionNotAllowed
 
 
@@ -47,6 +54,15 @@ def screening_open(
 ) -> Screening:
     """A new entry in the screening log, numbered per site (e.g. 01-S004)."""
     require(user, "enrollment.add_screening", site)
+    refuse(
+        rules.demographic_problems(
+            sex=sex,
+            childbearing_potential=childbearing_potential,
+            date_of_birth=date_of_birth,
+            screening_date=screening_date,
+            today=site_today(site),
+        )
+    )
     if rescreen_of is not None and rescreen_of.status != Screening.Status.SCREEN_FAILURE:
         raise TransitionNotAllowed(_("Only a screen failure can be re-screened."))
     with transaction.atomic():
@@ -87,6 +103,25 @@ def evidence_of(screening: Screening, checklist: EligibilityChecklist | None = N
         ),
         childbearing_potential=screening.childbearing_potential,
         pregnancy_test_result=(checklist.pregnancy_test_result or None) if checklist else None,
+        pregnancy_test_date=checklist.pregnancy_test_date if checklist else None,
+    )
+
+
+def screening_problems(screening: Screening, evidence=None) -> list[Problem]:
+    """The rules tying the screening's records together, as of today at its site."""
+    return rules.screening_problems(
+        evidence or evidence_of(screening), today=site_today(screening.site)
+    )
+
+
+def enrolment_problems(screening: Screening) -> list[Problem]:
+    """Everything that stands between the screening and enrolment, every rule run again:
+    criteria not met, answers missing, records that contradict each other."""
+    evidence = evidence_of(screening)
+    return (
+        rules.eligibility_failures(evidence)
+        + rules.missing_answers(evidence)
+        + screening_problems(screening, evidence)
     )
 
 
@@ -97,7 +132,7 @@ def screening_evaluate(screening: Screening) -> Screening.Status:
     screening.failed_criteria = [{"code": f.field, "text": f.message} for f in failures]
     if failures:
         return Screening.Status.SCREEN_FAILURE
-    if rules.missing_answers(evidence):
+    if rules.missing_answers(evidence) or screening_problems(screening, evidence):
         return Screening.Status.IN_SCREENING
     return Screening.Status.ELIGIBLE
 
@@ -111,13 +146,61 @@ def _reassess(screening: Screening, *, user, reason: str) -> None:
         audited_save(instance=screening, user=user, reason=reason)
 
 
+def _deviation_flag(screening: Screening, *, user, reason: str) -> EligibilityDeviation | None:
+    """An enrolled subject's corrected screening is checked again; if it now fails, the
+    deviation is recorded for the investigator (once while the same one is open)."""
+    problems = enrolment_problems(screening)
+    if not problems:
+        return None
+    found = [{"code": p.field, "text": p.message} for p in problems]
+    if screening.eligibility_deviations.filter(reviewed_at=None, problems=found).exists():
+        return None
+    deviation = EligibilityDeviation(
+        screening=screening, problems=found, correction_reason=reason, found_by=user
+    )
+    audited_save(instance=deviation, user=user, reason="protocol deviation: eligibility")
+    return deviation
+
+
 @transaction.atomic
-def screening_update(*, screening: Screening, user, reason: str) -> None:
-    """Save corrected demographics and, as age or child-bearing potential may change, decide
-    eligibility again."""
+def screening_update(*, screening: Screening, user, reason: str) -> EligibilityDeviation | None:
+    """Save corrected demographics and, as age, sex, child-bearing potential or the screening
+    date may change, decide eligibility again. An enrolled subject stays enrolled; if the
+    correction makes them ineligible, that is flagged as a protocol deviation (returned)."""
     require(user, "enrollment.change_screening", screening.site)
+    Screening.objects.select_for_update().filter(pk=screening.pk).first()
+    refuse(
+        rules.demographic_problems(
+            sex=screening.sex,
+            childbearing_potential=screening.childbearing_potential,
+            date_of_birth=screening.date_of_birth,
+            screening_date=screening.screening_date,
+            today=site_today(screening.site),
+        )
+    )
     audited_save(instance=screening, user=user, reason=reason)
+    if screening.status == Screening.Status.ENROLLED:
+        return _deviation_flag(screening, user=user, reason=reason)
     _reassess(screening, user=user, reason=reason)
+    return None
+
+
+@transaction.atomic
+def eligibility_deviation_review(
+    *, deviation: EligibilityDeviation, user, note: str
+) -> EligibilityDeviation:
+    """The investigator's assessment of an eligibility deviation (kept with the record)."""
+    deviation = EligibilityDeviation.objects.select_for_update().get(pk=deviation.pk)
+    site = deviation.screening.site
+    require(user, "enrollment.confirm_eligibility", site)
+    if not note.strip():
+        refuse([Problem("review_note", _("Say what the deviation means for the subject."))])
+    if deviation.reviewed_at is not None:
+        refuse([Problem("review_note", _("This deviation has already been reviewed."))])
+    deviation.reviewed_at, deviation.reviewed_by = timezone.now(), user
+    deviation.review_note = note.strip()
+    audited_save(instance=deviation, user=user, reason="eligibility deviation reviewed")
+    return deviation
 
 
 def _check_open(screening: Screening) -> None:
@@ -134,18 +217,27 @@ def checklist_save(*, checklist: EligibilityChecklist, user, reason: str = "") -
     screening = Screening.objects.select_for_update().get(pk=checklist.screening_id)
     require_change(user, checklist, screening.site)
     _check_open(screening)
-    problems = rules.consistency_problems(evidence_of(screening, checklist))
-    if problems:
-        raise ValidationError({p.field: p.message for p in problems})
-    if checklist.onset_confirmed_by_investigator and checklist.onset_confirmed_by_id is None:
-        if not user.has_perm("enrollment.confirm_eligibility"):
-            raise PermissionDenied(_("Only an investigator can confirm the RP-ILD criteria."))
-        checklist.onset_confirmed_by = user
-    if not checklist.onset_confirmed_by_investigator:
-        checklist.onset_confirmed_by = None
+    refuse(rules.checklist_problems(evidence_of(screening, checklist)))
+    _onset_confirmation(checklist, user)
     audited_save(instance=checklist, user=user, reason=reason)
     screening.checklist = checklist
     _reassess(screening, user=user, reason=reason or "eligibility assessed")
+
+
+def _onset_confirmation(checklist: EligibilityChecklist, user) -> None:
+    """The investigator's confirmation belongs to the onset date it was given for: a new onset
+    date clears it, unless an investigator confirms it again in the same save."""
+    saved = EligibilityChecklist.objects.filter(pk=checklist.pk).first() if checklist.pk else None
+    onset_changed = saved is not None and saved.symptom_onset_date != checklist.symptom_onset_date
+    can_confirm = user.has_perm("enrollment.confirm_eligibility")
+    if not checklist.onset_confirmed_by_investigator:
+        checklist.onset_confirmed_by = None
+    elif onset_changed and not can_confirm:
+        checklist.onset_confirmed_by_investigator, checklist.onset_confirmed_by = False, None
+    elif onset_changed or checklist.onset_confirmed_by_id is None:
+        if not can_confirm:
+            raise PermissionDenied(_("Only an investigator can confirm the RP-ILD criteria."))
+        checklist.onset_confirmed_by = user
 
 
 @transaction.atomic
@@ -154,18 +246,16 @@ def consent_save(*, consent: Consent, user, reason: str = "") -> None:
     screening = Screening.objects.select_for_update().get(pk=consent.screening_id)
     require_change(user, consent, screening.site)
     _check_open(screening)
-    checklist = getattr(screening, "checklist", None)
-    procedures = {_("the pregnancy test"): checklist.pregnancy_test_date if checklist else None}
+    screening.consent = consent
     problems = rules.consent_problems(
         consent_date=site_today(screening.site, consent.signed_at),
         screening_date=screening.screening_date,
         today=site_today(screening.site),
-        procedure_dates=procedures,
+        procedure_dates=rules.procedure_dates(evidence_of(screening)),
     )
     if problems:
         raise ValidationError({"signed_at": [p.message for p in problems]})
     audited_save(instance=consent, user=user, reason=reason)
-    screening.consent = consent
     _reassess(screening, user=user, reason=reason or "consent recorded")
 
 
@@ -181,7 +271,7 @@ def subject_enroll(
         number = _next_number(screening.site, "subject")
         screening = Screening.objects.select_for_update().get(pk=screening.pk)
         evidence = evidence_of(screening)
-        problems = rules.eligibility_failures(evidence) + rules.missing_answers(evidence)
+        problems = enrolment_problems(screening)
         if screening.status != Screening.Status.ELIGIBLE or problems:
             raise TransitionNotAllowed(
                 [p.message for p in problems] or _("Only an eligible screening can be enrolled.")
@@ -212,6 +302,37 @@ def subject_enroll(
     return subject
 
 
+def subject_day1_move(*, subject: Subject, user, day1: date, reason: str) -> Subject:
+    """The investigator moves day 1 while no dose is recorded (the first dose is delayed or
+    brought forward); the visits not yet done are planned again from it, in one audited
+    transaction. A dose recorded meanwhile waits for this lock (dose_record takes it too)."""
+    with transaction.atomic():
+        subject = (
+            Subject.objects.select_for_update(of=("self",))
+            .select_related("site", "screening__consent")
+            .get(pk=subject.pk)
+        )
+        require(user, "enrollment.enroll_subject", subject.site)
+        if subject.status != Subject.Status.ON_STUDY:
+            raise TransitionNotAllowed(_("This subject has left the study; day 1 stays."))
+        refuse(
+            rules.day1_move_problems(
+                new_day1=day1,
+                day1=subject.day1,
+                enrolled_on=subject.enrolled_on,
+                consent_date=site_today(subject.site, subject.screening.consent.signed_at),
+                # the doses' reverse relation: asked, not imported (dosing is a later layer)
+                dose_recorded=subject.doses.exists(),
+                reason=reason,
+            )
+        )
+        old_day1, subject.day1 = subject.day1, day1
+        why = f"day 1 moved from {old_day1.isoformat()}: {reason.strip()}"
+        audited_save(instance=subject, user=user, reason=why)
+        schedule_replan(subject=subject, old_day1=old_day1, user=user, reason=why)
+    return subject
+
+
 def screening_withdraw(*, screening: Screening, user, on: date, reason: str) -> None:
     """A candidate leaves before treatment; the log keeps the entry."""
     with transaction.atomic():
@@ -231,6 +352,8 @@ def subject_end(*, subject: Subject, user, status: str, on: date, reason: str, d
             raise TransitionNotAllowed(_("This subject has already left the study."))
         if on < subject.screening.screening_date:
             raise ValidationError({"on": _("The end date cannot precede screening.")})
+        if on > site_today(subject.site):
+            raise ValidationError({"on": _("The end of study cannot be in the future.")})
         SUBJECT_MOVES.move(subject, status)
         subject.ended_on = on
         subject.end_reason, subject.end_decided_by = reason, decided_by

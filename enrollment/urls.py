@@ -15,8 +15,19 @@ urlpatterns = [
     path("screenings/<int:pk>/enrol/", views.enroll, name="enroll"),
     path("screenings/<int:pk>/withdraw/", views.screening_withdraw, name="screening_withdraw"),
     path("screenings/<int:pk>/rescreen/", views.rescreen, name="rescreen"),
+    path(
+        "screenings/<int:pk>/eligibility-deviations/<int:deviation_pk>/",
+        views.eligibility_deviation_review,
+        name="eligibility_deviation_review",
+    ),
     path("subjects/", subjects.subject_list, name="subject_list"),
     path("subjects/<int:pk>/end/", subjects.subject_end, name="subject_end"),
+    path("subjects/<int:pk>/day1/", subjects.subject_day1_move, name="subject_day1_move"),
+    path(
+        "subjects/<int:pk>/visits/<str:code>/missed/",
+        subjects.visit_missed,
+        name="visit_missed",
+    ),
     path("enrolment-summary/", subjects.consort, name="consort"),
     path("visits/deviations/", subjects.deviations, name="visit_deviations"),
 ]

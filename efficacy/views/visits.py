@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from dosing.selectors import treatment_days
 from efficacy import selectors, services
 from efficacy.forms import (
     BloodGasForm,
@@ -26,9 +27,14 @@ from enrollment.models import SubjectVisit
 from enrollment.schedule import rules as schedule_rules
 from enrollment.schedule import services as schedule_services
 from enrollment.selectors import subject_or_404
-from safety.views.vitals import day_or_dashboard, day_param, moment_of_day
+from safety.views.vitals import day_or_dashboard, moment_of_day
 from trial_edc.core.clock import site_moment
-from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
+from trial_edc.core.forms import (
+    apply_errors,
+    crf_page,
+    require_add_or_change,
+    study_day_param,
+)
 from trial_edc.study import study
 
 
@@ -41,7 +47,7 @@ def blood_gas_edit(request, pk: int, gas_pk: int | None = None):
         else BloodGas(subject=subject)
     )
     require_add_or_change(request, BloodGas, exists=gas_pk is not None)
-    day = gas.study_day if gas_pk else day_param(request)
+    day = gas.study_day if gas_pk else study_day_param(request, treatment_days())
     initial = (
         None if gas_pk else {"sampled_at": moment_of_day(subject, day), "pressure_unit": "mmHg"}
     )

@@ -154,6 +154,38 @@ def assessment_date_problems(
     ]
 
 
+# --- a visit missed ------------------------------------------------------------------------
+
+
+def missed_problems(
+    *, outcome: str, window_end: date, visit_date: date | None, today: date, reason: str
+) -> list[Problem]:
+    """Only a planned visit whose window has closed, and that did not take place, can be
+    marked missed, with a reason."""
+    problems = []
+    if outcome != "planned":
+        problems.append(Problem("__all__", _("Only a planned visit can be marked missed.")))
+    elif visit_date is not None:
+        problems.append(
+            Problem(
+                "__all__",
+                _("This visit took place on %(d)s: enter its missing forms instead.")
+                % {"d": visit_date},
+            )
+        )
+    elif today <= window_end:
+        problems.append(
+            Problem(
+                "__all__",
+                _("The window of this visit closes on %(d)s; it can be marked missed after that.")
+                % {"d": window_end},
+            )
+        )
+    if not reason.strip():
+        problems.append(Problem("reason", _("Say why the visit was missed.")))
+    return problems
+
+
 # --- which forms a visit needs -----------------------------------------------------------
 
 

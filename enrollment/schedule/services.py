@@ -5,6 +5,7 @@ accepts data dated D. Each writes its audit entry in the caller's transaction.""
 from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from enrollment.models import VISIT_MOVES, Subject, SubjectVisit
@@ -13,6 +14,7 @@ from trial_edc.accounts.permissions import require
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today
 from trial_edc.core.problems import Problem, refuse
+from trial_edc.core.registry import crf_models
 
 Outcome = SubjectVisit.Outcome
 
@@ -35,6 +37,65 @@ def schedule_create(*subjects: Subject) -> None:
         for subject in subjects
         for order, planned in enumerate(rules.visit_schedule(day1=subject.day1))
     )
+
+
+def _derived_study_day_models() -> list[type]:
+    """Registered CRFs of a subject whose `study_day` is derived (not editable) from a date."""
+    found = []
+    for entry in crf_models:
+        fields = {f.name: f for f in entry.model._meta.concrete_fields}
+        day = fields.get("study_day")
+        if entry.subject_path == "subject" and day is not None and not day.editable:
+            found.append(entry.model)
+    return found
+
+
+def schedule_replan(*, subject: Subject, old_day1: date, user, reason: str) -> int:
+    """Day 1 moved: every visit not yet done takes its target and window from the new day 1,
+    and every record's derived study day (a non-editable `study_day` of a registered CRF) is
+    counted from it, in the caller's transaction. Refused if a visit date already recorded
+    would fall outside its new window."""
+    planned = {p.code: p for p in rules.visit_schedule(day1=subject.day1)}
+    visits = list(subject.visits.select_for_update().filter(outcome=Outcome.PLANNED))
+    problems = []
+    for visit in visits:
+        new = planned[visit.code]
+        visit.target_date, visit.window_start, visit.window_end = (
+            new.target_date,
+            new.window_start,
+            new.window_end,
+        )
+        if visit.visit_date is None:
+            continue
+        outside = rules.out_of_window(visit.visit_date, new.window_start, new.window_end)
+        if outside and not visit.out_of_window:
+            problems.append(
+                Problem(
+                    "day1",
+                    _(
+                        "The %(visit)s visit took place on %(d)s, outside its new window "
+                        "%(start)s – %(end)s: correct its date first."
+                    )
+                    % {
+                        "visit": visit.name,
+                        "d": visit.visit_date,
+                        "start": new.window_start,
+                        "end": new.window_end,
+                    },
+                )
+            )
+        elif not outside:
+            visit.out_of_window, visit.deviation_reason = False, ""
+    refuse(problems)
+    shift = (subject.day1 - old_day1).days
+    with audit_context(user=user, reason=reason):
+        SubjectVisit.objects.bulk_update(
+            visits,
+            ["target_date", "window_start", "window_end", "out_of_window", "deviation_reason"],
+        )
+        for model in _derived_study_day_models():
+            model.objects.filter(subject=subject).update(study_day=F("study_day") - shift)
+    return len(visits)
 
 
 def visits_close(*, subject: Subject, user, reason: str) -> int:
@@ -162,3 +223,28 @@ def visit_date_record(
     reason = reason or ("protocol deviation: out of window" if outside else "visit date")
     audited_save(instance=visit, user=user, reason=reason)
     return visit_refresh(visit.pk, user)
+
+
+@transaction.atomic
+def visit_mark_missed(*, visit: SubjectVisit, user, reason: str) -> SubjectVisit:
+    """A planned visit past its window that did not take place is missed (with its reason):
+    it takes no data and its reminders stop (`reminders.why_not_needed`)."""
+    visit = (
+        SubjectVisit.objects.select_for_update(of=("self",))
+        .select_related("subject__site")
+        .get(pk=visit.pk)
+    )
+    require(user, "enrollment.change_subjectvisit", visit.subject.site)
+    refuse(
+        rules.missed_problems(
+            outcome=visit.outcome,
+            window_end=visit.window_end,
+            visit_date=visit.visit_date,
+            today=site_today(visit.subject.site),
+            reason=reason,
+        )
+    )
+    VISIT_MOVES.move(visit, Outcome.MISSED)
+    visit.missed_reason = reason.strip()
+    audited_save(instance=visit, user=user, reason=f"visit missed: {visit.missed_reason}")
+    return visit

@@ -13,6 +13,7 @@ from enrollment import rules, selectors, services
 from enrollment.forms import (
     ChecklistForm,
     ConsentForm,
+    DeviationReviewForm,
     EnrollForm,
     ScreeningForm,
     ScreeningWithdrawForm,
@@ -91,7 +92,11 @@ def screening_detail(request, pk: int):
             "consent": getattr(screening, "consent", None),
             "subject": getattr(screening, "subject", None),
             "missing": rules.missing_answers(evidence),
+            "problems": services.screening_problems(screening, evidence),
             "failures": rules.eligibility_failures(evidence),
+            "deviations": screening.eligibility_deviations.select_related(
+                "found_by", "reviewed_by"
+            ),
             "age": rules.age_in_years(screening.date_of_birth, evidence.consent_date)
             if evidence.consent_date
             else None,
@@ -107,12 +112,27 @@ def screening_edit(request, pk: int):
     screening = _screening(request, pk)
     form = ScreeningForm(request.POST or None, instance=screening)
     if request.method == "POST" and form.is_valid():
-        if form.has_data_changes():
-            services.screening_update(
+        if not form.has_data_changes():
+            messages.info(request, _("Nothing changed."))
+            return redirect("enrollment:screening_detail", pk=pk)
+        try:
+            deviation = services.screening_update(
                 screening=form.instance, user=request.user, reason=form.reason_for_change
             )
-            messages.success(request, _("Screening saved."))
-        return redirect("enrollment:screening_detail", pk=pk)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if deviation is not None:
+                messages.warning(
+                    request,
+                    _(
+                        "Screening saved. The enrolled subject no longer meets eligibility: "
+                        "a protocol deviation is flagged for the investigator."
+                    ),
+                )
+            else:
+                messages.success(request, _("Screening saved."))
+            return redirect("enrollment:screening_detail", pk=pk)
     return form_page(
         request, form, _("Edit screening %(n)s") % {"n": screening.screening_number}, back=screening
     )
@@ -237,6 +257,34 @@ def screening_withdraw(request, pk: int):
         form,
         _("Withdraw %(n)s before treatment") % {"n": screening.screening_number},
         back=screening,
+    )
+
+
+@permission_required("enrollment.confirm_eligibility", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def eligibility_deviation_review(request, pk: int, deviation_pk: int):
+    """The investigator's assessment of an eligibility deviation of an enrolled subject."""
+    screening = _screening(request, pk)
+    deviation = get_object_or_404(screening.eligibility_deviations, pk=deviation_pk)
+    if deviation.reviewed_at is not None:
+        return redirect("enrollment:screening_detail", pk=pk)
+    form = DeviationReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.eligibility_deviation_review(
+                deviation=deviation, user=request.user, note=form.cleaned_data["review_note"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Eligibility deviation reviewed."))
+            return redirect("enrollment:screening_detail", pk=pk)
+    return form_page(
+        request,
+        form,
+        _("Eligibility deviation of %(n)s") % {"n": screening.screening_number},
+        back=screening,
+        deviation=deviation,
     )
 
 

@@ -52,7 +52,7 @@ def test_bad_screening_input_is_shown_next_to_the_fields(coordinator_client, sit
     )
     errors = response.context["form"].errors
     assert "Use 2 to 4 letters" in errors["initials"][0]
-    assert "must precede the screening date" in errors["date_of_birth"][0]
+    assert "cannot be in the future" in errors["date_of_birth"][0]
     assert "Only a woman" in errors["childbearing_potential"][0]
     assert not Screening.objects.exists()
 

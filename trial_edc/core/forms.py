@@ -1,14 +1,101 @@
-"""What every app's forms and views share: date widgets, refusals next to their fields,
-the add/change permission of a CRF page, and the CRF page itself."""
+"""What every app's forms and views share: date widgets, bounded dates, refusals next to
+their fields, a study day from a URL, the add/change permission of a CRF page, and the CRF
+page itself."""
+
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-YES_NO = [(True, _("Yes")), (False, _("No"))]
+YES_NO = [(True, gettext_lazy("Yes")), (False, gettext_lazy("No"))]
+
+EARLIEST_YEAR = 1900  # no date a person types in this trial lies before it
+AHEAD = timedelta(days=366)  # nor more than a year ahead (a planned date)
+
+
+def latest_today() -> date:
+    """The latest calendar date anywhere now (UTC+14): a date after it is in the future at
+    every site. Forms bound with it; services check the site's own date (`site_today`)."""
+    return (timezone.now() + timedelta(hours=14)).date()
+
+
+def date_bounds_problem(value: date | datetime, *, may_be_future: bool = False) -> str:
+    """Why a typed date (or the date of a date-time) is refused, "" if it is not: before
+    1900, more than a year ahead, or in the future where it cannot be."""
+    day = value.date() if isinstance(value, datetime) else value
+    first = date(EARLIEST_YEAR, 1, 1)
+    latest = latest_today()
+    if not may_be_future:
+        if day > latest:
+            return _("This date cannot be in the future.")
+        if day < first:
+            return _("Enter a date from %(first)s on.") % {"first": first.isoformat()}
+        return ""
+    if not first <= day <= latest + AHEAD:
+        return _("Enter a date between %(first)s and %(last)s.") % {
+            "first": first.isoformat(),
+            "last": (latest + AHEAD).isoformat(),
+        }
+    return ""
+
+
+class DateBounds:
+    """A form-field validator for `date_bounds_problem` (runs before any date arithmetic, so a
+    year 0001 or 9999 is a message next to its field, never an overflow)."""
+
+    def __init__(self, *, may_be_future: bool = False):
+        self.may_be_future = may_be_future
+
+    def __call__(self, value) -> None:
+        if value is None:
+            return
+        problem = date_bounds_problem(value, may_be_future=self.may_be_future)
+        if problem:
+            raise ValidationError(problem, code="date_bounds")
+
+
+def bound_dates(form, *, may_be_future=()) -> None:
+    """Bound every date and date-time field of `form`: from 1900, and not in the future
+    unless named in `may_be_future` (then at most a year ahead)."""
+    for name, field in form.fields.items():
+        if isinstance(field, forms.DateField | forms.DateTimeField):
+            field.validators.append(DateBounds(may_be_future=name in may_be_future))
+
+
+class BoundedDatesMixin:
+    """Bounds the form's dates (`bound_dates`); `may_be_future` names the planned ones.
+    Put it first: class MyForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm)."""
+
+    may_be_future: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_dates(self, may_be_future=self.may_be_future)
+
+
+def study_day_or_404(day, days: range) -> int:
+    """A study day from a URL or a query string: one of `days` (e.g. the treatment days), or
+    404 (never an overflow in date arithmetic)."""
+    try:
+        day = int(day)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if day not in days:
+        raise Http404
+    return day
+
+
+def study_day_param(request, days: range, name: str = "day") -> int | None:
+    """`?day=` of a request: None when absent or empty, else `study_day_or_404`."""
+    raw = request.GET.get(name, "")
+    return None if raw == "" else study_day_or_404(raw, days)
 
 
 def apply_errors(form, exc: ValidationError) -> None:

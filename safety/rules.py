@@ -141,6 +141,7 @@ class AdverseEventFacts:
     current_outcome: str | None = None
     today: date | None = None  # the site's date: an end date cannot lie after it
     grade_definitions: dict[int, str] | None = None  # of the chosen CTCAE term
+    term: str = ""  # the chosen CTCAE term
 
 
 def ctcae_grade_problems(
@@ -181,7 +182,7 @@ def adverse_event_problems(ae: AdverseEventFacts) -> list[Problem]:
     problems = []
     if ae.today is not None:
         problems += not_in_future_problems({"aeendtc": ae.end}, ae.today)
-    problems += ctcae_grade_problems(ae.grade, ae.grade_definitions)
+    problems += ctcae_grade_problems(ae.grade, ae.grade_definitions, ae.term)
     if ae.end is not None and ae.end < ae.onset:
         problems.append(Problem("aeendtc", _("The end date cannot be before the onset.")))
     if ae.ongoing and ae.end is not None:

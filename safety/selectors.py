@@ -92,6 +92,7 @@ def facts_of(ae: AdverseEvent) -> rules.AdverseEventFacts:
         current_outcome=state.outcome if state else None,
         today=site_today(ae.subject.site),
         grade_definitions=term.grade_definitions() if term else None,
+        term=term.term if term else "",
     )
 
 

@@ -9,7 +9,7 @@ from safety.models import (
     CtcaeTerm,
     VitalSigns,
 )
-from safety.selectors import facts_of, follow_up_facts
+from safety.selectors import current_state, facts_of, follow_up_facts, outcome_label
 from trial_edc.audit.forms import ReasonForChangeMixin
 from trial_edc.core.forms import DATE, DATETIME, YES_NO, add_problems
 
@@ -168,10 +168,17 @@ class SignatureForm(forms.Form):
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["adverse_events"].queryset = queryset
-        self.fields["adverse_events"].label_from_instance = lambda ae: (
-            f"{ae.subject.subject_number} · {ae.aeterm} · {_('grade')} {ae.aetoxgr}"
-            f"{' · SAE' if ae.aeser else ''} · {ae.aestdtc:%Y-%m-%d}"
-        )
+        self.fields["adverse_events"].label_from_instance = _signing_label
+
+
+def _signing_label(ae) -> str:
+    """The AE as it stands now: worst grade and current outcome after its follow-ups."""
+    state = current_state(ae)
+    return (
+        f"{ae.subject.subject_number} · {ae.aeterm} · {_('worst grade')} {state.worst_grade}"
+        f" · {outcome_label(state.outcome)}{' · SAE' if ae.aeser else ''}"
+        f" · {ae.aestdtc:%Y-%m-%d}"
+    )
 
 
 class ListingFilterForm(forms.Form):

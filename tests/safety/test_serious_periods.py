@@ -19,7 +19,6 @@ from safety.registry import _open_saes
 from safety.services import adverse_events
 from trial_edc.notifications.models import Kind, Notification
 from trial_edc.notifications.services import outbox_send_due
-from trial_edc.notifications.tasks import outbox_send_rows_task
 
 
 def _fever(subject, coordinator, **values) -> AdverseEvent:
@@ -204,6 +203,8 @@ def test_the_alert_row_is_written_in_the_transaction_of_the_save(
 def test_a_serious_ae_saved_with_the_broker_down_is_saved_and_alerted_later(
     coordinator_client, subject, investigator, django_capture_on_commit_callbacks
 ):
+    from trial_edc.notifications.tasks import outbox_send_rows_task
+
     down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
     data = {
         "aeterm": "Pneumonia",

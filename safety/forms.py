@@ -9,9 +9,9 @@ from safety.models import (
     CtcaeTerm,
     VitalSigns,
 )
-from safety.selectors import facts_of
+from safety.selectors import current_state, facts_of, follow_up_facts, outcome_label
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.core.forms import DATE, DATETIME, add_problems
+from trial_edc.core.forms import DATE, DATETIME, YES_NO, add_problems
 
 
 class VitalSignsForm(ReasonForChangeMixin, forms.ModelForm):
@@ -86,8 +86,9 @@ class AdverseEventForm(ReasonForChangeMixin, forms.ModelForm):
             self.add_error("aeterm", _("Name the event, or pick a CTCAE term."))
         if cleaned.get("aestdtc") and cleaned.get("aetoxgr") and cleaned.get("aeout"):
             probe = AdverseEvent(
+                pk=self.instance.pk,  # an edit is checked with the follow-ups it has
                 subject=self.instance.subject,
-                **{f: cleaned.get(f) for f in self.Meta.fields if f != "ctcae_term"},
+                **{f: cleaned.get(f) for f in self.Meta.fields},
             )
             add_problems(self, rules.adverse_event_problems(facts_of(probe)))
         return cleaned
@@ -104,15 +105,47 @@ def ctcae_choices():
 
 
 class FollowUpForm(forms.ModelForm):
+    """Grade, outcome and end date as assessed on a day; at grade 4 of an event not yet
+    serious, the seriousness assessment (serious now? by which criteria)."""
+
     class Meta:
         model = AdverseEventFollowUp
-        fields = ["assessed_on", "aetoxgr", "aeout", "aeendtc", "note"]
-        widgets = {"assessed_on": DATE, "aeendtc": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "assessed_on",
+            "aetoxgr",
+            "aeout",
+            "aeendtc",
+            "aeser",
+            *AdverseEvent.SERIOUSNESS_CRITERIA,
+            "note",
+        ]
+        widgets = {
+            "assessed_on": DATE,
+            "aeendtc": DATE,
+            "aeser": forms.Select(choices=[("", "---------"), *YES_NO]),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("assessed_on") and cleaned.get("aetoxgr") and cleaned.get("aeout"):
+            probe = AdverseEventFollowUp(
+                adverse_event=self.instance.adverse_event,
+                **{f: cleaned.get(f) for f in self.Meta.fields},
+            )
+            add_problems(self, rules.follow_up_problems(follow_up_facts(probe)))
+        return cleaned
 
 
 class SaeReportedForm(forms.Form):
     reported_at = forms.DateTimeField(
         label=_("Reported to the sponsor at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    reason = forms.CharField(
+        label=_("Reason for change"),
+        required=False,
+        max_length=500,
+        help_text=_("Needed only to change a reported time already recorded."),
     )
 
 
@@ -135,10 +168,17 @@ class SignatureForm(forms.Form):
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["adverse_events"].queryset = queryset
-        self.fields["adverse_events"].label_from_instance = lambda ae: (
-            f"{ae.subject.subject_number} · {ae.aeterm} · {_('grade')} {ae.aetoxgr}"
-            f"{' · SAE' if ae.aeser else ''} · {ae.aestdtc:%Y-%m-%d}"
-        )
+        self.fields["adverse_events"].label_from_instance = _signing_label
+
+
+def _signing_label(ae) -> str:
+    """The AE as it stands now: worst grade and current outcome after its follow-ups."""
+    state = current_state(ae)
+    return (
+        f"{ae.subject.subject_number} · {ae.aeterm} · {_('worst grade')} {state.worst_grade}"
+        f" · {outcome_label(state.outcome)}{' · SAE' if ae.aeser else ''}"
+        f" · {ae.aestdtc:%Y-%m-%d}"
+    )
 
 
 class ListingFilterForm(forms.Form):

@@ -25,8 +25,7 @@ def _serious(r: ListingRow) -> str:
 
 
 def _period(r: ListingRow) -> str:
-    end = "ongoing" if r.ae.ongoing else (r.ae.aeendtc.isoformat() if r.ae.aeendtc else "-")
-    return f"{r.ae.aestdtc.isoformat()} / {end}"
+    return f"{r.ae.aestdtc.isoformat()} / {r.end}"
 
 
 COLUMNS = [
@@ -34,12 +33,12 @@ COLUMNS = [
     Column("AE term", 24, lambda r: r.ae.aeterm),
     Column("System organ class", 24, lambda r: r.ae.soc or "-"),
     Column("Onset / end", 23, _period),
-    Column("Gr", 2, lambda r: str(r.ae.aetoxgr)),
+    Column("Gr", 5, lambda r: r.grade),
     Column("Serious (criteria)", 22, _serious),
     Column("Relationship", 12, lambda r: r.ae.get_aerel_display()),
     Column("Exp", 3, lambda r: "Yes" if r.ae.expected else "No"),
     Column("Action", 12, lambda r: r.ae.get_aeacn_display()),
-    Column("Outcome", 22, lambda r: r.ae.get_aeout_display()),
+    Column("Outcome", 19, lambda r: r.outcome),
     Column("30d", 3, lambda r: "Yes" if r.derived.in_safety_window else "No"),
 ]
 GAP = "  "

@@ -1,7 +1,10 @@
-"""The safety listings' data: AE rows with their derived flags and signature, and the summary.
+"""The safety listings' data: AE rows with their current state after follow-ups (worst grade,
+current outcome and end date), derived flags, serious periods and signature, and the summary
+(counted by worst grade).
 
-A fixed number of queries whatever the number of AEs: the AEs (with subject, site, CTCAE term,
-SAE report and the last dose given annotated), then the valid signatures."""
+A fixed number of queries whatever the number of AEs: the AEs (with subject, site, CTCAE term
+and the last dose given annotated), then their follow-ups, serious periods and valid
+signatures."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -10,8 +13,8 @@ from datetime import date, datetime
 from django.db.models import Prefetch
 
 from safety import selectors
-from safety.models import AdverseEvent, AdverseEventSignature, Grade
-from safety.rules import AdverseEventDerived
+from safety.models import AdverseEvent, AdverseEventSignature, Grade, SeriousAdverseEventReport
+from safety.rules import AdverseEventDerived, CurrentState
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.study import study
 
@@ -51,10 +54,35 @@ class ListingRow:
     ae: AdverseEvent
     derived: AdverseEventDerived
     signature: AdverseEventSignature | None
+    state: CurrentState
+    sae_periods: list[SeriousAdverseEventReport] = field(default_factory=list)
 
     @property
     def criteria(self) -> str:
         return ", ".join(label for name, label in CRITERIA_LABELS.items() if getattr(self.ae, name))
+
+    @property
+    def grade(self) -> str:
+        """The worst grade, with the initial one beside it when they differ: "5 (1)"."""
+        s = self.state
+        return str(s.worst_grade) + (
+            f" ({s.initial_grade})" if s.initial_grade != s.worst_grade else ""
+        )
+
+    @property
+    def outcome(self) -> str:
+        return selectors.outcome_label(self.state.outcome)
+
+    @property
+    def end(self) -> str:
+        if self.state.end:
+            return self.state.end.isoformat()
+        return "ongoing" if self.state.ongoing else "-"
+
+    @property
+    def sae_report(self) -> SeriousAdverseEventReport | None:
+        """The latest serious period."""
+        return self.sae_periods[-1] if self.sae_periods else None
 
 
 @dataclass
@@ -85,7 +113,7 @@ def listing_queryset(user, f: ListingFilter):
     valid = AdverseEventSignature.objects.filter(voided_at__isnull=True)
     return (
         selectors.with_last_dose_given(events)
-        .select_related("subject__site", "ctcae_term", "sae_report")
+        .select_related("subject__site", "ctcae_term")
         .prefetch_related(Prefetch("signatures", queryset=valid, to_attr="valid_signatures"))
         .order_by("subject__subject_number", "aestdtc", "id")
     )
@@ -93,13 +121,19 @@ def listing_queryset(user, f: ListingFilter):
 
 def listing_rows(user, f: ListingFilter) -> list[ListingRow]:
     return [
-        ListingRow(ae, selectors.derived(ae), (ae.valid_signatures or [None])[0])
+        ListingRow(
+            ae,
+            selectors.derived(ae),
+            (ae.valid_signatures or [None])[0],
+            selectors.current_state(ae),
+            selectors.sae_periods_of(ae),
+        )
         for ae in listing_queryset(user, f)
     ]
 
 
 def summarize(rows: list[ListingRow]) -> Summary:
-    grades = Counter(r.ae.aetoxgr for r in rows)
+    grades = Counter(r.state.worst_grade for r in rows)
     relationships = Counter(r.ae.get_aerel_display() for r in rows)
     socs = Counter(r.ae.soc or "(no CTCAE term)" for r in rows)
     return Summary(

@@ -112,6 +112,11 @@ class CtcaeTerm(models.Model):
     def __str__(self) -> str:
         return self.term
 
+    def grade_definitions(self) -> dict[int, str]:
+        """CTCAE v5.0's definition of each grade of the term ("" where the grade does not
+        exist for it, e.g. alopecia has grades 1 and 2 only)."""
+        return {grade: getattr(self, f"grade_{grade}").strip() for grade in Grade.values}
+
 
 class Grade(models.IntegerChoices):  # CTCAE grade, AETOXGR
     MILD = 1, _("1 Mild")
@@ -204,10 +209,19 @@ class AdverseEvent(models.Model):
     def soc(self) -> str:
         return self.ctcae_term.soc if self.ctcae_term_id else ""
 
+    @property
+    def sae_report(self):
+        """The SAE report of the AE's latest serious period (None if never serious)."""
+        periods = getattr(self, "sae_periods", None)
+        if periods is None:
+            return self.sae_reports.order_by("serious_since", "id").last()
+        return periods[-1] if periods else None
+
 
 @audited()
 class AdverseEventFollowUp(models.Model):
-    """A dated update of an AE's grade, outcome and end date."""
+    """A dated update of an AE's grade, outcome and end date, and when the event got worse,
+    the investigator's assessment of whether it is now serious (and by which criteria)."""
 
     adverse_event = models.ForeignKey(
         AdverseEvent, on_delete=models.PROTECT, related_name="follow_ups"
@@ -216,6 +230,21 @@ class AdverseEventFollowUp(models.Model):
     aetoxgr = models.PositiveSmallIntegerField(_("CTCAE grade"), choices=Grade.choices)
     aeout = models.CharField(_("outcome"), max_length=40, choices=Outcome.choices)
     aeendtc = models.DateField(_("end date"), null=True, blank=True)
+    aeser = models.BooleanField(
+        _("serious now"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Needed at grade 4 if the event is not yet serious; a fatal outcome (grade 5) "
+            "makes the event serious with the criterion 'results in death'."
+        ),
+    )
+    aesdth = models.BooleanField(_("results in death"), default=False)
+    aeslife = models.BooleanField(_("is life-threatening"), default=False)
+    aeshosp = models.BooleanField(_("requires or prolongs hospitalisation"), default=False)
+    aesdisab = models.BooleanField(_("persistent or significant disability"), default=False)
+    aescong = models.BooleanField(_("congenital anomaly or birth defect"), default=False)
+    aesmie = models.BooleanField(_("other important medical event"), default=False)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -233,13 +262,17 @@ class AdverseEventFollowUp(models.Model):
 
 @audited(reason_required=False)
 class SeriousAdverseEventReport(models.Model):
-    """The 24-hour reporting clock of a serious AE: starts when the AE is first saved as
-    serious; the investigators' alert is sent once; stops when reported to the sponsor."""
+    """One serious period of an AE and its 24-hour reporting clock: starts when the AE
+    becomes serious (saved serious, or made serious by a follow-up); the investigators'
+    alert is queued in the outbox in the same transaction, once per period; the clock stops
+    when reported to the sponsor. The period ends when the AE is made non-serious; if it
+    becomes serious again, a new period starts with its own clock and alert."""
 
-    adverse_event = models.OneToOneField(
-        AdverseEvent, on_delete=models.PROTECT, related_name="sae_report"
+    adverse_event = models.ForeignKey(
+        AdverseEvent, on_delete=models.PROTECT, related_name="sae_reports"
     )
     serious_since = models.DateTimeField(_("serious since"))
+    ended_at = models.DateTimeField(_("no longer serious since"), null=True, blank=True)
     alert_sent_at = models.DateTimeField(_("investigators alerted at"), null=True, blank=True)
     alert_recipients = models.TextField(_("alert sent to"), blank=True)
     reported_at = models.DateTimeField(_("reported to the sponsor at"), null=True, blank=True)
@@ -255,9 +288,16 @@ class SeriousAdverseEventReport(models.Model):
     site_path = "adverse_event__subject__site"
 
     class Meta:
-        ordering = ["serious_since"]
+        ordering = ["serious_since", "id"]
         verbose_name = _("SAE report")
         permissions = [("report_sae", "Mark an SAE reported to the sponsor (investigator)")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["adverse_event"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_serious_period_per_ae",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"SAE report {self.adverse_event}"

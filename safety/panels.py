@@ -1,6 +1,8 @@
-"""Vital signs, blood gases, the trend chart and the 30-day reports on the subject
-dashboard (a registered panel)."""
+"""Vital signs, blood gases, the trend chart and the 30-day reports, and the subject's
+adverse events as they stand now, on the subject dashboard (registered panels)."""
 
+from safety import selectors
+from safety.models import AdverseEvent
 from safety.selectors import subject_trends, vitals_missing_days
 from trial_edc.core.charts import Series, trend_svg
 from trial_edc.core.clock import site_today
@@ -34,7 +36,28 @@ def vitals_panel(request, subject) -> dict:
     }
 
 
+def adverse_events_panel(request, subject) -> dict:
+    """The subject's AEs with their worst grade, current outcome and end date (a fixed
+    number of queries)."""
+    events = selectors.with_last_dose_given(
+        AdverseEvent.objects.filter(subject=subject).select_related("subject__site")
+    ).order_by("aestdtc", "id")
+    return {
+        "subject": subject,
+        "rows": [(ae, selectors.current_state(ae)) for ae in events],
+    }
+
+
 def register() -> None:
     dashboard_panels.register(
         DashboardPanel("vitals", "safety/vitals_panel.html", vitals_panel, order=20)
+    )
+    dashboard_panels.register(
+        DashboardPanel(
+            "adverse_events",
+            "safety/ae_panel.html",
+            adverse_events_panel,
+            permission="safety.view_adverseevent",
+            order=25,
+        )
     )

@@ -14,13 +14,10 @@ def _to_sign(user) -> int:
 
 
 def _open_saes(user) -> int:
-    from safety.models import SeriousAdverseEventReport
+    """SAE clocks running: AEs serious now whose serious period is not yet reported."""
+    from safety.selectors import open_sae_reports
 
-    return scope_to_sites(
-        SeriousAdverseEventReport.objects.filter(reported_at__isnull=True),
-        user,
-        "adverse_event__subject__site",
-    ).count()
+    return scope_to_sites(open_sae_reports(), user, "adverse_event__subject__site").count()
 
 
 def register() -> None:

@@ -81,6 +81,7 @@ def sae_reminders(now, days, staff) -> list:
     reports = SeriousAdverseEventReport.objects.filter(
         reported_at__isnull=True,
         adverse_event__aeser=True,  # an AE no longer serious has no clock
+        ended_at__isnull=True,  # nor a serious period that has ended
         serious_since__lte=now - timedelta(hours=r.sae_reminder_hours),
         adverse_event__subject__site__in=list(by_site),
     ).select_related("adverse_event__subject")
@@ -142,7 +143,7 @@ def sae_why_not_needed(n) -> str:
     )
     if report is None or report.reported_at is not None:
         return _("The SAE has been reported to the sponsor.")
-    if not report.adverse_event.aeser:
+    if not report.adverse_event.aeser or report.ended_at is not None:
         return _("The adverse event is no longer serious.")
     return ""
 

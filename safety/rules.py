@@ -72,6 +72,58 @@ def vital_flags(values: dict, s: Study | None = None) -> list[tuple[str, str]]:
 
 FATAL = "FATAL"
 RELATED = {"POSSIBLY RELATED", "PROBABLY RELATED", "DEFINITELY RELATED"}
+# CTCAE v5.0: grade 4 is "life-threatening consequences", grade 5 "death related to AE"
+LIFE_THREATENING = 4
+DEATH = 5
+DEATH_CRITERION = "aesdth"
+
+
+@dataclass(frozen=True)
+class FollowUpValues:
+    """What a follow-up says of the event on the day it was assessed."""
+
+    assessed_on: date
+    order: int  # ties on one day: the later entry wins (its id)
+    grade: int
+    outcome: str
+    end: date | None
+
+
+@dataclass(frozen=True)
+class CurrentState:
+    """The event as it stands after its follow-ups: the worst grade it reached, the grade,
+    outcome and end date of the latest assessment, and its initial grade."""
+
+    initial_grade: int
+    worst_grade: int
+    grade: int
+    outcome: str
+    end: date | None
+    ongoing: bool
+
+    @property
+    def fatal(self) -> bool:
+        return self.outcome == FATAL
+
+
+def current_state(
+    *, grade: int, outcome: str, end: date | None, ongoing: bool, follow_ups=()
+) -> CurrentState:
+    """The latest follow-up (by assessment date, then entry order) gives the outcome, grade
+    and end date; the worst grade is the highest ever recorded. Without a follow-up, the
+    event as first recorded."""
+    follow_ups = sorted(follow_ups, key=lambda f: (f.assessed_on, f.order))
+    if not follow_ups:
+        return CurrentState(grade, grade, grade, outcome, end, ongoing)
+    latest = follow_ups[-1]
+    return CurrentState(
+        initial_grade=grade,
+        worst_grade=worst_grade([grade, *(f.grade for f in follow_ups)]),
+        grade=latest.grade,
+        outcome=latest.outcome,
+        end=latest.end,
+        ongoing=latest.end is None and latest.outcome != FATAL,
+    )
 
 
 @dataclass(frozen=True)
@@ -84,6 +136,38 @@ class AdverseEventFacts:
     criteria: dict[str, bool]  # aesdth, aeslife, aeshosp, aesdisab, aescong, aesmie
     outcome: str
     consent_date: date
+    # after the follow-ups (None: no follow-up, the values above are current)
+    current_grade: int | None = None
+    current_outcome: str | None = None
+    today: date | None = None  # the site's date: an end date cannot lie after it
+    grade_definitions: dict[int, str] | None = None  # of the chosen CTCAE term
+    term: str = ""  # the chosen CTCAE term
+
+
+def ctcae_grade_problems(
+    grade: int | None, definitions: dict[int, str] | None, term: str = "", field="aetoxgr"
+) -> list[Problem]:
+    """A grade CTCAE v5.0 does not define for the chosen term (an empty definition, e.g.
+    alopecia grade 4) does not exist. No term chosen: nothing to check."""
+    if grade is None or not definitions or definitions.get(grade):
+        return []
+    existing = ", ".join(str(g) for g, text in sorted(definitions.items()) if text)
+    return [
+        Problem(
+            field,
+            _("CTCAE v5.0 has no grade %(grade)s for %(term)s; its grades are %(grades)s.")
+            % {"grade": grade, "term": term or _("this term"), "grades": existing},
+        )
+    ]
+
+
+def not_in_future_problems(values: dict[str, date | None], today: date) -> list[Problem]:
+    """Dates a person typed that cannot lie after today (the site's date)."""
+    return [
+        Problem(field, _("This cannot be in the future."))
+        for field, value in values.items()
+        if value is not None and value > today
+    ]
 
 
 def fatal_outcome_problems(*, grade: int, outcome: str) -> list[Problem]:
@@ -96,6 +180,9 @@ def fatal_outcome_problems(*, grade: int, outcome: str) -> list[Problem]:
 
 def adverse_event_problems(ae: AdverseEventFacts) -> list[Problem]:
     problems = []
+    if ae.today is not None:
+        problems += not_in_future_problems({"aeendtc": ae.end}, ae.today)
+    problems += ctcae_grade_problems(ae.grade, ae.grade_definitions, ae.term)
     if ae.end is not None and ae.end < ae.onset:
         problems.append(Problem("aeendtc", _("The end date cannot be before the onset.")))
     if ae.ongoing and ae.end is not None:
@@ -119,12 +206,86 @@ def adverse_event_problems(ae: AdverseEventFacts) -> list[Problem]:
         problems.append(
             Problem("aeser", _("A seriousness criterion is ticked: the event is serious."))
         )
-    if ae.grade == 5 and not ae.criteria.get("aesdth"):
+    # death as the event stands now (a follow-up may have made it fatal)
+    grade = ae.current_grade if ae.current_grade is not None else ae.grade
+    outcome = ae.current_outcome if ae.current_outcome is not None else ae.outcome
+    if DEATH in (ae.grade, grade) and not ae.criteria.get(DEATH_CRITERION):
         problems.append(Problem("aesdth", _("Grade 5 is death: tick 'results in death'.")))
     problems += fatal_outcome_problems(grade=ae.grade, outcome=ae.outcome)
-    if ae.criteria.get("aesdth") and ae.outcome != FATAL:
+    if ae.criteria.get(DEATH_CRITERION) and outcome != FATAL:
         problems.append(Problem("aeout", _("The event resulted in death: the outcome is fatal.")))
     return problems
+
+
+@dataclass(frozen=True)
+class FollowUpFacts:
+    assessed_on: date
+    grade: int
+    outcome: str
+    end: date | None
+    serious: bool | None  # the investigator's assessment at this follow-up (None: not given)
+    criteria: dict[str, bool]
+    onset: date
+    ae_serious: bool  # the event is serious now
+    today: date
+    grade_definitions: dict[int, str] | None = None
+    term: str = ""
+
+
+def follow_up_problems(f: FollowUpFacts) -> list[Problem]:
+    """A follow-up: dated between the onset and today; a grade CTCAE has for the term; grade
+    5 with a fatal outcome (and it makes the event serious: death); at grade 4 an event not
+    yet serious needs the seriousness assessment; serious needs a criterion."""
+    problems = not_in_future_problems({"assessed_on": f.assessed_on, "aeendtc": f.end}, f.today)
+    if f.assessed_on < f.onset:
+        problems.append(Problem("assessed_on", _("A follow-up cannot precede the onset.")))
+    if f.end is not None and f.end < f.onset:
+        problems.append(Problem("aeendtc", _("The end date cannot be before the onset.")))
+    problems += ctcae_grade_problems(f.grade, f.grade_definitions, f.term)
+    problems += fatal_outcome_problems(grade=f.grade, outcome=f.outcome)
+    ticked = [name for name, value in f.criteria.items() if value]
+    if f.grade == DEATH or f.outcome == FATAL:
+        if f.serious is False:
+            problems.append(Problem("aeser", _("A fatal event is serious (results in death).")))
+        return problems
+    if f.grade >= LIFE_THREATENING and not f.ae_serious and f.serious is None:
+        problems.append(
+            Problem(
+                "aeser",
+                _(
+                    "Grade 4 is life-threatening: say whether the event is now serious "
+                    "(and by which criteria)."
+                ),
+            )
+        )
+    if f.serious and not ticked and not f.ae_serious:
+        problems.append(
+            Problem("aeser", _("A serious event needs at least one seriousness criterion."))
+        )
+    if ticked and f.serious is False:
+        problems.append(
+            Problem("aeser", _("A seriousness criterion is ticked: the event is serious."))
+        )
+    if f.criteria.get(DEATH_CRITERION):
+        problems.append(
+            Problem(DEATH_CRITERION, _("Only a fatal outcome (grade 5) results in death."))
+        )
+    return problems
+
+
+def seriousness_after_follow_up(
+    *, serious: bool, criteria: dict[str, bool], follow_up: FollowUpFacts
+) -> tuple[bool, dict[str, bool]]:
+    """The event's seriousness once the follow-up is saved: a fatal follow-up makes it
+    serious with the death criterion; a follow-up assessed serious adds its criteria. A
+    follow-up never makes a serious event non-serious (that is a correction of the AE)."""
+    new = dict(criteria)
+    if follow_up.grade == DEATH or follow_up.outcome == FATAL:
+        new[DEATH_CRITERION] = True
+    if follow_up.serious:
+        for name, value in follow_up.criteria.items():
+            new[name] = new.get(name, False) or value
+    return serious or any(new.values()), new
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from dosing.rules import dose_was_given, missing_days
@@ -13,6 +13,7 @@ from safety import rules
 from safety.models import (
     AdverseEvent,
     AdverseEventFollowUp,
+    CtcaeTerm,
     Outcome,
     SeriousAdverseEventReport,
     VitalSigns,
@@ -73,7 +74,11 @@ def has_fatal_adverse_event(subject_id: int) -> bool:
 
 
 def facts_of(ae: AdverseEvent) -> rules.AdverseEventFacts:
+    """The AE's values for its rules, with its current state after the follow-ups already
+    saved (none for a new AE), the site's date and the chosen CTCAE term's grades."""
     consent = ae.subject.screening.consent
+    state = current_state(ae) if ae.pk else None
+    term = CtcaeTerm.objects.filter(pk=ae.ctcae_term_id).first() if ae.ctcae_term_id else None
     return rules.AdverseEventFacts(
         onset=ae.aestdtc,
         end=ae.aeendtc,
@@ -83,6 +88,29 @@ def facts_of(ae: AdverseEvent) -> rules.AdverseEventFacts:
         criteria={name: getattr(ae, name) for name in AdverseEvent.SERIOUSNESS_CRITERIA},
         outcome=ae.aeout,
         consent_date=site_today(ae.subject.site, consent.signed_at),
+        current_grade=state.grade if state else None,
+        current_outcome=state.outcome if state else None,
+        today=site_today(ae.subject.site),
+        grade_definitions=term.grade_definitions() if term else None,
+        term=term.term if term else "",
+    )
+
+
+def follow_up_facts(follow_up: AdverseEventFollowUp) -> rules.FollowUpFacts:
+    ae = follow_up.adverse_event
+    term = CtcaeTerm.objects.filter(pk=ae.ctcae_term_id).first() if ae.ctcae_term_id else None
+    return rules.FollowUpFacts(
+        assessed_on=follow_up.assessed_on,
+        grade=follow_up.aetoxgr,
+        outcome=follow_up.aeout,
+        end=follow_up.aeendtc,
+        serious=follow_up.aeser,
+        criteria={n: getattr(follow_up, n) for n in AdverseEvent.SERIOUSNESS_CRITERIA},
+        onset=ae.aestdtc,
+        ae_serious=ae.aeser,
+        today=site_today(ae.subject.site),
+        grade_definitions=term.grade_definitions() if term else None,
+        term=term.term if term else "",
     )
 
 
@@ -108,16 +136,20 @@ def sae_clock(report: SeriousAdverseEventReport, now=None) -> SaeClock:
 
 
 def with_last_dose_given(queryset):
-    """Annotate each AE with its subject's last dose actually given (one subquery)."""
-    worst = (
-        AdverseEventFollowUp.objects.filter(adverse_event=OuterRef("pk"))
-        .order_by()
-        .values("adverse_event")
-        .annotate(worst=Max("aetoxgr"))
-        .values("worst")
-    )
-    return queryset.annotate(
-        last_dose_given=last_dose_given("subject"), worst_follow_up=Subquery(worst)
+    """Annotate each AE with its subject's last dose actually given (one subquery), and
+    fetch its follow-ups and serious periods (one query each, whatever the number of AEs):
+    what `current_state` and the SAE clocks read."""
+    return queryset.annotate(last_dose_given=last_dose_given("subject")).prefetch_related(
+        Prefetch(
+            "follow_ups",
+            queryset=AdverseEventFollowUp.objects.order_by("assessed_on", "id"),
+            to_attr="follow_up_list",
+        ),
+        Prefetch(
+            "sae_reports",
+            queryset=SeriousAdverseEventReport.objects.order_by("serious_since", "id"),
+            to_attr="sae_periods",
+        ),
     )
 
 
@@ -136,15 +168,54 @@ def derived(ae: AdverseEvent) -> rules.AdverseEventDerived:
     )
 
 
+def follow_ups_of(ae: AdverseEvent) -> list[AdverseEventFollowUp]:
+    """The AE's follow-ups in order (prefetched by with_last_dose_given, else one query)."""
+    prefetched = getattr(ae, "follow_up_list", None)
+    if prefetched is not None:
+        return prefetched
+    return list(ae.follow_ups.order_by("assessed_on", "id")) if ae.pk else []
+
+
+def current_state(ae: AdverseEvent) -> rules.CurrentState:
+    """Worst grade, current grade, outcome and end date after the follow-ups."""
+    return rules.current_state(
+        grade=ae.aetoxgr,
+        outcome=ae.aeout,
+        end=ae.aeendtc,
+        ongoing=ae.ongoing,
+        follow_ups=[
+            rules.FollowUpValues(f.assessed_on, f.pk, f.aetoxgr, f.aeout, f.aeendtc)
+            for f in follow_ups_of(ae)
+        ],
+    )
+
+
 def worst_grade(ae: AdverseEvent) -> int:
-    follow_up = getattr(ae, "worst_follow_up", None)
-    return rules.worst_grade([ae.aetoxgr, *([follow_up] if follow_up else [])])
+    return current_state(ae).worst_grade
 
 
-def current_outcome(ae: AdverseEvent, follow_ups) -> str:
-    """The latest follow-up's outcome, else the AE's own."""
-    latest = max(follow_ups, key=lambda f: (f.assessed_on, f.pk), default=None)
-    return latest.get_aeout_display() if latest else ae.get_aeout_display()
+def outcome_label(outcome: str) -> str:
+    return str(Outcome(outcome).label) if outcome in Outcome.values else outcome
+
+
+def current_outcome(ae: AdverseEvent) -> str:
+    """The latest follow-up's outcome, else the AE's own (its label)."""
+    return outcome_label(current_state(ae).outcome)
+
+
+def sae_periods_of(ae: AdverseEvent) -> list[SeriousAdverseEventReport]:
+    prefetched = getattr(ae, "sae_periods", None)
+    if prefetched is not None:
+        return prefetched
+    return list(ae.sae_reports.order_by("serious_since", "id")) if ae.pk else []
+
+
+def open_sae_reports():
+    """SAE clocks still running: the AE is serious now, in this period, and it has not been
+    reported to the sponsor."""
+    return SeriousAdverseEventReport.objects.filter(
+        reported_at__isnull=True, ended_at__isnull=True, adverse_event__aeser=True
+    )
 
 
 def serious_filter(serious_only: bool) -> Q:

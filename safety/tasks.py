@@ -9,13 +9,12 @@ from django.utils.translation import gettext as _
 
 from safety import reports
 from safety.models import SafetyReport, SeriousAdverseEventReport
-from safety.selectors import sae_deadline
+from safety.services.sae import sae_alert_queue
 from trial_edc.accounts.roles import Role
-from trial_edc.audit.services import audit_context
 from trial_edc.core.clock import site_today
 from trial_edc.core.links import absolute_url
 from trial_edc.core.people import staff
-from trial_edc.notifications.models import Kind
+from trial_edc.notifications.models import Kind, Notification
 from trial_edc.notifications.services import notify, outbox_send
 
 
@@ -25,50 +24,20 @@ from trial_edc.notifications.services import notify, outbox_send
     retry_backoff=True,
     max_retries=8,
 )
-def sae_alert_send(report_id: int) -> bool:
-    """Alert the site's investigators about a new SAE, once; True if this run queued it.
+def sae_alert_send(report_id: int) -> int:
+    """Send the pending alert of a serious period now; returns how many rows were sent.
 
-    The alert goes through the outbox and is sent at once; if the mail server is down it
-    stays there and the outbox sender retries it."""
+    The alert was queued in the outbox with the save that made the AE serious; this only
+    sends it sooner than the outbox sender's next run. Safe to run twice: a sent row is not
+    pending any more. (A period without its alert rows, from before the outbox held them,
+    gets them here.)"""
     with transaction.atomic():
-        report = (
-            SeriousAdverseEventReport.objects.select_for_update()
-            .select_related("adverse_event__subject__site")
-            .get(pk=report_id)
-        )
-        if report.alert_sent_at is not None:
-            return False
-        ae = report.adverse_event
-        recipients = list(staff(Role.INVESTIGATOR, site_id=ae.subject.site_id))
-        deadline = sae_deadline(report)
-        rows = notify(
-            kind=Kind.SAE_ALERT,
-            obj=report,
-            for_date=site_today(ae.subject.site, report.serious_since),
-            recipients=recipients,
-            site_id=ae.subject.site_id,
-            subject=_("SAE at site %(site)s: %(term)s (%(subject)s)")
-            % {"site": ae.subject.site.code, "term": ae.aeterm, "subject": ae.subject},
-            body=_(
-                "A serious adverse event was recorded.\n\nSubject: %(subject)s\n"
-                "Event: %(term)s, grade %(grade)s, onset %(onset)s\n"
-                "Report it to the sponsor before %(deadline)s UTC.\n\n%(url)s"
-            )
-            % {
-                "subject": ae.subject,
-                "term": ae.aeterm,
-                "grade": ae.aetoxgr,
-                "onset": ae.aestdtc.isoformat(),
-                "deadline": f"{deadline:%Y-%m-%d %H:%M}",
-                "url": absolute_url("safety:adverse_event_detail", ae.pk),
-            },
-        )
-        report.alert_sent_at = timezone.now()
-        report.alert_recipients = ", ".join(u.email for u in recipients)
-        with audit_context(user=None, reason="SAE alert queued"):
-            report.save(update_fields=["alert_sent_at", "alert_recipients"])
-    outbox_send(rows)
-    return True
+        report = SeriousAdverseEventReport.objects.select_for_update().get(pk=report_id)
+        rows = sae_alert_queue(report)
+    pending = Notification.objects.filter(pk__in=rows, status=Notification.Status.PENDING)
+    ids = list(pending.values_list("pk", flat=True))
+    outbox_send(ids)
+    return Notification.objects.filter(pk__in=ids, status=Notification.Status.SENT).count()
 
 
 @shared_task(name="safety.safety_reports_due")

@@ -126,6 +126,7 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
     assert [p.key for p in registry.dashboard_panels] == [
         "treatment",
         "vitals",
+        "adverse_events",
         "schedule",
         "change",
     ]

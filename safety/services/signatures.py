@@ -21,7 +21,15 @@ SIGNED_FIELDS = [
     for f in AdverseEvent._meta.concrete_fields
     if f.name not in ("recorded_by", "created_at")
 ]
-FOLLOW_UP_FIELDS = ["assessed_on", "aetoxgr", "aeout", "aeendtc", "note"]
+FOLLOW_UP_FIELDS = [
+    "assessed_on",
+    "aetoxgr",
+    "aeout",
+    "aeendtc",
+    "aeser",
+    *AdverseEvent.SERIOUSNESS_CRITERIA,
+    "note",
+]
 
 
 def record_version(ae: AdverseEvent) -> int:

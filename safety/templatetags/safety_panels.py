@@ -13,3 +13,11 @@ def flagged(value, flag=None):
         arrow = "↑" if flag == "high" else "↓"
         return format_html('<span class="vital-flag" title="{}">{}{}</span>', flag, value, arrow)
     return value
+
+
+@register.filter
+def outcome_label(code: str) -> str:
+    """The translated label of an AE outcome code (CDISC OUT)."""
+    from safety.selectors import outcome_label as label
+
+    return label(code)

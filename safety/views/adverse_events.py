@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,11 +19,7 @@ from safety.forms import (
     SaeReportedForm,
     SignatureForm,
 )
-from safety.models import (
-    AdverseEvent,
-    AdverseEventFollowUp,
-    SeriousAdverseEventReport,
-)
+from safety.models import AdverseEvent, AdverseEventFollowUp
 from safety.services import adverse_events, signatures
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
@@ -37,7 +34,8 @@ def _events(user):
 
 
 def _rows(events):
-    return [(ae, selectors.derived(ae), selectors.worst_grade(ae)) for ae in events]
+    """(AE, derived flags, current state after follow-ups) per AE."""
+    return [(ae, selectors.derived(ae), selectors.current_state(ae)) for ae in events]
 
 
 @permission_required("safety.view_adverseevent", raise_exception=True)
@@ -61,19 +59,22 @@ def subject_adverse_events(request, pk: int):
 
 @permission_required("safety.view_adverseevent", raise_exception=True)
 def adverse_event_detail(request, ae_pk: int):
-    ae = get_object_or_404(_events(request.user).select_related("sae_report"), pk=ae_pk)
-    follow_ups = list(ae.follow_ups.order_by("assessed_on", "id"))
-    report = getattr(ae, "sae_report", None)
+    ae = get_object_or_404(_events(request.user), pk=ae_pk)
+    now = timezone.now()
+    periods = selectors.sae_periods_of(ae)
+    current = periods[-1] if periods and ae.aeser and periods[-1].ended_at is None else None
+    state = selectors.current_state(ae)
     return render(
         request,
         "safety/ae_detail.html",
         {
             "ae": ae,
             "derived": selectors.derived(ae),
-            "worst_grade": selectors.worst_grade(ae),
-            "current_outcome": selectors.current_outcome(ae, follow_ups),
-            "follow_ups": follow_ups,
-            "sae_clock": selectors.sae_clock(report) if report else None,
+            "state": state,
+            "current_outcome": selectors.outcome_label(state.outcome),
+            "follow_ups": selectors.follow_ups_of(ae),
+            "sae_clock": selectors.sae_clock(current, now) if current else None,
+            "past_periods": [p for p in periods if p is not current],
             "signatures": list(ae.signatures.order_by("signed_at")),
         },
     )
@@ -112,10 +113,11 @@ def adverse_event_edit(request, pk: int | None = None, ae_pk: int | None = None)
 def follow_up_create(request, ae_pk: int):
     ae = get_object_or_404(_events(request.user), pk=ae_pk)
     require_add_or_change(request, AdverseEventFollowUp, exists=False)
+    state = selectors.current_state(ae)
     form = FollowUpForm(
         request.POST or None,
         instance=AdverseEventFollowUp(adverse_event=ae),
-        initial={"aetoxgr": ae.aetoxgr, "aeout": ae.aeout},
+        initial={"aetoxgr": state.grade, "aeout": state.outcome},
     )
     back = reverse("safety:adverse_event_detail", args=[ae.pk])
     if request.method == "POST" and form.is_valid():
@@ -136,7 +138,7 @@ def open_saes(request):
     """The site's SAEs not yet reported to the sponsor, with their 24-hour clock."""
     reports = (
         scope_to_sites(
-            SeriousAdverseEventReport.objects.filter(reported_at__isnull=True),
+            selectors.open_sae_reports(),
             request.user,
             "adverse_event__subject__site",
         )
@@ -155,13 +157,21 @@ def open_saes(request):
 @require_http_methods(["GET", "POST"])
 def sae_mark_reported(request, ae_pk: int):
     ae = get_object_or_404(_events(request.user).filter(aeser=True), pk=ae_pk)
-    report = get_object_or_404(SeriousAdverseEventReport, adverse_event=ae)
-    form = SaeReportedForm(request.POST or None, initial={"reported_at": timezone.localtime()})
+    report = ae.sae_report  # the current serious period
+    if report is None:
+        raise Http404
+    form = SaeReportedForm(
+        request.POST or None,
+        initial={"reported_at": timezone.localtime(report.reported_at or timezone.now())},
+    )
     back = reverse("safety:adverse_event_detail", args=[ae.pk])
     if request.method == "POST" and form.is_valid():
         try:
             adverse_events.sae_mark_reported(
-                report=report, user=request.user, reported_at=form.cleaned_data["reported_at"]
+                report=report,
+                user=request.user,
+                reported_at=form.cleaned_data["reported_at"],
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)

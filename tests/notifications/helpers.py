@@ -51,7 +51,13 @@ def vitals_now(subject, user):
 
 
 def serious_ae(subject, user) -> AdverseEvent:
-    return adverse_events.adverse_event_record(ae=serious_pneumonia(subject), user=user)
+    """A serious AE whose immediate alert (queued in the outbox with the save) has gone out,
+    as the send after commit does."""
+    from safety.tasks import sae_alert_send
+
+    ae = adverse_events.adverse_event_record(ae=serious_pneumonia(subject), user=user)
+    sae_alert_send(ae.sae_report.pk)
+    return ae
 
 
 def subject_died(subject, user):

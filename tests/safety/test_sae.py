@@ -61,8 +61,8 @@ def test_alert_task_run_twice_sends_once(subject, coordinator, investigator):
 
     ae = adverse_events.adverse_event_record(ae=_sae(subject), user=coordinator)
     report = ae.sae_report
-    assert sae_alert_send(report.pk) is True
-    assert sae_alert_send(report.pk) is False
+    assert sae_alert_send(report.pk) == 1
+    assert sae_alert_send(report.pk) == 0
     assert len(mail.outbox) == 1
 
 

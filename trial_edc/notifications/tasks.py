@@ -2,7 +2,10 @@
 outbox sender (every minute), both safe to run twice and on many workers at once, and the
 nightly verification of the audit chain that alerts the data managers on a break."""
 
+import logging
+
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +15,8 @@ from trial_edc.core.people import staff
 from trial_edc.notifications import reminders, services
 from trial_edc.notifications.models import Kind
 from trial_edc.notifications.services import notify, outbox_send
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="notifications.reminders_run")
@@ -26,6 +31,29 @@ def outbox_send_due_task() -> dict[str, int]:
     """Send the pending rows whose time has come. Rows, not task messages, carry the state:
     a worker killed mid-send leaves its row pending and the next run sends it."""
     return services.outbox_send_due()
+
+
+@shared_task(name="notifications.outbox_send_rows")
+def outbox_send_rows_task(ids: list[int]) -> None:
+    """Send these outbox rows now (those still pending and due)."""
+    outbox_send(ids)
+
+
+def outbox_send_soon(ids) -> None:
+    """After commit, ask a worker to send these outbox rows at once. The rows, written in
+    the caller's transaction, are the record: if the broker is down this only logs, and the
+    outbox sender (beat, every minute) sends them; the caller's save never fails for it."""
+    ids = list(ids)
+    if not ids:
+        return
+
+    def dispatch():
+        try:
+            outbox_send_rows_task.apply_async((ids,), retry=False)
+        except Exception:  # broker unreachable (or the eager run failed): the rows wait
+            logger.warning("outbox rows %s left to the outbox sender", ids, exc_info=True)
+
+    transaction.on_commit(dispatch)
 
 
 @shared_task(name="notifications.audit_chain_verify")

@@ -13,7 +13,7 @@ from dosing.forms import ConMedForm, DoseForm
 from dosing.models import ConcomitantMedication, DoseAdministration
 from enrollment.selectors import subject_or_404
 from trial_edc.core.clock import study_day_date
-from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
+from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change, unchanged
 from trial_edc.study import study
 
 
@@ -83,6 +83,8 @@ def conmed_edit(request, pk: int, conmed_pk: int | None = None):
     back = reverse("dosing:conmed_list", args=[subject.pk])
     title = _("Concomitant medication of %(s)s") % {"s": subject.subject_number}
     if request.method == "POST" and form.is_valid():
+        if unchanged(request, form):
+            return redirect(back)
         try:
             services.conmed_record(
                 conmed=form.instance, user=request.user, reason=form.reason_for_change

@@ -28,7 +28,7 @@ from enrollment.schedule import services as schedule_services
 from enrollment.selectors import subject_or_404
 from safety.views.vitals import day_or_dashboard, day_param, moment_of_day
 from trial_edc.core.clock import site_moment
-from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
+from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change, unchanged
 from trial_edc.study import study
 
 
@@ -70,7 +70,7 @@ def _blood_gas_page(request, subject, gas, initial, back: str):
     if gas.visit_id:
         title += f" — {gas.visit.name}"
     if request.method == "POST" and form.is_valid():
-        if _unchanged(request, form):
+        if unchanged(request, form):
             return redirect(back)
         try:
             saved = services.blood_gas_record(
@@ -105,14 +105,6 @@ def _visit_with_form(request, pk: int, code: str, key: str) -> SubjectVisit:
     return visit
 
 
-def _unchanged(request, form) -> bool:
-    """Saving a saved form again without a change: nothing to write (and no reason asked)."""
-    if form.is_change and not form.has_data_changes():
-        messages.info(request, _("Nothing changed."))
-        return True
-    return False
-
-
 def visit_detail(request, pk: int, code: str):
     subject = subject_or_404(request.user, pk)
     page = selectors.visit_page(subject, code)
@@ -134,7 +126,7 @@ def visit_date_edit(request, pk: int, code: str):
         "target": visit.target_date,
     }
     if request.method == "POST" and form.is_valid():
-        if _unchanged(request, form):
+        if unchanged(request, form):
             return redirect(visit_url(visit))
         try:
             saved = schedule_services.visit_date_record(
@@ -163,7 +155,7 @@ def _visit_record_page(request, pk, code, *, key, model, form_class, save, title
     form = form_class(request.POST or None, instance=record)
     title = f"{visit.name} of {visit.subject.subject_number}: {title}"
     if request.method == "POST" and form.is_valid():
-        if _unchanged(request, form):
+        if unchanged(request, form):
             return redirect(visit_url(visit))
         try:
             save(form, request.user)

@@ -13,7 +13,7 @@ from safety.forms import VitalSignsForm
 from safety.models import VitalSigns
 from safety.services import vitals as services
 from trial_edc.core.clock import site_moment, study_day_date
-from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
+from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change, unchanged
 
 
 def day_or_dashboard(subject, day: int | None) -> str:
@@ -58,6 +58,8 @@ def vitals_edit(request, pk: int, vitals_pk: int | None = None):
     if day:
         title += " · " + _("day %(d)d") % {"d": day}
     if request.method == "POST" and form.is_valid():
+        if unchanged(request, form):
+            return redirect(day_or_dashboard(subject, day))
         try:
             saved = services.vitals_record(
                 vitals=form.instance, user=request.user, reason=form.reason_for_change

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,13 +13,15 @@ from dosing import selectors, services
 from dosing.forms import ConMedForm, DoseForm
 from dosing.models import ConcomitantMedication, DoseAdministration
 from enrollment.selectors import subject_or_404
-from trial_edc.core.clock import study_day_date
+from trial_edc.core.clock import schedule_days, study_day_date
 from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change, unchanged
 from trial_edc.study import study
 
 
 @require_http_methods(["GET", "POST"])
 def dose_edit(request, pk: int, day: int):
+    if day not in schedule_days():
+        raise Http404  # the rules refuse a dose outside days 1-14; this is no study day at all
     subject = subject_or_404(request.user, pk)
     dose = DoseAdministration.objects.filter(subject=subject, study_day=day).first()
     require_add_or_change(request, DoseAdministration, exists=dose is not None)

@@ -2,6 +2,7 @@ from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from enrollment.selectors import subject_or_404
 from safety.forms import VitalSignsForm
 from safety.models import VitalSigns
 from safety.services import vitals as services
-from trial_edc.core.clock import site_moment, study_day_date
+from trial_edc.core.clock import schedule_days, site_moment, study_day_date
 from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change, unchanged
 
 
@@ -32,10 +33,14 @@ def moment_of_day(subject, day: int | None, hour: int = 8) -> datetime | None:
 
 
 def day_param(request) -> int | None:
+    """The study day a new record is made for (`?day=`); a day outside the schedule is a 404."""
     try:
-        return int(request.GET.get("day", ""))
+        day = int(request.GET.get("day", ""))
     except ValueError:
         return None
+    if day not in schedule_days():
+        raise Http404
+    return day
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from trial_edc.study import study
+from trial_edc.study import Study, study
 
 
 def _zone(site_or_zone) -> ZoneInfo:
@@ -30,6 +30,15 @@ def site_moment(on: date, at: time, site_or_zone) -> datetime:
 def study_day(day1: date, on: date) -> int:
     """Study day of a date: day 1 = first dose, day 0 the day before."""
     return (on - day1).days + 1
+
+
+def schedule_days(s: Study | None = None) -> range:
+    """The study days the schedule spans, from the first day of screening to the close of the
+    last visit's window: a day in a URL or a query string outside it is a 404."""
+    s = s or study()
+    first = min(v.target_day - v.window_before for v in s.visits)
+    last = max(v.target_day + v.window_after for v in s.visits)
+    return range(first, last + 1)
 
 
 def study_day_date(day1: date, day: int) -> date:

@@ -1,0 +1,36 @@
+"""A study day in a URL or a query string outside the schedule is a 404, never an overflow."""
+
+import pytest
+from django.urls import reverse
+
+from trial_edc.core.clock import schedule_days
+
+
+def test_the_schedule_spans_screening_to_the_last_visit_window():
+    assert (schedule_days()[0], schedule_days()[-1]) == (-7, 395)
+
+
+@pytest.mark.parametrize("day", [99_999_999, 396])
+def test_a_dose_page_of_no_study_day_is_a_404(coordinator_client, subject_on_day_6, day):
+    url = reverse("dosing:dose_edit", args=[subject_on_day_6.pk, day])
+    assert coordinator_client.get(url).status_code == 404
+
+
+def test_a_dose_outside_treatment_is_still_refused_by_its_rule(
+    coordinator_client, subject_on_day_6
+):
+    url = reverse("dosing:dose_edit", args=[subject_on_day_6.pk, 15])
+    assert coordinator_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["safety:vitals_create", "efficacy:blood_gas_create"])
+@pytest.mark.parametrize("day", ["99999999", "-99999999"])
+def test_a_new_record_for_no_study_day_is_a_404(coordinator_client, subject_on_day_6, name, day):
+    url = reverse(name, args=[subject_on_day_6.pk]) + f"?day={day}"
+    assert coordinator_client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["safety:vitals_create", "efficacy:blood_gas_create"])
+def test_a_day_that_is_no_number_is_ignored(coordinator_client, subject_on_day_6, name):
+    url = reverse(name, args=[subject_on_day_6.pk]) + "?day=abc"
+    assert coordinator_client.get(url).status_code == 200

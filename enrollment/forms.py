@@ -6,6 +6,7 @@ from enrollment import rules
 from enrollment.models import Consent, EligibilityChecklist, Screening, Subject
 from enrollment.services import evidence_of
 from trial_edc.audit.forms import ReasonForChangeMixin
+from trial_edc.core.clock import site_today
 from trial_edc.core.forms import DATE, DATETIME, YES_NO
 from trial_edc.study import study
 
@@ -29,6 +30,9 @@ class ScreeningForm(ReasonForChangeMixin, forms.ModelForm):
                 "childbearing_potential", _("Only a woman can be of child-bearing potential.")
             )
         dob, screened = cleaned.get("date_of_birth"), cleaned.get("screening_date")
+        site = cleaned.get("site") or (self.instance.site if self.instance.site_id else None)
+        if screened and site and screened > site_today(site):
+            self.add_error("screening_date", _("The screening date cannot be in the future."))
         if dob and screened and dob >= screened:
             self.add_error("date_of_birth", _("The date of birth must precede the screening date."))
         return cleaned

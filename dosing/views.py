@@ -18,6 +18,7 @@ from trial_edc.core.forms import (
     crf_page,
     require_add_or_change,
     study_day_or_404,
+    unchanged,
 )
 from trial_edc.study import study
 
@@ -89,6 +90,8 @@ def conmed_edit(request, pk: int, conmed_pk: int | None = None):
     back = reverse("dosing:conmed_list", args=[subject.pk])
     title = _("Concomitant medication of %(s)s") % {"s": subject.subject_number}
     if request.method == "POST" and form.is_valid():
+        if unchanged(request, form):
+            return redirect(back)
         try:
             services.conmed_record(
                 conmed=form.instance, user=request.user, reason=form.reason_for_change

@@ -68,6 +68,7 @@ class BloodGasForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
                 ph=cleaned.get("ph"),
                 fio2=cleaned.get("fio2"),
                 spo2=cleaned.get("spo2"),
+                oxygen_support=cleaned.get("oxygen_support"),
             ),
         )
         return cleaned

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from safety.rules import oxygen_problems
 from trial_edc.core.problems import Problem, out_of_range
 from trial_edc.study import LabTest, Study, study
 
@@ -40,18 +41,23 @@ def sf_ratio(spo2: int | None, fio2: Decimal, s: Study | None = None) -> Decimal
     return (Decimal(spo2) / Decimal(fio2)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
 
-def blood_gas_problems(*, pao2_mmhg, paco2, ph, fio2, spo2, s: Study | None = None):
+def blood_gas_problems(
+    *, pao2_mmhg, paco2, ph, fio2, spo2, oxygen_support: str | None, s: Study | None = None
+) -> list[Problem]:
+    """Impossible values, and an FiO2 that contradicts the oxygen support (the vital signs'
+    rule, `safety.rules.oxygen_problems`: room air is 0.21)."""
     s = s or study()
     problems = []
     for name, value, plausible, label in (
         ("pao2", pao2_mmhg, s.pao2_plausible, "PaO2"),
         ("paco2", paco2, s.paco2_plausible, "PaCO2"),
         ("ph", ph, s.ph_plausible, "pH"),
-        ("fio2", fio2, s.fio2_range, "FiO2"),
-        ("spo2", spo2, s.spo2_plausible, "SpO2"),
     ):
         if value is not None and value not in plausible:
             problems.append(out_of_range(name, label, plausible))
+    problems += oxygen_problems(support=oxygen_support, fio2=fio2, flow_recorded=False, s=s)
+    if spo2 is not None and spo2 not in s.spo2_plausible:
+        problems.append(out_of_range("spo2", "SpO2", s.spo2_plausible))
     return problems
 
 

@@ -43,7 +43,12 @@ def blood_gas_record(*, gas: BloodGas, user, reason: str = "") -> BloodGas:
     visit = visit_accepting(gas.visit) if gas.visit_id else None
     refuse(
         rules.blood_gas_problems(
-            pao2_mmhg=gas.pao2, paco2=gas.paco2, ph=gas.ph, fio2=gas.fio2, spo2=gas.spo2
+            pao2_mmhg=gas.pao2,
+            paco2=gas.paco2,
+            ph=gas.ph,
+            fio2=gas.fio2,
+            spo2=gas.spo2,
+            oxygen_support=gas.oxygen_support,
         )
     )
     check_accepts(subject, gas.sampled_at, "sampled_at")

@@ -11,10 +11,10 @@ from safety.models import (
 )
 from safety.selectors import current_state, facts_of, follow_up_facts, outcome_label
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.core.forms import DATE, DATETIME, YES_NO, add_problems
+from trial_edc.core.forms import DATE, DATETIME, YES_NO, BoundedDatesMixin, add_problems
 
 
-class VitalSignsForm(ReasonForChangeMixin, forms.ModelForm):
+class VitalSignsForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = VitalSigns
         fields = [
@@ -41,7 +41,7 @@ class VitalSignsForm(ReasonForChangeMixin, forms.ModelForm):
         return cleaned
 
 
-class AdverseEventForm(ReasonForChangeMixin, forms.ModelForm):
+class AdverseEventForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = AdverseEvent
         fields = [
@@ -104,7 +104,7 @@ def ctcae_choices():
     return [("", "---------"), *groups.items()]
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(BoundedDatesMixin, forms.ModelForm):
     """Grade, outcome and end date as assessed on a day; at grade 4 of an event not yet
     serious, the seriousness assessment (serious now? by which criteria)."""
 
@@ -137,7 +137,7 @@ class FollowUpForm(forms.ModelForm):
         return cleaned
 
 
-class SaeReportedForm(forms.Form):
+class SaeReportedForm(BoundedDatesMixin, forms.Form):
     reported_at = forms.DateTimeField(
         label=_("Reported to the sponsor at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"]
     )
@@ -181,7 +181,9 @@ def _signing_label(ae) -> str:
     )
 
 
-class ListingFilterForm(forms.Form):
+class ListingFilterForm(BoundedDatesMixin, forms.Form):
+    may_be_future = ("onset_from", "onset_to")
+
     site = forms.ChoiceField(label=_("Site"), required=False)
     subject = forms.CharField(label=_("Subject number"), required=False, max_length=20)
     onset_from = forms.DateField(label=_("Onset from"), required=False, widget=DATE)

@@ -36,14 +36,27 @@ def vital_problems(values: dict, s: Study | None = None) -> list[Problem]:
     sys, dia = values.get("sysbp"), values.get("diabp")
     if sys is not None and dia is not None and sys <= dia:
         problems.append(Problem("diabp", _("The diastolic pressure must be below the systolic.")))
-    support, fio2, flow = values.get("oxygen_support"), values.get("fio2"), values.get("flow")
+    problems += oxygen_problems(
+        support=values.get("oxygen_support"), fio2=values.get("fio2"), flow=values.get("flow"), s=s
+    )
+    return problems
+
+
+def oxygen_problems(
+    *, support: str | None, fio2, flow=None, flow_recorded: bool = True, s: Study | None = None
+) -> list[Problem]:
+    """The oxygen support, its FiO2 and its flow agree: one rule for the vital signs and the
+    blood gas. Room air is FiO2 `study().fio2_range.low` (0.21), so a PaO2/FiO2 is never
+    computed from a contradiction. `flow_recorded` False: the record has no flow (a blood gas)."""
+    s = s or study()
+    problems = []
     if fio2 is not None and fio2 not in s.fio2_range:
         problems.append(out_of_range("fio2", "FiO2", s.fio2_range))
     if support == ROOM_AIR and fio2 is not None and fio2 != s.fio2_range.low:
         problems.append(
             Problem("fio2", _("On room air FiO2 is %(fio2)s.") % {"fio2": s.fio2_range.low})
         )
-    if support in NEEDS_FLOW and flow is None:
+    if flow_recorded and support in NEEDS_FLOW and flow is None:
         problems.append(Problem("flow", _("Give the oxygen flow in L/min.")))
     if support in NEEDS_FIO2 and fio2 is None:
         problems.append(Problem("fio2", _("Give the FiO2 of this oxygen support.")))

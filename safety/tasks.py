@@ -1,5 +1,6 @@
 """Safety tasks: take ids, load fresh state, are safe to run twice."""
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -16,6 +17,8 @@ from trial_edc.core.links import absolute_url
 from trial_edc.core.people import staff
 from trial_edc.notifications.models import Kind, Notification
 from trial_edc.notifications.services import notify, outbox_send
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -64,6 +67,26 @@ def safety_reports_due() -> list[int]:
 @shared_task(name="safety.safety_report_generate")
 def safety_report_generate(report_id: int) -> int:
     return reports.report_generate(SafetyReport.objects.get(pk=report_id)).pk
+
+
+# a queued report's own task has had this long to start before the beat task makes it
+QUEUED_GRACE = timedelta(minutes=1)
+
+
+@shared_task(name="safety.safety_reports_queued")
+def safety_reports_queued() -> list[int]:
+    """Every minute: make the reports still queued a minute after they were asked for (their
+    own task never reached a worker: Redis was down, or the message was lost)."""
+    waiting = SafetyReport.objects.filter(
+        status=SafetyReport.Status.QUEUED, created_at__lt=timezone.now() - QUEUED_GRACE
+    ).order_by("created_at", "pk")
+    made = []
+    for report in waiting:
+        try:
+            made.append(reports.report_generate(report).pk)
+        except Exception:  # kept on the report (failed, with its error); the others go on
+            logger.exception("safety report %s failed", report.pk)
+    return made
 
 
 @shared_task(name="safety.safety_report_cumulative_weekly")

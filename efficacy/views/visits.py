@@ -34,6 +34,7 @@ from trial_edc.core.forms import (
     crf_page,
     require_add_or_change,
     study_day_param,
+    unchanged,
 )
 from trial_edc.study import study
 
@@ -76,7 +77,7 @@ def _blood_gas_page(request, subject, gas, initial, back: str):
     if gas.visit_id:
         title += f" — {gas.visit.name}"
     if request.method == "POST" and form.is_valid():
-        if _unchanged(request, form):
+        if unchanged(request, form):
             return redirect(back)
         try:
             saved = services.blood_gas_record(
@@ -111,14 +112,6 @@ def _visit_with_form(request, pk: int, code: str, key: str) -> SubjectVisit:
     return visit
 
 
-def _unchanged(request, form) -> bool:
-    """Saving a saved form again without a change: nothing to write (and no reason asked)."""
-    if form.is_change and not form.has_data_changes():
-        messages.info(request, _("Nothing changed."))
-        return True
-    return False
-
-
 def visit_detail(request, pk: int, code: str):
     subject = subject_or_404(request.user, pk)
     page = selectors.visit_page(subject, code)
@@ -140,7 +133,7 @@ def visit_date_edit(request, pk: int, code: str):
         "target": visit.target_date,
     }
     if request.method == "POST" and form.is_valid():
-        if _unchanged(request, form):
+        if unchanged(request, form):
             return redirect(visit_url(visit))
         try:
             saved = schedule_services.visit_date_record(
@@ -169,7 +162,7 @@ def _visit_record_page(request, pk, code, *, key, model, form_class, save, title
     form = form_class(request.POST or None, instance=record)
     title = f"{visit.name} of {visit.subject.subject_number}: {title}"
     if request.method == "POST" and form.is_valid():
-        if _unchanged(request, form):
+        if unchanged(request, form):
             return redirect(visit_url(visit))
         try:
             save(form, request.user)

@@ -23,7 +23,7 @@ from enrollment.views import PAGE_SIZE, form_page
 from trial_edc.accounts.models import User
 from trial_edc.accounts.selectors import sites_for
 from trial_edc.core.clock import site_today
-from trial_edc.core.forms import apply_errors
+from trial_edc.core.forms import apply_errors, unchanged
 
 
 @permission_required("enrollment.view_screening", raise_exception=True)
@@ -192,6 +192,8 @@ def consent_edit(request, pk: int):
         initial={"taken_by": request.user.pk} if consent is None else None,
     )
     if request.method == "POST" and form.is_valid():
+        if unchanged(request, form):
+            return redirect("enrollment:screening_detail", pk=pk)
         try:
             services.consent_save(
                 consent=form.instance, user=request.user, reason=form.reason_for_change

@@ -22,7 +22,7 @@ from safety.forms import (
 from safety.models import AdverseEvent, AdverseEventFollowUp
 from safety.services import adverse_events, signatures
 from trial_edc.accounts.selectors import scope_to_sites
-from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
+from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change, unchanged
 
 
 def _events(user):
@@ -96,6 +96,8 @@ def adverse_event_edit(request, pk: int | None = None, ae_pk: int | None = None)
         else reverse("safety:subject_adverse_events", args=[subject.pk])
     )
     if request.method == "POST" and form.is_valid():
+        if unchanged(request, form):
+            return redirect(back)
         try:
             saved = adverse_events.adverse_event_record(
                 ae=form.instance, user=request.user, reason=form.reason_for_change

@@ -13,7 +13,13 @@ from safety.forms import VitalSignsForm
 from safety.models import VitalSigns
 from safety.services import vitals as services
 from trial_edc.core.clock import site_moment, study_day_date
-from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change
+from trial_edc.core.forms import (
+    apply_errors,
+    crf_page,
+    require_add_or_change,
+    study_day_param,
+    unchanged,
+)
 
 
 def day_or_dashboard(subject, day: int | None) -> str:
@@ -31,13 +37,6 @@ def moment_of_day(subject, day: int | None, hour: int = 8) -> datetime | None:
     return site_moment(on, time(hour, 0), subject.site)
 
 
-def day_param(request) -> int | None:
-    try:
-        return int(request.GET.get("day", ""))
-    except ValueError:
-        return None
-
-
 @require_http_methods(["GET", "POST"])
 def vitals_edit(request, pk: int, vitals_pk: int | None = None):
     subject = subject_or_404(request.user, pk)
@@ -47,7 +46,7 @@ def vitals_edit(request, pk: int, vitals_pk: int | None = None):
         else VitalSigns(subject=subject)
     )
     require_add_or_change(request, VitalSigns, exists=vitals_pk is not None)
-    day = vitals.study_day if vitals_pk else day_param(request)
+    day = vitals.study_day if vitals_pk else study_day_param(request, treatment_days())
     initial = (
         None
         if vitals_pk
@@ -58,6 +57,8 @@ def vitals_edit(request, pk: int, vitals_pk: int | None = None):
     if day:
         title += " · " + _("day %(d)d") % {"d": day}
     if request.method == "POST" and form.is_valid():
+        if unchanged(request, form):
+            return redirect(day_or_dashboard(subject, day))
         try:
             saved = services.vitals_record(
                 vitals=form.instance, user=request.user, reason=form.reason_for_change

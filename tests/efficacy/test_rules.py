@@ -49,6 +49,7 @@ def test_impossible_blood_gas_values_are_refused():
         ph=Decimal("8.1"),
         fio2=Decimal("0.1"),
         spo2=101,
+        oxygen_support="HFNC",
     )
     assert [p.field for p in problems] == ["pao2", "paco2", "ph", "fio2", "spo2"]
 

@@ -1,10 +1,11 @@
 """What every app's forms and views share: date widgets, bounded dates, refusals next to
-their fields, a study day from a URL, the add/change permission of a CRF page, and the CRF
-page itself."""
+their fields, a form saved unchanged, a study day from a URL, the add/change permission of a
+CRF page, and the CRF page itself."""
 
 from datetime import date, datetime, timedelta
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
@@ -111,6 +112,15 @@ def add_problems(form, problems) -> None:
     """Rule problems (core.problems.Problem) as form errors, next to their field."""
     for p in problems:
         form.add_error(p.field if p.field in form.fields else None, p.message)
+
+
+def unchanged(request, form) -> bool:
+    """A saved record sent back without a change (a reason typed alone is none): say so, and
+    let the view write nothing (no history row, no signature voided)."""
+    if form.is_change and not form.has_data_changes():
+        messages.info(request, _("Nothing changed."))
+        return True
+    return False
 
 
 def require_add_or_change(request, model, *, exists: bool) -> None:

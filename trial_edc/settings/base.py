@@ -211,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safety.safety_reports_due",
         "schedule": timedelta(hours=24),
     },
+    # reports asked for on the page whose own task never reached a worker (Redis down)
+    "safety-reports-queued": {
+        "task": "safety.safety_reports_queued",
+        "schedule": timedelta(minutes=1),
+    },
     "safety-cumulative-report-weekly": {
         "task": "safety.safety_report_cumulative_weekly",
         "schedule": timedelta(days=7),

@@ -4,12 +4,12 @@ from dosing import rules
 from dosing.models import ConcomitantMedication, DoseAdministration
 from dosing.services import dose_record_of, treatment_context
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.core.forms import DATE, BoundedDatesMixin, add_problems
+from trial_edc.core.forms import DATE, BoundedDatesMixin, SubmitOnceMixin, add_problems
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class DoseForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
+class DoseForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = DoseAdministration
         fields = [
@@ -52,7 +52,7 @@ class DoseForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
         return cleaned
 
 
-class ConMedForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
+class ConMedForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = ConcomitantMedication
         fields = [

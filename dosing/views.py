@@ -2,8 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -13,13 +12,7 @@ from dosing.forms import ConMedForm, DoseForm
 from dosing.models import ConcomitantMedication, DoseAdministration
 from enrollment.selectors import subject_or_404
 from trial_edc.core.clock import study_day_date
-from trial_edc.core.forms import (
-    apply_errors,
-    crf_page,
-    require_add_or_change,
-    study_day_or_404,
-    unchanged,
-)
+from trial_edc.core.forms import crf_page, crf_save, require_add_or_change, study_day_or_404
 from trial_edc.study import study
 
 
@@ -43,17 +36,14 @@ def dose_edit(request, pk: int, day: int):
         initial = None
     form = DoseForm(request.POST or None, instance=dose, initial=initial)
     day_url = reverse("portal:treatment_day", args=[subject.pk, day])
-    if request.method == "POST" and form.is_valid():
-        if not (form.is_change and not form.has_data_changes()):
-            try:
-                services.dose_record(
-                    dose=form.instance, user=request.user, reason=form.reason_for_change
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                return crf_page(request, form, title=_dose_title(subject, day), back_url=day_url)
-            messages.success(request, _("Dose of day %(d)d saved.") % {"d": day})
-        return redirect(day_url)
+
+    def save() -> str:
+        services.dose_record(dose=form.instance, user=request.user, reason=form.reason_for_change)
+        messages.success(request, _("Dose of day %(d)d saved.") % {"d": day})
+        return day_url
+
+    if request.method == "POST" and (done := crf_save(request, form, save=save, back=day_url)):
+        return done
     return crf_page(
         request,
         form,
@@ -89,18 +79,16 @@ def conmed_edit(request, pk: int, conmed_pk: int | None = None):
     form = ConMedForm(request.POST or None, instance=conmed)
     back = reverse("dosing:conmed_list", args=[subject.pk])
     title = _("Concomitant medication of %(s)s") % {"s": subject.subject_number}
-    if request.method == "POST" and form.is_valid():
-        if unchanged(request, form):
-            return redirect(back)
-        try:
-            services.conmed_record(
-                conmed=form.instance, user=request.user, reason=form.reason_for_change
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Medication saved."))
-            return redirect(back)
+
+    def save() -> str:
+        services.conmed_record(
+            conmed=form.instance, user=request.user, reason=form.reason_for_change
+        )
+        messages.success(request, _("Medication saved."))
+        return back
+
+    if request.method == "POST" and (done := crf_save(request, form, save=save, back=back)):
+        return done
     return crf_page(request, form, title=title, back_url=back)
 
 

@@ -12,11 +12,11 @@ from efficacy.models import (
 )
 from enrollment.models import SubjectVisit
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.core.forms import DATE, DATETIME, BoundedDatesMixin, add_problems
+from trial_edc.core.forms import DATE, DATETIME, BoundedDatesMixin, SubmitOnceMixin, add_problems
 from trial_edc.study import study
 
 
-class BloodGasForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
+class BloodGasForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
     """PaO2/PaCO2 entered in mmHg or kPa, FiO2 as a fraction or a percentage; stored in
     mmHg and as a fraction."""
 
@@ -104,7 +104,9 @@ class VisitDateForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
         self.fields["visit_date"].required = True
 
 
-class PulmonaryFunctionForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
+class PulmonaryFunctionForm(
+    BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm
+):
     done = _done_field()
 
     class Meta:
@@ -143,7 +145,7 @@ class PulmonaryFunctionForm(BoundedDatesMixin, ReasonForChangeMixin, forms.Model
 ZONES = hrct_zones()
 
 
-class HrctScoreForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
+class HrctScoreForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
     """Scores per zone; totals are computed on save (efficacy.rules.hrct_totals)."""
 
     done = _done_field()
@@ -200,7 +202,7 @@ def _lab_number(label) -> forms.DecimalField:
     )
 
 
-class LabPanelForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
+class LabPanelForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
     """One row per configured test: value, unit, reference range (in the unit entered).
     A test left empty is not reported."""
 
@@ -276,7 +278,7 @@ class LabPanelForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
         return cleaned
 
 
-class FollowUpStatusForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
+class FollowUpStatusForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = FollowUpStatus
         fields = [

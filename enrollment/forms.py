@@ -12,13 +12,14 @@ from trial_edc.core.forms import (
     DATETIME,
     YES_NO,
     BoundedDatesMixin,
+    SubmitOnceMixin,
     add_problems,
     latest_today,
 )
 from trial_edc.study import study
 
 
-class ScreeningForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
+class ScreeningForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = Screening
         fields = ["initials", "date_of_birth", "sex", "childbearing_potential", "screening_date"]
@@ -78,7 +79,7 @@ EVIDENCE_FIELDS = [
 ]
 
 
-class ChecklistForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
+class ChecklistForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
     """Both inclusion and all exclusion criteria, word for word, with their evidence."""
 
     class Meta:
@@ -117,7 +118,7 @@ class ChecklistForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
         return cleaned
 
 
-class ConsentForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
+class ConsentForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = Consent
         fields = ["version", "signed_at", "taken_by"]
@@ -129,7 +130,7 @@ class ConsentForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
         self.fields["signed_at"].input_formats = ["%Y-%m-%dT%H:%M"]
 
 
-class EnrollForm(BoundedDatesMixin, forms.Form):
+class EnrollForm(BoundedDatesMixin, SubmitOnceMixin, forms.Form):
     may_be_future = ("first_dose_date",)
 
     enrolled_on = forms.DateField(

@@ -67,7 +67,9 @@ def screening_open(
     if rescreen_of is not None and rescreen_of.status != Screening.Status.SCREEN_FAILURE:
         raise TransitionNotAllowed(_("Only a screen failure can be re-screened."))
     with transaction.atomic():
-        number = _next_number(site, "screening")
+        number = _next_number(site, "screening")  # waits for a concurrent re-screening
+        if rescreen_of is not None and Screening.objects.filter(rescreen_of=rescreen_of).exists():
+            raise TransitionNotAllowed(_("A screen failure is re-screened only once."))
         screening = Screening(
             site=site,
             screening_number=f"{site.code}-S{number:03d}",

@@ -11,10 +11,17 @@ from safety.models import (
 )
 from safety.selectors import current_state, facts_of, follow_up_facts, outcome_label
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.core.forms import DATE, DATETIME, YES_NO, BoundedDatesMixin, add_problems
+from trial_edc.core.forms import (
+    DATE,
+    DATETIME,
+    YES_NO,
+    BoundedDatesMixin,
+    SubmitOnceMixin,
+    add_problems,
+)
 
 
-class VitalSignsForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
+class VitalSignsForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = VitalSigns
         fields = [
@@ -41,7 +48,7 @@ class VitalSignsForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
         return cleaned
 
 
-class AdverseEventForm(BoundedDatesMixin, ReasonForChangeMixin, forms.ModelForm):
+class AdverseEventForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = AdverseEvent
         fields = [
@@ -104,7 +111,7 @@ def ctcae_choices():
     return [("", "---------"), *groups.items()]
 
 
-class FollowUpForm(BoundedDatesMixin, forms.ModelForm):
+class FollowUpForm(BoundedDatesMixin, SubmitOnceMixin, forms.ModelForm):
     """Grade, outcome and end date as assessed on a day; at grade 4 of an event not yet
     serious, the seriousness assessment (serious now? by which criteria)."""
 

@@ -7,9 +7,14 @@ fields, or all of them, to a generated value: a plausible one, a hostile one (em
 negative, 0001-01-01 and 9999-12-31, long text, unicode, wrong types) or none at all. The
 examples are derandomized, so CI sees the same ones on every run; FORM_EXAMPLES=200 in the
 environment looks further on a laptop. A new CRF form joins `CRFS`.
+
+Every form that edits a saved record, sent back unchanged (with a reason typed or not), says
+"nothing changed" and writes nothing; every form of a new record, sent twice with its one-time
+key, saves once and lands on the saved record the second time.
 """
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,7 +33,8 @@ from hypothesis.extra.django import TestCase
 
 from dosing.models import ConcomitantMedication
 from efficacy.models import BloodGas
-from enrollment.models import Consent
+from enrollment import services as enrollment_services
+from enrollment.models import Consent, EligibilityDeviation, Screening
 from portal.demo.enrollment import (
     answers_all_met,
     eligible_screening,
@@ -40,6 +46,7 @@ from safety.models import AdverseEvent, VitalSigns
 from tests.factories import SiteFactory, user_with_role
 from trial_edc.accounts.roles import Role, roles_sync
 from trial_edc.core.clock import site_today
+from trial_edc.core.forms import SUBMISSION_FIELD
 from trial_edc.study import study
 
 FORM_SETTINGS = settings(
@@ -563,6 +570,24 @@ CRFS: dict[str, Crf] = {
             _hrct(_on(t.subject28, 14)),
         ),
     ),
+    "day1_move": Crf(
+        lambda t: reverse("enrollment:subject_day1_move", args=[t.planned.pk]),
+        "investigator",
+        lambda t: {"day1": _d(t.planned.day1 + timedelta(days=2)), "reason": "Nebulizer late"},
+    ),
+    "visit_missed": Crf(
+        lambda t: reverse("enrollment:visit_missed", args=[t.subject90.pk, "DAY14"]),
+        "coordinator",
+        lambda t: {"reason": "Subject in another hospital"},
+    ),
+    "deviation_review": Crf(
+        lambda t: reverse(
+            "enrollment:eligibility_deviation_review",
+            args=[t.deviation.screening_id, t.deviation.pk],
+        ),
+        "investigator",
+        lambda t: {"review_note": "Born 1976 per the ID card: eligible after all."},
+    ),
     "follow_up_status": Crf(
         _visit_page("follow_up_edit", "MONTH3", "subject90"),
         "coordinator",
@@ -616,6 +641,14 @@ class CrfFormsTestBase(TestCase):
         cls.subject, cls.subject28, cls.subject90, cls.subject100 = (
             subject_on_day(n) for n in (6, 28, 90, 100)
         )
+        cls.planned = subject_on_day(0)  # day 1 is tomorrow: no dose yet, it can move
+        # a correction of an enrolled subject that fails eligibility: a deviation to review
+        corrected = Screening.objects.get(pk=subject_on_day(3).screening_id)
+        corrected.date_of_birth = date(1940, 1, 1)
+        enrollment_services.screening_update(
+            screening=corrected, user=cls.coordinator, reason="Typo in birth year"
+        )
+        cls.deviation = EligibilityDeviation.objects.get(screening=corrected)
         for name, crf in CRFS.items():
             if crf.make is not None:
                 url, data = crf.make(cls)
@@ -659,17 +692,78 @@ def _baseline_test(name: str):
     return test
 
 
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
 def _unchanged_test(name: str):
     def test(self):
         crf = CRFS[name]
         url, saved = crf.edit(self)
+        client = self.client_as(crf.role)
         before = snapshot()
-        response = _post_checked(self.client_as(crf.role), url, saved)
-        form = (response.context or {}).get("form")
-        assert response.redirect_chain, form.errors if form else response.status_code
-        assert changed_tables(before, snapshot()) == [], "saving it unchanged wrote"
+        for reason in ({}, {"reason_for_change": "Checked against the source"}):
+            response = _post_checked(client, url, saved | reason)
+            form = (response.context or {}).get("form")
+            assert response.redirect_chain, form.errors if form else response.status_code
+            assert "Nothing changed." in _messages(response), reason
+            # no history row, no signature voided, no deviation, no message queued
+            assert changed_tables(before, snapshot()) == [], f"saving it unchanged wrote {reason}"
 
     test.__name__ = f"test_{name}_saved_unchanged_writes_nothing"
+    return test
+
+
+# forms that change the state of a saved record, not make a new one: a second POST is
+# refused by the record's own rule (withdrawn already, day 1 moved, visit missed, reviewed)
+NOT_A_NEW_RECORD = {
+    "withdraw",
+    "subject_end",
+    "visit_date",
+    "day1_move",
+    "visit_missed",
+    "deviation_review",
+}
+KEY_IN_PAGE = re.compile(rf'name="{SUBMISSION_FIELD}" value="([0-9a-f]{{32}})"')
+
+
+def _double_submit_test(name: str):
+    def test(self):
+        crf = CRFS[name]
+        client = self.client_as(crf.role)
+        url = crf.url(self)
+        page = client.get(url)
+        key = KEY_IN_PAGE.search(page.content.decode())
+        assert key, "the form of a new record carries no one-time key"
+        payload = crf.baseline(self) | {SUBMISSION_FIELD: key.group(1)}
+        first = client.post(url, payload)
+        assert first.status_code == 302, first.context["form"].errors
+        before = snapshot()
+        second = client.post(url, payload)  # the same form sent again: a double click
+        assert (second.status_code, second.url) == (302, first.url)
+        assert changed_tables(before, snapshot()) == [], "the second POST wrote"
+        landed = client.get(second.url)
+        assert landed.status_code == 200
+        assert "This form was already saved: here is the saved record." in _messages(landed)
+
+    test.__name__ = f"test_{name}_sent_twice_saves_once_and_lands_on_the_saved_record"
+    return test
+
+
+def _transition_twice_test(name: str):
+    def test(self):
+        crf = CRFS[name]
+        client = self.client_as(crf.role)
+        url, payload = crf.url(self), crf.baseline(self)
+        assert client.post(url, payload).status_code == 302
+        before = snapshot()
+        second = client.post(url, payload)  # refused by the record's rule, or nothing changed
+        assert second.status_code in (200, 302), second.status_code
+        if second.status_code == 200:
+            assert second.context["form"].errors, "the form came back without saying why"
+        assert changed_tables(before, snapshot()) == [], "the second POST wrote"
+
+    test.__name__ = f"test_{name}_sent_twice_the_second_writes_nothing_and_is_no_error_page"
     return test
 
 
@@ -722,6 +816,9 @@ class CrfFormsProperty(CrfFormsTestBase):
 
 
 for _name, _crf in CRFS.items():
-    for _make in (_baseline_test, _property_test) + ((_unchanged_test,) if _crf.edit else ()):
+    _makes = (_baseline_test, _property_test)
+    _makes += (_unchanged_test,) if _crf.edit else ()
+    _makes += (_transition_twice_test,) if _name in NOT_A_NEW_RECORD else (_double_submit_test,)
+    for _make in _makes:
         _test = _make(_name)
         setattr(CrfFormsProperty, _test.__name__, _test)

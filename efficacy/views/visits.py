@@ -4,9 +4,8 @@ tables (subject, study, CSV, PDF)."""
 from datetime import time
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -29,13 +28,7 @@ from enrollment.schedule import services as schedule_services
 from enrollment.selectors import subject_or_404
 from safety.views.vitals import day_or_dashboard, moment_of_day
 from trial_edc.core.clock import site_moment
-from trial_edc.core.forms import (
-    apply_errors,
-    crf_page,
-    require_add_or_change,
-    study_day_param,
-    unchanged,
-)
+from trial_edc.core.forms import crf_page, crf_save, require_add_or_change, study_day_param
 from trial_edc.study import study
 
 
@@ -76,20 +69,18 @@ def _blood_gas_page(request, subject, gas, initial, back: str):
     title = _("Arterial blood gas of %(s)s") % {"s": subject.subject_number}
     if gas.visit_id:
         title += f" — {gas.visit.name}"
-    if request.method == "POST" and form.is_valid():
-        if unchanged(request, form):
-            return redirect(back)
-        try:
-            saved = services.blood_gas_record(
-                gas=form.instance, user=request.user, reason=form.reason_for_change
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Blood gas saved: PaO2/FiO2 %(pf)s mmHg.") % {"pf": saved.pf_ratio}
-            )
-            return redirect(back if gas.visit_id else day_or_dashboard(subject, saved.study_day))
+
+    def save() -> str:
+        saved = services.blood_gas_record(
+            gas=form.instance, user=request.user, reason=form.reason_for_change
+        )
+        messages.success(
+            request, _("Blood gas saved: PaO2/FiO2 %(pf)s mmHg.") % {"pf": saved.pf_ratio}
+        )
+        return back if gas.visit_id else day_or_dashboard(subject, saved.study_day)
+
+    if request.method == "POST" and (done := crf_save(request, form, save=save, back=back)):
+        return done
     return crf_page(request, form, title=title, back_url=back)
 
 
@@ -132,25 +123,24 @@ def visit_date_edit(request, pk: int, code: str):
         "end": visit.window_end,
         "target": visit.target_date,
     }
-    if request.method == "POST" and form.is_valid():
-        if unchanged(request, form):
-            return redirect(visit_url(visit))
-        try:
-            saved = schedule_services.visit_date_record(
-                visit=SubjectVisit.objects.get(pk=visit.pk),
-                visit_date=form.cleaned_data["visit_date"],
-                deviation_reason=form.cleaned_data["deviation_reason"],
-                user=request.user,
-                reason=form.reason_for_change,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+
+    def save() -> str:
+        saved = schedule_services.visit_date_record(
+            visit=SubjectVisit.objects.get(pk=visit.pk),
+            visit_date=form.cleaned_data["visit_date"],
+            deviation_reason=form.cleaned_data["deviation_reason"],
+            user=request.user,
+            reason=form.reason_for_change,
+        )
+        if saved.out_of_window:
+            messages.warning(request, _("Visit date saved, out of window: a deviation."))
         else:
-            if saved.out_of_window:
-                messages.warning(request, _("Visit date saved, out of window: a deviation."))
-            else:
-                messages.success(request, _("Visit date saved."))
-            return redirect(visit_url(visit))
+            messages.success(request, _("Visit date saved."))
+        return visit_url(visit)
+
+    back = visit_url(visit)
+    if request.method == "POST" and (done := crf_save(request, form, save=save, back=back)):
+        return done
     return crf_page(request, form, title=title, subtitle=subtitle, back_url=visit_url(visit))
 
 
@@ -161,18 +151,17 @@ def _visit_record_page(request, pk, code, *, key, model, form_class, save, title
     require_add_or_change(request, model, exists=record.pk is not None)
     form = form_class(request.POST or None, instance=record)
     title = f"{visit.name} of {visit.subject.subject_number}: {title}"
-    if request.method == "POST" and form.is_valid():
-        if unchanged(request, form):
-            return redirect(visit_url(visit))
-        try:
-            save(form, request.user)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, _("%(form)s saved.") % {"form": capfirst(model._meta.verbose_name)}
-            )
-            return redirect(visit_url(visit))
+
+    def save_it() -> str:
+        save(form, request.user)
+        messages.success(
+            request, _("%(form)s saved.") % {"form": capfirst(model._meta.verbose_name)}
+        )
+        return visit_url(visit)
+
+    back = visit_url(visit)
+    if request.method == "POST" and (done := crf_save(request, form, save=save_it, back=back)):
+        return done
     if template is None:
         return crf_page(request, form, title=title, back_url=visit_url(visit))
     return render(request, template, {"form": form, "title": title, "back_url": visit_url(visit)})

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,7 +24,7 @@ from enrollment.views import PAGE_SIZE, form_page
 from trial_edc.accounts.models import User
 from trial_edc.accounts.selectors import sites_for
 from trial_edc.core.clock import site_today
-from trial_edc.core.forms import apply_errors, unchanged
+from trial_edc.core.forms import already_saved, apply_errors, crf_save
 
 
 @permission_required("enrollment.view_screening", raise_exception=True)
@@ -62,14 +63,24 @@ class NewScreeningForm(ScreeningForm):
 @require_http_methods(["GET", "POST"])
 def screening_create(request):
     form = NewScreeningForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> str:
         data = {k: v for k, v in form.cleaned_data.items() if k in ScreeningForm.Meta.fields}
         screening = services.screening_open(
             user=request.user, site=form.cleaned_data["site"], **data
         )
         messages.success(request, _("Screening %(n)s opened.") % {"n": screening.screening_number})
-        return redirect("enrollment:screening_detail", pk=screening.pk)
+        return _detail_url(screening.pk)
+
+    if request.method == "POST" and (
+        done := crf_save(request, form, save=save, back=reverse("enrollment:screening_log"))
+    ):
+        return done
     return render(request, "enrollment/form.html", {"form": form, "title": _("New screening")})
+
+
+def _detail_url(pk: int) -> str:
+    return reverse("enrollment:screening_detail", args=[pk])
 
 
 def _screening(request, pk) -> Screening:
@@ -111,28 +122,27 @@ def screening_detail(request, pk: int):
 def screening_edit(request, pk: int):
     screening = _screening(request, pk)
     form = ScreeningForm(request.POST or None, instance=screening)
-    if request.method == "POST" and form.is_valid():
-        if not form.has_data_changes():
-            messages.info(request, _("Nothing changed."))
-            return redirect("enrollment:screening_detail", pk=pk)
-        try:
-            deviation = services.screening_update(
-                screening=form.instance, user=request.user, reason=form.reason_for_change
+
+    def save() -> str:
+        deviation = services.screening_update(
+            screening=form.instance, user=request.user, reason=form.reason_for_change
+        )
+        if deviation is not None:
+            messages.warning(
+                request,
+                _(
+                    "Screening saved. The enrolled subject no longer meets eligibility: "
+                    "a protocol deviation is flagged for the investigator."
+                ),
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
         else:
-            if deviation is not None:
-                messages.warning(
-                    request,
-                    _(
-                        "Screening saved. The enrolled subject no longer meets eligibility: "
-                        "a protocol deviation is flagged for the investigator."
-                    ),
-                )
-            else:
-                messages.success(request, _("Screening saved."))
-            return redirect("enrollment:screening_detail", pk=pk)
+            messages.success(request, _("Screening saved."))
+        return _detail_url(pk)
+
+    if request.method == "POST" and (
+        done := crf_save(request, form, save=save, back=_detail_url(pk))
+    ):
+        return done
     return form_page(
         request, form, _("Edit screening %(n)s") % {"n": screening.screening_number}, back=screening
     )
@@ -155,23 +165,23 @@ def checklist_edit(request, pk: int):
         screening=screening,
         can_confirm_onset=request.user.has_perm("enrollment.confirm_eligibility"),
     )
-    if request.method == "POST" and form.is_valid():
-        if form.is_change and not form.has_data_changes():
-            return redirect("enrollment:screening_detail", pk=pk)
-        try:
-            services.checklist_save(
-                checklist=form.instance, user=request.user, reason=form.reason_for_change
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            screening.refresh_from_db()
-            messages.success(
-                request,
-                _("Eligibility checklist saved: %(status)s.")
-                % {"status": screening.get_status_display()},
-            )
-            return redirect("enrollment:screening_detail", pk=pk)
+
+    def save() -> str:
+        services.checklist_save(
+            checklist=form.instance, user=request.user, reason=form.reason_for_change
+        )
+        screening.refresh_from_db()
+        messages.success(
+            request,
+            _("Eligibility checklist saved: %(status)s.")
+            % {"status": screening.get_status_display()},
+        )
+        return _detail_url(pk)
+
+    if request.method == "POST" and (
+        done := crf_save(request, form, save=save, back=_detail_url(pk))
+    ):
+        return done
     return render(request, "enrollment/checklist_form.html", {"form": form, "screening": screening})
 
 
@@ -191,18 +201,18 @@ def consent_edit(request, pk: int):
         staff_queryset=staff,
         initial={"taken_by": request.user.pk} if consent is None else None,
     )
-    if request.method == "POST" and form.is_valid():
-        if unchanged(request, form):
-            return redirect("enrollment:screening_detail", pk=pk)
-        try:
-            services.consent_save(
-                consent=form.instance, user=request.user, reason=form.reason_for_change
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Consent saved."))
-            return redirect("enrollment:screening_detail", pk=pk)
+
+    def save() -> str:
+        services.consent_save(
+            consent=form.instance, user=request.user, reason=form.reason_for_change
+        )
+        messages.success(request, _("Consent saved."))
+        return _detail_url(pk)
+
+    if request.method == "POST" and (
+        done := crf_save(request, form, save=save, back=_detail_url(pk))
+    ):
+        return done
     return form_page(
         request,
         form,
@@ -216,21 +226,21 @@ def consent_edit(request, pk: int):
 def enroll(request, pk: int):
     screening = _screening(request, pk)
     form = EnrollForm(request.POST or None, initial={"enrolled_on": site_today(screening.site)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            subject = services.subject_enroll(
-                screening=screening,
-                investigator=request.user,
-                first_dose_date=form.cleaned_data["first_dose_date"],
-                enrolled_on=form.cleaned_data["enrolled_on"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Enrolled as subject %(n)s.") % {"n": subject.subject_number}
-            )
-            return redirect("portal:subject_dashboard", pk=subject.pk)
+
+    def save() -> str:
+        subject = services.subject_enroll(
+            screening=screening,
+            investigator=request.user,
+            first_dose_date=form.cleaned_data["first_dose_date"],
+            enrolled_on=form.cleaned_data["enrolled_on"],
+        )
+        messages.success(request, _("Enrolled as subject %(n)s.") % {"n": subject.subject_number})
+        return reverse("portal:subject_dashboard", args=[subject.pk])
+
+    if request.method == "POST" and (
+        done := crf_save(request, form, save=save, back=_detail_url(pk))
+    ):
+        return done
     return form_page(
         request, form, _("Enrol %(n)s") % {"n": screening.screening_number}, back=screening
     )
@@ -294,6 +304,9 @@ def eligibility_deviation_review(request, pk: int, deviation_pk: int):
 @require_http_methods(["POST"])
 def rescreen(request, pk: int):
     earlier = _screening(request, pk)
+    again = Screening.objects.filter(rescreen_of=earlier).values_list("pk", flat=True).first()
+    if again is not None:  # a screen failure is re-screened once: a second POST lands on it
+        return already_saved(request, _detail_url(again))
     try:
         screening = services.screening_open(
             user=request.user,
@@ -306,6 +319,9 @@ def rescreen(request, pk: int):
             rescreen_of=earlier,
         )
     except ValidationError as exc:
+        again = Screening.objects.filter(rescreen_of=earlier).values_list("pk", flat=True).first()
+        if again is not None:  # re-screened by a POST sent at the same time
+            return already_saved(request, _detail_url(again))
         messages.error(request, " ".join(exc.messages))
         return redirect("enrollment:screening_detail", pk=pk)
     messages.success(request, _("Re-screening %(n)s opened.") % {"n": screening.screening_number})

@@ -22,7 +22,7 @@ from safety.forms import (
 from safety.models import AdverseEvent, AdverseEventFollowUp
 from safety.services import adverse_events, signatures
 from trial_edc.accounts.selectors import scope_to_sites
-from trial_edc.core.forms import apply_errors, crf_page, require_add_or_change, unchanged
+from trial_edc.core.forms import apply_errors, crf_page, crf_save, require_add_or_change
 
 
 def _events(user):
@@ -95,18 +95,16 @@ def adverse_event_edit(request, pk: int | None = None, ae_pk: int | None = None)
         if ae_pk
         else reverse("safety:subject_adverse_events", args=[subject.pk])
     )
-    if request.method == "POST" and form.is_valid():
-        if unchanged(request, form):
-            return redirect(back)
-        try:
-            saved = adverse_events.adverse_event_record(
-                ae=form.instance, user=request.user, reason=form.reason_for_change
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Adverse event saved."))
-            return redirect("safety:adverse_event_detail", ae_pk=saved.pk)
+
+    def save() -> str:
+        saved = adverse_events.adverse_event_record(
+            ae=form.instance, user=request.user, reason=form.reason_for_change
+        )
+        messages.success(request, _("Adverse event saved."))
+        return reverse("safety:adverse_event_detail", args=[saved.pk])
+
+    if request.method == "POST" and (done := crf_save(request, form, save=save, back=back)):
+        return done
     title = _("Adverse event of %(s)s") % {"s": subject.subject_number}
     return crf_page(request, form, title=title, back_url=back)
 
@@ -122,14 +120,14 @@ def follow_up_create(request, ae_pk: int):
         initial={"aetoxgr": state.grade, "aeout": state.outcome},
     )
     back = reverse("safety:adverse_event_detail", args=[ae.pk])
-    if request.method == "POST" and form.is_valid():
-        try:
-            adverse_events.adverse_event_follow_up(follow_up=form.instance, user=request.user)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Follow-up saved."))
-            return redirect(back)
+
+    def save() -> str:
+        adverse_events.adverse_event_follow_up(follow_up=form.instance, user=request.user)
+        messages.success(request, _("Follow-up saved."))
+        return back
+
+    if request.method == "POST" and (done := crf_save(request, form, save=save, back=back)):
+        return done
     return crf_page(
         request, form, title=_("Follow-up of %(ae)s") % {"ae": ae.aeterm}, back_url=back
     )

@@ -1,8 +1,7 @@
 from datetime import datetime, time
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -13,13 +12,7 @@ from safety.forms import VitalSignsForm
 from safety.models import VitalSigns
 from safety.services import vitals as services
 from trial_edc.core.clock import site_moment, study_day_date
-from trial_edc.core.forms import (
-    apply_errors,
-    crf_page,
-    require_add_or_change,
-    study_day_param,
-    unchanged,
-)
+from trial_edc.core.forms import crf_page, crf_save, require_add_or_change, study_day_param
 
 
 def day_or_dashboard(subject, day: int | None) -> str:
@@ -56,16 +49,15 @@ def vitals_edit(request, pk: int, vitals_pk: int | None = None):
     title = _("Vital signs of %(s)s") % {"s": subject.subject_number}
     if day:
         title += " · " + _("day %(d)d") % {"d": day}
-    if request.method == "POST" and form.is_valid():
-        if unchanged(request, form):
-            return redirect(day_or_dashboard(subject, day))
-        try:
-            saved = services.vitals_record(
-                vitals=form.instance, user=request.user, reason=form.reason_for_change
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Vital signs saved."))
-            return redirect(day_or_dashboard(subject, saved.study_day))
-    return crf_page(request, form, title=title, back_url=day_or_dashboard(subject, day))
+    back = day_or_dashboard(subject, day)
+
+    def save() -> str:
+        saved = services.vitals_record(
+            vitals=form.instance, user=request.user, reason=form.reason_for_change
+        )
+        messages.success(request, _("Vital signs saved."))
+        return day_or_dashboard(subject, saved.study_day)
+
+    if request.method == "POST" and (done := crf_save(request, form, save=save, back=back)):
+        return done
+    return crf_page(request, form, title=title, back_url=back)

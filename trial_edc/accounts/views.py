@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from trial_edc.accounts import selectors, services
 from trial_edc.accounts.forms import LoginForm, SiteForm, UserAccessForm, UserCreateForm
 from trial_edc.accounts.roles import user_roles
+from trial_edc.audit.forms import unchanged
 
 
 class LoginView(auth_views.LoginView):
@@ -43,13 +44,11 @@ def site_edit(request, pk: int):
     site = get_object_or_404(selectors.sites_for(request.user), pk=pk)
     form = SiteForm(request.POST or None, instance=site)
     if request.method == "POST" and form.is_valid():
-        if form.has_data_changes():
+        if not unchanged(request, form):
             services.site_update(
                 actor=request.user, site=form.instance, reason=form.reason_for_change
             )
             messages.success(request, _("Site %(site)s saved.") % {"site": site})
-        else:
-            messages.info(request, _("Nothing was changed."))
         return redirect("accounts:site_list")
     return render(request, "accounts/site_form.html", {"form": form, "site": site})
 

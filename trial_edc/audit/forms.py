@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib import messages
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 REASON_FIELD = "reason_for_change"
@@ -37,3 +39,14 @@ class ReasonForChangeMixin:
                 _("Say why you are changing this record; the reason is kept in the audit trail."),
             )
         return cleaned
+
+
+def unchanged(request, form) -> bool:
+    """A saved record sent back without a change (a reason typed alone is none): say so, and
+        let the view write nothing (no history row, no signature voided). The one check of every
+        edit page (`trial_edc.core.forms.unchanged` is this function); a form of a new record or
+    one without a reason for change is never unchanged."""
+    if getattr(form, "is_change", False) and not form.has_data_changes():
+        messages.info(request, gettext_now("Nothing changed."))
+        return True
+    return False

@@ -55,3 +55,24 @@ class AuditChainCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"
+
+
+class Submission(models.Model):
+    """A create form's one-time key, claimed in the transaction of its save: the same form
+    sent again (a double click, a browser resending the POST) finds it and lands on the
+    record it saved (`core.forms.crf_save`); a concurrent second POST waits on the unique
+    key until the first commits, then finds it."""
+
+    key = models.CharField(_("key"), max_length=32, unique=True)
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    saved_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    landing = models.CharField(_("page of the saved record"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.landing}"

@@ -1,17 +1,26 @@
 """What every app's forms and views share: date widgets, bounded dates, refusals next to
-their fields, a form saved unchanged, a study day from a URL, the add/change permission of a
-CRF page, and the CRF page itself."""
+their fields, a form saved unchanged, a form sent twice, a study day from a URL, the
+add/change permission of a CRF page, and the CRF page itself."""
 
+import re
+import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import render
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from trial_edc.audit.forms import unchanged
+from trial_edc.audit.models import Submission
+
+__all__ = ["unchanged"]  # re-exported: the one "nothing changed" check (trial_edc.audit.forms)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -114,13 +123,88 @@ def add_problems(form, problems) -> None:
         form.add_error(p.field if p.field in form.fields else None, p.message)
 
 
-def unchanged(request, form) -> bool:
-    """A saved record sent back without a change (a reason typed alone is none): say so, and
-    let the view write nothing (no history row, no signature voided)."""
-    if form.is_change and not form.has_data_changes():
-        messages.info(request, _("Nothing changed."))
-        return True
-    return False
+SUBMISSION_FIELD = "submission"
+_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+class SubmitOnceMixin:
+    """The form of a new record carries a one-time key, a hidden field that `crf_save` claims
+    in the transaction of the save: the same form sent twice lands on the saved record.
+    class MyForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None:
+            self.fields[SUBMISSION_FIELD] = forms.CharField(
+                required=False, widget=forms.HiddenInput, initial=uuid.uuid4().hex
+            )
+
+
+def _submission_key(request) -> str:
+    """The one-time key the POST carries, "" if none (or not one this app made)."""
+    key = request.POST.get(SUBMISSION_FIELD, "")
+    return key if _KEY.fullmatch(key) else ""
+
+
+def _to_saved_record(request, landing: str) -> HttpResponse:
+    messages.info(request, _("This form was already saved: here is the saved record."))
+    return redirect(landing)
+
+
+def already_saved(request, landing: str) -> HttpResponse:
+    """A record that exists once (the re-screening of a screen failure) is already saved: to
+    its page, saying so, writing nothing."""
+    return _to_saved_record(request, landing)
+
+
+def crf_save(request, form, *, save: Callable[[], str], back: str) -> HttpResponse | None:
+    """The POST of a CRF page, the same on every page. In order:
+    - the form's one-time key was already used (a double click, a resent POST): to the page
+      of the record it saved, saying so, writing nothing;
+    - the form is refused: None (the view shows it again, with what is wrong);
+    - a saved record sent back unchanged (`unchanged`): "nothing changed", to `back`;
+    - else `save()`, which calls the service, says what was saved and returns the page of
+      the saved record, in one transaction with the claim of the key; a refusal of the
+      service goes next to its fields (None). A second POST sent while the first is still
+      saving waits on the key, then lands on the first one's record."""
+    key = _submission_key(request)
+    if key:
+        landing = Submission.objects.filter(key=key).values_list("landing", flat=True).first()
+        if landing:
+            return _to_saved_record(request, landing)
+    if not form.is_valid():
+        return None
+    if unchanged(request, form):
+        return redirect(back)
+    try:
+        with transaction.atomic():
+            if key and not _claim(key, request.user):
+                raise _SavedMeanwhile
+            landing = save()
+            if key:
+                Submission.objects.filter(key=key).update(landing=landing)
+    except _SavedMeanwhile:
+        landing = Submission.objects.filter(key=key).values_list("landing", flat=True).first()
+        return _to_saved_record(request, landing or back)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    return redirect(landing)
+
+
+class _SavedMeanwhile(Exception):
+    """The key was claimed by a concurrent POST of the same form, which has committed."""
+
+
+def _claim(key: str, user) -> bool:
+    """Claim the key; False if it is taken (waits for a concurrent claim to commit)."""
+    try:
+        with transaction.atomic():
+            Submission.objects.create(key=key, user=user)
+    except IntegrityError:
+        return False
+    return True
 
 
 def require_add_or_change(request, model, *, exists: bool) -> None:

@@ -207,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.audit_chain_verify",
         "schedule": timedelta(hours=24),
     },
+    # the safety close of a treatment that stopped early, once the period is over at the site
+    "enrollment-after-last-dose-replan-daily": {
+        "task": "enrollment.after_last_dose_replan",
+        "schedule": timedelta(hours=24),
+    },
     "safety-30-day-reports-daily": {
         "task": "safety.safety_reports_due",
         "schedule": timedelta(hours=24),

@@ -26,8 +26,8 @@ from enrollment.schedule.services import (
     visit_accepting,
     visit_refresh,
 )
-from enrollment.services import subject_death_reverse, subject_end
 from safety.selectors import has_fatal_adverse_event
+from safety.services.death import death_record, death_reverse
 from trial_edc.accounts.permissions import require_change
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_moment, site_today, study_day
@@ -204,21 +204,15 @@ def follow_up_record(*, follow_up: FollowUpStatus, user, reason: str = "") -> Fo
     # the contact that learns of a death comes after it (and after the end of study)
     assessment_check(visit, follow_up.assessed_on, "assessed_on", after_end=dead or was_dead)
     if was_dead and not dead and subject.status == Subject.Status.DIED:
-        subject_death_reverse(subject=subject, user=user, reason=reason)
+        death_reverse(subject=subject, user=user, reason=reason)
     _save_visit_record(follow_up, user, reason)
-    if dead and subject.status == Subject.Status.ON_STUDY:
-        subject_end(
+    if dead:
+        # the end of study: one service for a death learnt of at a visit or on any day
+        death_record(
             subject=subject,
             user=user,
-            status=Subject.Status.DIED,
-            on=follow_up.death_date,
-            reason=follow_up.death_cause,
-            decided_by="",
+            died_on=follow_up.death_date,
+            cause=follow_up.death_cause,
+            reason=reason,
         )
-    elif dead and subject.status == Subject.Status.DIED:
-        # a corrected date or cause of death is the end of study too
-        subject.refresh_from_db()
-        if (subject.ended_on, subject.end_reason) != (follow_up.death_date, follow_up.death_cause):
-            subject.ended_on, subject.end_reason = follow_up.death_date, follow_up.death_cause
-            audited_save(instance=subject, user=user, reason=reason)
     return follow_up

@@ -90,6 +90,7 @@ class ConsortFlow:
     on_study: int
     completed: int
     withdrawn: int
+    died: int
 
 
 def consort_flow(user) -> ConsortFlow:
@@ -118,4 +119,5 @@ def consort_flow(user) -> ConsortFlow:
         on_study=by_subject_status.get(Subject.Status.ON_STUDY, 0),
         completed=by_subject_status.get(Subject.Status.COMPLETED, 0),
         withdrawn=by_subject_status.get(Subject.Status.WITHDRAWN, 0),
+        died=by_subject_status.get(Subject.Status.DIED, 0),
     )

@@ -29,6 +29,7 @@ from trial_edc.accounts.permissions import require, require_change
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today
 from trial_edc.core.problems import Problem, refuse
+from trial_edc.core.registry import death_checks
 from trial_edc.core.transitions import TransitionNotAllowed
 
 
@@ -354,6 +355,8 @@ def subject_end(*, subject: Subject, user, status: str, on: date, reason: str, d
             raise ValidationError({"on": _("The end date cannot precede screening.")})
         if on > site_today(subject.site):
             raise ValidationError({"on": _("The end of study cannot be in the future.")})
+        if status == Subject.Status.DIED:
+            refuse([p for check in death_checks for p in check.problems(subject, on)])
         SUBJECT_MOVES.move(subject, status)
         subject.ended_on = on
         subject.end_reason, subject.end_decided_by = reason, decided_by

@@ -212,3 +212,29 @@ class ListingFilterForm(BoundedDatesMixin, forms.Form):
             onset_to=data.get("onset_to"),
             serious_only=data.get("serious_only", False),
         )
+
+
+class DeathForm(BoundedDatesMixin, forms.Form):
+    """A death, on the day it is learnt of: its date, cause and the fatal adverse event."""
+
+    died_on = forms.DateField(label=_("Date of death"), widget=DATE)
+    cause = forms.CharField(
+        label=_("Cause of death"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    adverse_event = forms.ModelChoiceField(
+        label=_("The fatal adverse event"),
+        queryset=AdverseEvent.objects.none(),
+        help_text=_(
+            "Record the death as an adverse event with a fatal outcome (grade 5) first, or "
+            "as the fatal follow-up of an existing one."
+        ),
+    )
+
+    def __init__(self, *args, fatal_events=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["adverse_event"].queryset = AdverseEvent.objects.filter(
+            pk__in=[ae.pk for ae in fatal_events]
+        )
+        self.fields["adverse_event"].label_from_instance = lambda ae: (
+            f"{ae.aeterm} ({ae.aestdtc:%Y-%m-%d})"
+        )

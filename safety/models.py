@@ -341,6 +341,32 @@ class AdverseEventSignature(models.Model):
         return f"{self.adverse_event} signed by {self.printed_name}"
 
 
+@audited()
+class SubjectDeath(models.Model):
+    """The fatal adverse event a subject's death comes from; the date and cause of death are
+    the subject's end of study (Subject.ended_on, Subject.end_reason)."""
+
+    subject = models.OneToOneField(Subject, on_delete=models.PROTECT, related_name="death")
+    adverse_event = models.ForeignKey(
+        AdverseEvent,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("fatal adverse event"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    site_path = "subject__site"
+
+    class Meta:
+        verbose_name = _("death")
+
+    def __str__(self) -> str:
+        return f"death of {self.subject}"
+
+
 class SafetyReport(models.Model):
     """A 30-day safety report (PDF) made by a worker: per subject once their window has
     closed (exactly once), or cumulative for a set of sites (on demand and weekly)."""

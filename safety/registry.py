@@ -23,12 +23,14 @@ def _open_saes(user) -> int:
 def register() -> None:
     from safety import panels, reminders
     from safety.models import AdverseEvent, AdverseEventFollowUp, VitalSigns
+    from safety.services.death import death_problems
 
     for model in (VitalSigns, AdverseEvent):
         registry.crf_models.register(registry.CrfModel(model, order=30))
     registry.crf_models.register(
         registry.CrfModel(AdverseEventFollowUp, subject_path="adverse_event__subject", order=30)
     )
+    registry.death_checks.register(registry.DeathCheck("fatal_adverse_event", death_problems))
     registry.reminder_sources.register(reminders.VITALS)
     registry.reminder_sources.register(reminders.SAES)
     registry.home_tasks.register(

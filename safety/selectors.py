@@ -62,12 +62,24 @@ def vitals_missing_days(subject: Subject, today) -> list[int]:
     )
 
 
-def has_fatal_adverse_event(subject_id: int) -> bool:
-    """An AE of the subject has a fatal outcome, initially or at a follow-up."""
+def fatal_adverse_events(subject_id: int) -> list[AdverseEvent]:
+    """The subject's AEs whose outcome, after their follow-ups, is fatal (latest onset first;
+    two queries)."""
     fatal = Outcome.FATAL
-    return AdverseEvent.objects.filter(
-        Q(aeout=fatal) | Q(follow_ups__aeout=fatal), subject_id=subject_id
-    ).exists()
+    candidates = (
+        AdverseEvent.objects.filter(
+            Q(aeout=fatal) | Q(follow_ups__aeout=fatal), subject_id=subject_id
+        )
+        .distinct()
+        .order_by("-aestdtc", "-id")
+        .prefetch_related(follow_ups_prefetch())
+    )
+    return [ae for ae in candidates if current_state(ae).fatal]
+
+
+def has_fatal_adverse_event(subject_id: int) -> bool:
+    """An AE of the subject is fatal after its follow-ups."""
+    return bool(fatal_adverse_events(subject_id))
 
 
 # --- adverse events: derived flags, worst grade, current outcome, the SAE clock -----------
@@ -140,16 +152,21 @@ def with_last_dose_given(queryset):
     fetch its follow-ups and serious periods (one query each, whatever the number of AEs):
     what `current_state` and the SAE clocks read."""
     return queryset.annotate(last_dose_given=last_dose_given("subject")).prefetch_related(
-        Prefetch(
-            "follow_ups",
-            queryset=AdverseEventFollowUp.objects.order_by("assessed_on", "id"),
-            to_attr="follow_up_list",
-        ),
+        follow_ups_prefetch(),
         Prefetch(
             "sae_reports",
             queryset=SeriousAdverseEventReport.objects.order_by("serious_since", "id"),
             to_attr="sae_periods",
         ),
+    )
+
+
+def follow_ups_prefetch() -> Prefetch:
+    """The AEs' follow-ups in order, as `follow_up_list` (what `follow_ups_of` reads)."""
+    return Prefetch(
+        "follow_ups",
+        queryset=AdverseEventFollowUp.objects.order_by("assessed_on", "id"),
+        to_attr="follow_up_list",
     )
 
 

@@ -1,12 +1,14 @@
 from django.urls import path
 
 from safety.views import adverse_events as ae_views
+from safety.views import death as death_views
 from safety.views import reports as report_views
 from safety.views import vitals as views
 
 app_name = "safety"
 
 urlpatterns = [
+    path("subjects/<int:pk>/death/", death_views.death_record_view, name="death_record"),
     path("subjects/<int:pk>/vitals/new/", views.vitals_edit, name="vitals_create"),
     path("subjects/<int:pk>/vitals/<int:vitals_pk>/", views.vitals_edit, name="vitals_edit"),
     path("adverse-events/", ae_views.adverse_event_list, name="adverse_event_list"),

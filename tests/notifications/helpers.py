@@ -61,19 +61,21 @@ def serious_ae(subject, user) -> AdverseEvent:
 
 
 def subject_died(subject, user):
-    """End a subject's study by death, as the follow-up status does after a fatal AE."""
-    from enrollment.models import Subject
-    from enrollment.services import subject_end
+    """A fatal pneumonia yesterday, and the death recorded (the end of study)."""
+    from safety.services.death import death_record
     from trial_edc.core.clock import site_today
 
-    return subject_end(
-        subject=subject,
+    yesterday = site_today(subject.site) - timedelta(days=1)
+    ae = adverse_events.adverse_event_record(
+        ae=serious_pneumonia(
+            subject, aetoxgr=5, aesdth=True, aeout="FATAL", ongoing=False, aeendtc=yesterday
+        ),
         user=user,
-        status=Subject.Status.DIED,
-        on=site_today(subject.site) - timedelta(days=1),
-        reason="Respiratory failure",
-        decided_by="",
     )
+    death_record(
+        subject=subject, user=user, died_on=yesterday, cause="Respiratory failure", adverse_event=ae
+    )
+    return subject
 
 
 def sae_reminders_run(now):

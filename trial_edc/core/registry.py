@@ -9,7 +9,8 @@ registries instead of importing a trial app:
 - `dashboard_panels`: the panels of the subject dashboard, in order;
 - `home_tasks`: what waits for a person on the home page (label, count, link);
 - `treatment_sources`: what was given of the study treatment (`treatment_facts`), for the
-  schedule's visits counted from the last dose.
+  schedule's visits counted from the last dose;
+- `death_checks`: what a death needs on file before it ends a subject's study.
 
 (The site overview's counts per site register with `accounts.selectors.site_count_register`,
 since accounts sits below core.)
@@ -139,12 +140,24 @@ class TreatmentSource:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class DeathCheck:
+    """What a death needs on file before it ends a subject's study, whatever the path:
+    `problems(subject, on)` -> list of core.problems.Problem (registered by safety: a fatal
+    adverse event)."""
+
+    key: str
+    problems: Callable
+    order: int = 0
+
+
 crf_models = Registry("CRF models")
 visit_forms = Registry("visit forms")
 reminder_sources = Registry("reminder sources")
 dashboard_panels = Registry("dashboard panels")
 home_tasks = Registry("home-page tasks")
 treatment_sources = Registry("treatment sources")
+death_checks = Registry("death checks")
 
 
 def reminder_source_of(kind: str) -> ReminderSource | None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('safety', '0008_serious_periods_follow_up_seriousness'),
+        ('safety', '0009_subject_death'),
     ]
 
     operations = [

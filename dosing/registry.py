@@ -12,12 +12,15 @@ def _missing_doses(user) -> int:
 
 
 def register() -> None:
-    from dosing import panels, reminders
+    from dosing import panels, reminders, selectors
     from dosing.models import ConcomitantMedication, DoseAdministration
 
     for model in (DoseAdministration, ConcomitantMedication):
         registry.crf_models.register(registry.CrfModel(model, order=20))
     registry.reminder_sources.register(reminders.SOURCE)
+    registry.treatment_sources.register(
+        registry.TreatmentSource("dosing", selectors.treatment_facts)
+    )
     registry.home_tasks.register(
         registry.HomeTask(
             "missing_doses",

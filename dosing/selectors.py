@@ -4,13 +4,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 
 from dosing import rules
 from dosing.models import DoseAdministration
 from enrollment.models import Subject
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.core.clock import site_today
+from trial_edc.core.registry import TreatmentFacts
 from trial_edc.study import study
 
 
@@ -34,6 +35,29 @@ def last_dose_date(subject_id: int) -> date | None:
     return DoseAdministration.objects.filter(
         subject_id=subject_id, status__in=rules.GIVEN_STATUSES
     ).aggregate(last=Max("date"))["last"]
+
+
+def last_day_recorded(subject_ref: str) -> Exists:
+    """The subject's last treatment day has its record (given or not), as a subquery."""
+    return Exists(
+        DoseAdministration.objects.filter(
+            subject=OuterRef(subject_ref), study_day=study().treatment_days
+        )
+    )
+
+
+def treatment_facts(subject_id: int) -> TreatmentFacts:
+    """The last dose given and whether the last treatment day is recorded (one query); what
+    dosing tells the schedule through `core.registry.treatment_sources`."""
+    facts = DoseAdministration.objects.filter(subject_id=subject_id).aggregate(
+        last=Max("date", filter=Q(status__in=rules.GIVEN_STATUSES)),
+        last_day=Max("study_day"),
+    )
+    return TreatmentFacts(
+        last_given=facts["last"],
+        last_day_recorded=facts["last_day"] is not None
+        and facts["last_day"] >= study().treatment_days,
+    )
 
 
 def dose_statuses(subject: Subject) -> dict[int, str]:

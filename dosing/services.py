@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from dosing import rules
 from dosing.models import ConcomitantMedication, DoseAdministration
 from enrollment.models import Subject
+from enrollment.schedule.services import after_last_dose_replan
 from trial_edc.accounts.permissions import require_change
 from trial_edc.audit.services import audited_save
 from trial_edc.core.clock import site_today
@@ -58,6 +59,11 @@ def dose_record(*, dose: DoseAdministration, user, reason: str = "") -> DoseAdmi
     if dose.recorded_by_id is None:
         dose.recorded_by = user
     audited_save(instance=dose, user=user, reason=reason)
+    # the last treatment day recorded, or a correction of what was given: the safety close
+    # follows the last dose given (rules.treatment_over), in this transaction
+    after_last_dose_replan(
+        subject=subject, user=user, reason=f"dose of day {dose.study_day}: from the last dose"
+    )
     return dose
 
 

@@ -396,6 +396,9 @@ class SafetyReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # when a run took it up (queued, failed, or running past SAFETY_REPORT_STUCK_AFTER: its
+    # worker died); a second run finds it claimed and leaves it (safety.rules.report_claimable)
+    claimed_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -424,6 +427,7 @@ SAFETY_REPORT_MOVES = Transitions(
     SafetyReport.Status,
     {
         _R.QUEUED: {_R.RUNNING},
+        # RUNNING -> RUNNING (no move) is a stuck run taken over: report_claimable guards it
         _R.RUNNING: {_R.DONE, _R.FAILED},
         _R.FAILED: {_R.RUNNING},  # tried again
         _R.DONE: set(),  # a finished report is kept as it is

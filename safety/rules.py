@@ -1,7 +1,7 @@
 """Daily vital signs: what is impossible (refused) and what is abnormal (saved, flagged)."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -318,6 +318,28 @@ def primary_safety_window(
     if last_dose_given is None:
         return None
     return day1, last_dose_given + timedelta(days=s.safety_window_days_after_last_dose)
+
+
+def subject_report_due(
+    *, day1: date, last_dose_given: date | None, treatment_over: bool, today: date
+) -> bool:
+    """The subject's 30-day report is due once treatment is over (`enrollment.schedule.rules.
+    treatment_over`: until then another dose may move the window) and the primary safety
+    window, counted from the last dose actually given, has closed."""
+    window = primary_safety_window(day1=day1, last_dose_given=last_dose_given)
+    return treatment_over and window is not None and window[1] < today
+
+
+def report_claimable(
+    *, status: str, claimed_at: datetime | None, now: datetime, stuck_after: timedelta
+) -> bool:
+    """A run may make a report that is queued or failed, or running for longer than
+    `stuck_after` (its worker died); never a finished one, nor one another run is making."""
+    if status in ("queued", "failed"):
+        return True
+    if status == "running":
+        return claimed_at is None or claimed_at < now - stuck_after
+    return False
 
 
 def adverse_event_derived(

@@ -4,7 +4,9 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,15 +47,19 @@ def sae_alert_send(report_id: int) -> int:
 
 @shared_task(name="safety.safety_reports_due")
 def safety_reports_due() -> list[int]:
-    """Daily: queue and make the 30-day report of each subject whose window has closed.
+    """Daily: queue and make the 30-day report of each subject whose treatment is over and
+    whose window has closed; a report that failed, or whose worker died while making it, is
+    made again on its row until one is done.
 
     Run twice, or by two workers at once, it makes each subject's report once."""
     made = []
     for subject in reports.subjects_due():
         report = reports.subject_report_queue(subject)
-        if report is not None:
-            reports.report_generate(report)
-            made.append(report.pk)
+        try:
+            if reports.report_make(report) is not None:
+                made.append(report.pk)
+        except Exception:  # kept on the report (failed, with its error); the next run retries
+            logger.exception("30-day report %s of %s failed", report.pk, subject)
     # the notice of every finished subject report: queued once (the outbox key holds the
     # report and its date), so a worker that died between report and notice catches up
     finished = SafetyReport.objects.filter(
@@ -76,9 +82,15 @@ QUEUED_GRACE = timedelta(minutes=1)
 @shared_task(name="safety.safety_reports_queued")
 def safety_reports_queued() -> list[int]:
     """Every minute: make the reports still queued a minute after they were asked for (their
-    own task never reached a worker: Redis was down, or the message was lost)."""
+    own task never reached a worker: Redis was down, or the message was lost), and those
+    running past SAFETY_REPORT_STUCK_AFTER (their worker died)."""
+    now = timezone.now()
     waiting = SafetyReport.objects.filter(
-        status=SafetyReport.Status.QUEUED, created_at__lt=timezone.now() - QUEUED_GRACE
+        Q(status=SafetyReport.Status.QUEUED, created_at__lt=now - QUEUED_GRACE)
+        | Q(
+            status=SafetyReport.Status.RUNNING,
+            claimed_at__lt=now - settings.SAFETY_REPORT_STUCK_AFTER,
+        )
     ).order_by("created_at", "pk")
     made = []
     for report in waiting:

@@ -224,6 +224,72 @@ def celery_worker(celery_worker_process, settings):
     app.conf.task_always_eager = True
 
 
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+class RedisServer:
+    """A private redis-server on a free port, no persistence: a broker a test can stop and
+    start again without touching the Redis others use."""
+
+    def __init__(self, port: int, log_path):
+        self.port, self.log_path, self.process = port, log_path, None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        import redis
+
+        log = open(self.log_path, "a")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(
+            [
+                REDIS_SERVER,
+                *("--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--daemonize", "no"),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                return
+            except redis.RedisError:
+                if self.process.poll() is not None:
+                    pytest.fail(f"redis-server exited; see {self.log_path}")
+                time.sleep(0.05)
+        pytest.fail("redis-server did not answer within 10 s")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A RedisServer of this test, started (stop() and start() it again at will)."""
+    import socket
+
+    if not Path(REDIS_SERVER).exists():
+        service_missing(f"redis-server at {REDIS_SERVER}")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = RedisServer(port, tmp_path / "redis.log")
+    server.start()
+    yield server
+    server.stop()
+
+
 def wait_for(condition, timeout: float = 30.0, interval: float = 0.2):
     """Poll until condition() is truthy (a worker's result), or fail."""
     deadline = time.monotonic() + timeout

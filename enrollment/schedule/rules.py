@@ -39,11 +39,46 @@ def planned_visit(visit: Visit, *, day1: date, last_dose_date: date) -> PlannedV
     )
 
 
-def visit_schedule(*, day1: date, s: Study | None = None) -> list[PlannedVisit]:
-    """Every visit of the protocol for a subject whose day 1 is `day1` (planned last dose)."""
+def visit_schedule(
+    *, day1: date, last_dose_date: date | None = None, s: Study | None = None
+) -> list[PlannedVisit]:
+    """Every visit of the protocol for a subject whose day 1 is `day1`; the visits counted
+    from the last dose from `last_dose_date` (by default the planned last treatment day)."""
     s = s or study()
-    last_dose = study_day_date(day1, s.treatment_days)
+    last_dose = last_dose_date or study_day_date(day1, s.treatment_days)
     return [planned_visit(v, day1=day1, last_dose_date=last_dose) for v in s.visits]
+
+
+# --- the end of treatment: one base for "N days after the last dose" ----------------------
+
+
+def treatment_over(
+    *,
+    day1: date,
+    today: date,
+    ended_on: date | None,
+    last_day_recorded: bool,
+    s: Study | None = None,
+) -> bool:
+    """Dosing has ended: the last treatment day's record is saved (given or not), the last
+    treatment day has passed at the site, or the subject left the study. An early stop is
+    over when one of these holds; until then another dose may still come."""
+    s = s or study()
+    return (
+        ended_on is not None or last_day_recorded or today > study_day_date(day1, s.treatment_days)
+    )
+
+
+def last_dose_base(
+    *, day1: date, last_dose_given: date | None, over: bool, s: Study | None = None
+) -> date:
+    """The date the visits `after_last_dose` count from: the planned last treatment day
+    while treatment goes on (or if no dose was ever given); once it is over, the last dose
+    actually given (completed or interrupted)."""
+    s = s or study()
+    if over and last_dose_given is not None:
+        return last_dose_given
+    return study_day_date(day1, s.treatment_days)
 
 
 def visit_timing(*, window_start: date, window_end: date, today: date) -> str:

@@ -14,7 +14,8 @@ from trial_edc.accounts.permissions import require
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today
 from trial_edc.core.problems import Problem, refuse
-from trial_edc.core.registry import crf_models
+from trial_edc.core.registry import crf_models, treatment_facts
+from trial_edc.study import study
 
 Outcome = SubjectVisit.Outcome
 
@@ -98,8 +99,86 @@ def schedule_replan(*, subject: Subject, old_day1: date, user, reason: str) -> i
     return len(visits)
 
 
+def _after_last_dose_replan(subject: Subject, *, user, reason: str) -> int:
+    """`after_last_dose_replan` in the caller's transaction, without its permission check
+    (the caller has checked its own)."""
+    facts = treatment_facts(subject.pk)
+    over = rules.treatment_over(
+        day1=subject.day1,
+        today=site_today(subject.site),
+        ended_on=subject.ended_on,
+        last_day_recorded=facts.last_day_recorded,
+    )
+    base = rules.last_dose_base(day1=subject.day1, last_dose_given=facts.last_given, over=over)
+    planned = {
+        v.code: rules.planned_visit(v, day1=subject.day1, last_dose_date=base)
+        for v in study().visits
+        if v.after_last_dose
+    }
+    visits = subject.visits.select_for_update().filter(
+        code__in=planned, outcome=Outcome.PLANNED, visit_date__isnull=True
+    )
+    moved = []
+    for visit in visits:
+        new = planned[visit.code]
+        dates = (new.target_date, new.window_start, new.window_end)
+        if (visit.target_date, visit.window_start, visit.window_end) != dates:
+            visit.target_date, visit.window_start, visit.window_end = dates
+            moved.append(visit)
+    if moved:
+        with audit_context(user=user, reason=reason):
+            SubjectVisit.objects.bulk_update(moved, ["target_date", "window_start", "window_end"])
+    return len(moved)
+
+
+@transaction.atomic
+def after_last_dose_replan(*, subject: Subject, user, reason: str) -> int:
+    """The visits counted from the last dose (the safety close: `Visit.after_last_dose`) take
+    their target and window from the last dose actually given once dosing has ended (the last
+    treatment day recorded, the treatment period over at the site, or the subject left:
+    `rules.treatment_over`), and from the planned last treatment day until then. Only visits
+    still planned, not yet held, move; each move is audited with `reason`. Run again it
+    changes nothing. Returns how many visits moved. `user` None: the daily task."""
+    subject = Subject.objects.select_related("site").get(pk=subject.pk)
+    require(user, "enrollment.change_subjectvisit", subject.site)
+    return _after_last_dose_replan(subject, user=user, reason=reason)
+
+
+def after_last_dose_replan_due() -> int:
+    """The daily run: every subject with a visit counted from the last dose still planned
+    and whose treatment period is over at their site is re-planned (for a treatment that
+    stopped early with no further record). Idempotent: a second run moves nothing."""
+    codes = [v.code for v in study().visits if v.after_last_dose]
+    subjects = (
+        Subject.objects.filter(
+            visits__code__in=codes,
+            visits__outcome=Outcome.PLANNED,
+            visits__visit_date__isnull=True,
+        )
+        .distinct()
+        .select_related("site")
+    )
+    moved = 0
+    for subject in subjects:
+        over = rules.treatment_over(
+            day1=subject.day1,
+            today=site_today(subject.site),
+            ended_on=subject.ended_on,
+            last_day_recorded=False,  # recorded: its save has re-planned
+        )
+        if not over:
+            continue
+        moved += after_last_dose_replan(
+            subject=subject, user=None, reason="treatment period over: planned from the last dose"
+        )
+    return moved
+
+
 def visits_close(*, subject: Subject, user, reason: str) -> int:
-    """The subject left the study: the visits still planned become not applicable."""
+    """The subject left the study: the visits counted from the last dose are planned from
+    the last dose given (their record shows when the safety window closes), then the visits
+    still planned become not applicable."""
+    _after_last_dose_replan(subject, user=user, reason=f"{reason}: planned from the last dose")
     with audit_context(user=user, reason=reason):
         return VISIT_MOVES.move_all(
             subject.visits.all(), from_status=Outcome.PLANNED, to=Outcome.NOT_APPLICABLE
@@ -107,11 +186,14 @@ def visits_close(*, subject: Subject, user, reason: str) -> int:
 
 
 def visits_reopen(*, subject: Subject, user, reason: str) -> int:
-    """The end of study is reversed: the visits it made not applicable are planned again."""
+    """The end of study is reversed: the visits it made not applicable are planned again,
+    those counted from the last dose from where the treatment now stands."""
     with audit_context(user=user, reason=reason):
-        return VISIT_MOVES.move_all(
+        reopened = VISIT_MOVES.move_all(
             subject.visits.all(), from_status=Outcome.NOT_APPLICABLE, to=Outcome.PLANNED
         )
+    _after_last_dose_replan(subject, user=user, reason=f"{reason}: planned from the last dose")
+    return reopened
 
 
 def visit_refresh(visit_id: int, user) -> SubjectVisit:

@@ -68,9 +68,8 @@ def test_the_notice_waits_for_a_finished_report_and_is_caught_up_once(
 
     def fail(report):
         SafetyReport.objects.filter(pk=report.pk).update(status="failed", error="disk full")
-        return report
 
-    monkeypatch.setattr(reports, "report_generate", fail)
+    monkeypatch.setattr(reports, "report_make", fail)
     safety_reports_due()
     assert mailoutbox == []  # a failed report is not announced
     # made by hand later (e.g. after the disk was freed): the next daily run announces it

@@ -8,6 +8,8 @@ registries instead of importing a trial app:
 - `reminder_sources`: who finds a reminder kind due and says whether it is still needed;
 - `dashboard_panels`: the panels of the subject dashboard, in order;
 - `home_tasks`: what waits for a person on the home page (label, count, link);
+- `treatment_sources`: what was given of the study treatment (`treatment_facts`), for the
+  schedule's visits counted from the last dose;
 - `death_checks`: what a death needs on file before it ends a subject's study.
 
 (The site overview's counts per site register with `accounts.selectors.site_count_register`,
@@ -16,6 +18,7 @@ since accounts sits below core.)
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 
 class Registry:
@@ -117,6 +120,27 @@ class HomeTask:
 
 
 @dataclass(frozen=True)
+class TreatmentFacts:
+    """What the treatment record says of one subject."""
+
+    last_given: date | None  # the date of the last dose actually given (None: none yet)
+    last_day_recorded: bool  # the last treatment day has its record (given or not)
+
+
+NO_TREATMENT = TreatmentFacts(last_given=None, last_day_recorded=False)
+
+
+@dataclass(frozen=True)
+class TreatmentSource:
+    """The app that records the study treatment: `facts(subject_id)` -> TreatmentFacts
+    (one query)."""
+
+    key: str
+    facts: Callable
+    order: int = 0
+
+
+@dataclass(frozen=True)
 class DeathCheck:
     """What a death needs on file before it ends a subject's study, whatever the path:
     `problems(subject, on)` -> list of core.problems.Problem (registered by safety: a fatal
@@ -132,8 +156,15 @@ visit_forms = Registry("visit forms")
 reminder_sources = Registry("reminder sources")
 dashboard_panels = Registry("dashboard panels")
 home_tasks = Registry("home-page tasks")
+treatment_sources = Registry("treatment sources")
 death_checks = Registry("death checks")
 
 
 def reminder_source_of(kind: str) -> ReminderSource | None:
     return next((s for s in reminder_sources if kind in s.kinds), None)
+
+
+def treatment_facts(subject_id: int) -> TreatmentFacts:
+    """What the registered treatment source knows of the subject (nothing if none is)."""
+    source = next(iter(treatment_sources), None)
+    return source.facts(subject_id) if source is not None else NO_TREATMENT

@@ -5,13 +5,13 @@ nightly verification of the audit chain that alerts the data managers on a break
 import logging
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trial_edc.accounts.roles import Role
 from trial_edc.audit.tasks import audit_chain_check_record
 from trial_edc.core.people import staff
+from trial_edc.core.tasks import send_after_commit
 from trial_edc.notifications import reminders, services
 from trial_edc.notifications.models import Kind
 from trial_edc.notifications.services import notify, outbox_send
@@ -44,16 +44,8 @@ def outbox_send_soon(ids) -> None:
     the caller's transaction, are the record: if the broker is down this only logs, and the
     outbox sender (beat, every minute) sends them; the caller's save never fails for it."""
     ids = list(ids)
-    if not ids:
-        return
-
-    def dispatch():
-        try:
-            outbox_send_rows_task.apply_async((ids,), retry=False)
-        except Exception:  # broker unreachable (or the eager run failed): the rows wait
-            logger.warning("outbox rows %s left to the outbox sender", ids, exc_info=True)
-
-    transaction.on_commit(dispatch)
+    if ids:  # one try on a short timeout: the save does not wait on a broker that is down
+        send_after_commit(outbox_send_rows_task, ids)
 
 
 @shared_task(name="notifications.audit_chain_verify")

@@ -202,9 +202,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
+# a safety report still "being generated" after this long lost its worker: the next run
+# makes it (safety.rules.report_claimable)
+SAFETY_REPORT_STUCK_AFTER = timedelta(minutes=env.int("SAFETY_REPORT_STUCK_MINUTES", default=30))
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-verify-nightly": {
         "task": "notifications.audit_chain_verify",
+        "schedule": timedelta(hours=24),
+    },
+    # the safety close of a treatment that stopped early, once the period is over at the site
+    "enrollment-after-last-dose-replan-daily": {
+        "task": "enrollment.after_last_dose_replan",
         "schedule": timedelta(hours=24),
     },
     "safety-30-day-reports-daily": {

@@ -42,7 +42,9 @@ from portal.demo.enrollment import (
     evidence_supporting,
     open_screening,
 )
+from portal.demo.treatment import serious_pneumonia
 from safety.models import AdverseEvent, VitalSigns
+from safety.services.adverse_events import adverse_event_record
 from tests.factories import SiteFactory, user_with_role
 from trial_edc.accounts.roles import Role, roles_sync
 from trial_edc.core.clock import site_today
@@ -601,6 +603,15 @@ CRFS: dict[str, Crf] = {
             _follow_up(t.today - timedelta(days=5)),
         ),
     ),
+    "death": Crf(
+        lambda t: reverse("safety:death_record", args=[t.dying.pk]),
+        "coordinator",
+        lambda t: {
+            "died_on": _d(t.today),
+            "cause": "Respiratory failure",
+            "adverse_event": str(t.fatal_ae.pk),
+        },
+    ),
 }
 
 
@@ -649,6 +660,19 @@ class CrfFormsTestBase(TestCase):
             screening=corrected, user=cls.coordinator, reason="Typo in birth year"
         )
         cls.deviation = EligibilityDeviation.objects.get(screening=corrected)
+        # a subject whose pneumonia turned fatal today: the death is to be recorded
+        cls.dying = subject_on_day(8)
+        cls.fatal_ae = adverse_event_record(
+            ae=serious_pneumonia(
+                cls.dying,
+                aetoxgr=5,
+                aesdth=True,
+                aeout="FATAL",
+                ongoing=False,
+                aeendtc=cls.today,
+            ),
+            user=cls.coordinator,
+        )
         for name, crf in CRFS.items():
             if crf.make is not None:
                 url, data = crf.make(cls)
@@ -723,6 +747,7 @@ NOT_A_NEW_RECORD = {
     "day1_move",
     "visit_missed",
     "deviation_review",
+    "death",
 }
 KEY_IN_PAGE = re.compile(rf'name="{SUBMISSION_FIELD}" value="([0-9a-f]{{32}})"')
 

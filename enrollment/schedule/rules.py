@@ -98,11 +98,6 @@ def baseline_code(s: Study | None = None) -> str:
 # --- a record's date against the subject's time on study -----------------------------------
 
 
-def on_study_on(on: date, ended_on: date | None) -> bool:
-    """The subject was still on study on that date (the day they left included)."""
-    return ended_on is None or on <= ended_on
-
-
 def record_date_problems(
     on: date,
     *,
@@ -124,7 +119,7 @@ def record_date_problems(
                 field, _("This is before the subject was enrolled (%(d)s).") % {"d": enrolled_on}
             )
         )
-    if not after_end and not on_study_on(on, ended_on):
+    if not after_end and ended_on is not None and on > ended_on:  # the day they left counts
         problems.append(Problem(field, _("The subject left the study on %(d)s.") % {"d": ended_on}))
     return problems
 

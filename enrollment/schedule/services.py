@@ -232,11 +232,6 @@ def visit_accepting(visit: SubjectVisit) -> SubjectVisit:
     return visit
 
 
-def subject_accepts_data(subject: Subject, on: date, *, adverse_event_follow_up=False) -> bool:
-    """After withdrawal, completion or death only AE follow-up is still accepted."""
-    return adverse_event_follow_up or rules.on_study_on(on, subject.ended_on)
-
-
 def data_date_problems(
     subject: Subject, on: date, field: str, *, since_enrolment: bool = True, after_end=False
 ) -> list[Problem]:

@@ -9,7 +9,7 @@ from django.db import connection
 
 from enrollment import services
 from enrollment.models import Screening, Subject, SubjectVisit
-from enrollment.schedule import services as schedule_services
+from enrollment.schedule import rules as schedule_rules
 from portal.demo.enrollment import (
     complete_checklist,
     eligible_screening,
@@ -248,10 +248,24 @@ def test_withdrawal_marks_remaining_visits_not_applicable(site, coordinator, inv
     assert subject.status == Subject.Status.WITHDRAWN
     outcomes = set(subject.visits.exclude(code="SCREENING").values_list("outcome", flat=True))
     assert outcomes == {SubjectVisit.Outcome.NOT_APPLICABLE}
-    assert not schedule_services.subject_accepts_data(subject, date.today() + timedelta(days=1))
-    assert schedule_services.subject_accepts_data(
-        subject, date.today() + timedelta(days=1), adverse_event_follow_up=True
-    )
+    tomorrow = date.today() + timedelta(days=1)
+
+    def refused(**options) -> list[str]:
+        # the one rule of a record's date on study, as on the day after the withdrawal
+        return [
+            p.message
+            for p in schedule_rules.record_date_problems(
+                tomorrow,
+                field="on",
+                today=tomorrow,
+                enrolled_on=None,
+                ended_on=subject.ended_on,
+                **options,
+            )
+        ]
+
+    assert refused()  # no data after the subject left
+    assert refused(after_end=True) == []  # but AE follow-up is still accepted
     with pytest.raises(ValidationError):
         services.subject_end(
             subject=subject,

@@ -14,6 +14,11 @@ from trial_edc.core import logs
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trial_edc.settings.local")
 
 app = Celery("trial_edc")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(
+    ["trial_edc.audit", "trial_edc.notifications", "enrollment", "dosing", "safety", "efficacy"]
+)
+
 # one line per task, with the request id and user id of the request that sent it
 logs.celery_connect()
 
@@ -27,7 +32,3 @@ def logging_from_settings(**kwargs) -> None:
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(
-    ["trial_edc.audit", "trial_edc.notifications", "enrollment", "dosing", "safety", "efficacy"]
-)

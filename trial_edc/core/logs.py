@@ -6,16 +6,19 @@ sends, so that one grep finds a request and everything it caused.
     trial_edc.tasks     task safety.sae_alert_send id=9c1e… SUCCESS 120ms user=7 request=3f2a…
 
 Every other line logged while a request or a task runs carries the same two ids through the
-RequestContext filter (settings LOGGING). Nothing here imports Django models: trial_edc.celery
-imports it before Django is set up.
+RequestContext filter (settings LOGGING). Nothing here reads the settings or imports a model at
+import time: trial_edc.celery imports it before Django is set up.
 """
 
+import contextlib
 import logging
 import time
+import uuid
 from contextvars import ContextVar
 
+# only the context variable: django_guid.utils reads the settings, and this module is
+# imported with trial_edc (trial_edc.celery), before they may be read
 from django_guid.context import guid
-from django_guid.utils import generate_guid
 
 request_logger = logging.getLogger("trial_edc.requests")
 task_logger = logging.getLogger("trial_edc.tasks")
@@ -136,7 +139,7 @@ def task_prerun(task_id: str | None = None, task=None, kwargs=None, **extra) -> 
         user_id = str(kwargs["user_id"])  # a task that carries its user as an argument
     if user_id is None and getattr(task.request, "is_eager", False):
         user_id = _safe_user_id()  # run in-process, for the request's user
-    request_id = _request_value(task, REQUEST_ID_HEADER) or guid.get() or generate_guid()
+    request_id = _request_value(task, REQUEST_ID_HEADER) or guid.get() or uuid.uuid4().hex
     tokens = [
         (guid, guid.set(request_id)),
         (_task_user, _task_user.set(user_id)),
@@ -159,10 +162,8 @@ def task_postrun(task_id: str | None = None, task=None, state: str | None = None
         current_request_id() or NONE,
     )
     for var, token in reversed(tokens):
-        try:
+        with contextlib.suppress(ValueError):  # set in another context: nothing to undo here
             var.reset(token)
-        except ValueError:  # set in another context: nothing of ours to undo there
-            pass
 
 
 def celery_connect() -> None:
@@ -172,32 +173,3 @@ def celery_connect() -> None:
     signals.before_task_publish.connect(task_publish, weak=False, dispatch_uid="edc_publish")
     signals.task_prerun.connect(task_prerun, weak=False, dispatch_uid="edc_prerun")
     signals.task_postrun.connect(task_postrun, weak=False, dispatch_uid="edc_postrun")
-
-
-# --- Sentry, only when SENTRY_DSN is set ---------------------------------------------------
-
-sentry_logger = logging.getLogger("trial_edc.sentry")
-
-
-def sentry_init(dsn: str, *, environment: str, release: str | None = None) -> bool:
-    """Send errors to Sentry (the `sentry` extra); True if it is on. Without the package, one
-    clear line on the log and the application goes on (errors are still logged)."""
-    try:
-        import sentry_sdk
-    except ImportError:
-        sentry_logger.error(
-            "SENTRY_DSN is set but sentry-sdk is not installed (pip install "
-            "'trial-edc[sentry]'): errors go to the log only, not to Sentry"
-        )
-        return False
-    sentry_sdk.init(
-        dsn=dsn,
-        environment=environment,
-        release=release,
-        # clinical data: no user names, e-mails, IP addresses or cookies, no request bodies
-        send_default_pii=False,
-        max_request_body_size="never",
-        include_local_variables=False,
-        traces_sample_rate=0,
-    )
-    return True

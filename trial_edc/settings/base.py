@@ -294,7 +294,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # set; sentry-sdk (the `sentry` extra) is imported only then, and its absence is logged.
 SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
-    from trial_edc.core.logs import sentry_init
+    from trial_edc.core.sentry import sentry_init
 
     sentry_init(
         SENTRY_DSN,

@@ -2,19 +2,36 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# the installed set is the dev lock file's: a new lock (make lock) installs again
+STAMP  := $(VENV)/.installed-$(shell sha1sum requirements-dev.lock | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run worker beat test lint format migrations-check stop-db benchmarks clean
+.PHONY: install lock run worker beat test lint format migrations-check stop-db benchmarks clean
 
-$(STAMP): pyproject.toml
+## Every package from requirements-dev.lock (exact versions, checked hashes), then the
+## project itself, editable, adding nothing.
+$(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
+
+## The lock files from pyproject.toml: requirements.lock (the image: dependencies and the
+## sentry extra) and requirements-dev.lock (make, CI: and the dev extra). Pins already in a
+## lock file are kept; `make lock LOCK_ARGS=--upgrade` moves the unpinned ones to the newest.
+PIP_TOOLS  := $(shell grep -o 'pip-tools==[0-9.]*' pyproject.toml)
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+              --no-emit-find-links $(LOCK_ARGS)
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(VENV)/bin/pip-compile || $(PY) -m pip install --quiet "$(PIP_TOOLS)"
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile $(LOCK_FLAGS) \
+	  --extra sentry --output-file requirements.lock pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile $(LOCK_FLAGS) \
+	  --extra sentry --extra dev --output-file requirements-dev.lock pyproject.toml
 
 ## The demo: PostgreSQL from $$DATABASE_URL or embedded, migrations, demo data once, server.
 run: install

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.urls import include, path
 
+from trial_edc.core.health import health
+
 urlpatterns = [
     path("", include("portal.urls")),
     path("", include("trial_edc.accounts.urls")),
@@ -10,6 +12,8 @@ urlpatterns = [
     path("", include("efficacy.urls")),
     path("", include("trial_edc.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # without signing in: 200 or 503 (the compose healthcheck, a load balancer)
+    path("health/", health, name="health"),
 ]
 
 if settings.DEBUG:

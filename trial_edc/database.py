@@ -78,7 +78,8 @@ def roles_ensure(
 ) -> tuple[str, str]:
     """Create the owner (LOGIN CREATEDB) and runtime (LOGIN) roles if missing, the database
     of `superuser_url` if missing, owned by the owner, with CREATE on schema public revoked
-    from PUBLIC. Returns (runtime URL, owner URL). Safe to run again."""
+    from PUBLIC; tables and functions made before (by the superuser) are handed to the owner.
+    Returns (runtime URL, owner URL). Safe to run again."""
     from psycopg2 import errors, sql
 
     name = urlsplit(superuser_url).path.lstrip("/") or DATABASE_NAME
@@ -122,12 +123,45 @@ def roles_ensure(
         with conn.cursor() as cur:
             cur.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
             cur.execute(sql.SQL("GRANT ALL ON SCHEMA public TO {}").format(sql.Identifier(owner)))
+            # a database migrated before the roles existed: its tables and functions go to
+            # the owner, who migrates from now on
+            cur.execute(ADOPT_SQL, {"owner": owner})
     finally:
         conn.close()
     return (
         url_with_user(superuser_url, runtime, runtime_password),
         url_with_user(superuser_url, owner, owner_password),
     )
+
+
+# Tables, views and functions of schema public not owned by the owner (and not part of an
+# extension) are given to it; a table's own sequences follow it.
+ADOPT_SQL = """
+DO $$
+DECLARE
+  obj record;
+  owner_name text := %(owner)s;
+BEGIN
+  FOR obj IN
+    SELECT format('ALTER %%s %%s OWNER TO %%I',
+                  CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                                 ELSE 'TABLE' END,
+                  c.oid::regclass, owner_name) AS statement
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
+       AND pg_get_userbyid(c.relowner) <> owner_name
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+    UNION ALL
+    SELECT format('ALTER ROUTINE %%s OWNER TO %%I', p.oid::regprocedure, owner_name)
+      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> owner_name
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+  LOOP
+    EXECUTE obj.statement;
+  END LOOP;
+END
+$$
+"""
 
 
 def local_server_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:

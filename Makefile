@@ -34,6 +34,8 @@ lock:
 	  --extra sentry --extra dev --output-file requirements-dev.lock pyproject.toml
 
 ## The demo: PostgreSQL from $$DATABASE_URL or embedded, migrations, demo data once, server.
+## Migrations run as the owner role (DATABASE_OWNER_URL, or the embedded server's owner),
+## the demo data and the server as the runtime role (DATABASE_URL).
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty

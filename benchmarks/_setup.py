@@ -16,15 +16,24 @@ def benchmark_database(name: str = ""):
     import django
 
     django.setup()
-    from django.db import connection
+    from django.conf import settings
+    from django.db import connections
 
+    from trial_edc.audit.grants import owner_database
+
+    # the owner creates and migrates it, the benchmark runs as the runtime role ("default");
     # its own name, so a benchmark never collides with a test run's database
-    connection.settings_dict["TEST"]["NAME"] = f"bench_{name or connection.settings_dict['NAME']}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    owner = connections[owner_database()]
+    owner.settings_dict["TEST"]["NAME"] = f"bench_{name or owner.settings_dict['NAME']}"
+    test_name = owner.creation.create_test_db(verbosity=0, autoclobber=True)
+    for alias in settings.DATABASES:
+        connections[alias].close()
+        connections[alias].settings_dict["NAME"] = test_name
     try:
         yield
     finally:
-        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+        connections.close_all()
+        owner.creation.destroy_test_db(test_name, verbosity=0)
 
 
 @contextmanager

@@ -13,10 +13,11 @@ def ctcae_rows(path: Path = CSV_PATH):
             yield int(row["meddra_code"]), {c: row[c] for c in COLUMNS}
 
 
-def ctcae_load(model, path: Path = CSV_PATH) -> int:
-    """Insert or update every term; returns how many the file holds."""
+def ctcae_load(model, path: Path = CSV_PATH, *, using: str = "default") -> int:
+    """Insert or update every term; returns how many the file holds. `using`: the connection
+    (a migration's, the owner's)."""
     count = 0
     for code, values in ctcae_rows(path):
-        model.objects.update_or_create(meddra_code=code, defaults=values)
+        model.objects.using(using).update_or_create(meddra_code=code, defaults=values)
         count += 1
     return count

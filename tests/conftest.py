@@ -1,12 +1,14 @@
-"""Fixtures shared by every app's tests: roles, logged-in clients, a real Celery worker,
-and headless Chromium. A service a test needs that is missing fails the test when CI is set,
-and skips it on a laptop."""
+"""Fixtures shared by every app's tests: the test database (made by the owner role, used as
+the runtime role), roles, logged-in clients, a real Celery worker, and headless Chromium. A
+service a test needs that is missing fails the test when CI is set, and skips it on a
+laptop."""
 
 import os
 import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -20,6 +22,48 @@ from trial_edc.accounts.roles import Role, roles_sync
 
 CHROMIUM = "/usr/bin/chromium"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker):
+    """The test database is created and migrated by the owner role ("owner" connection);
+    the tests, the live server and the real worker use it as the runtime role ("default")."""
+    from django.conf import settings
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    from trial_edc.audit.grants import owner_database
+
+    owner = owner_database()
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=verbosity, interactive=False, aliases={owner}, serialized_aliases=set()
+        )
+        name = connections[owner].settings_dict["NAME"]
+        for alias in settings.DATABASES:
+            connections[alias].close()
+            settings.DATABASES[alias]["NAME"] = name
+            connections[alias].settings_dict["NAME"] = name
+    yield
+    with django_db_blocker.unblock():
+        connections.close_all()
+        teardown_databases(db_cfg, verbosity=verbosity)
+
+
+@contextmanager
+def owner_cursor():
+    """A cursor as the owner role, on a connection of its own (autocommit): what someone
+    with the owner's rights could do to committed data. Tests using it need
+    `django_db(transaction=True)`, since the owner does not see a test's transaction."""
+    from trial_edc.audit.grants import owner_connection_private
+
+    owner = owner_connection_private(connection.settings_dict["NAME"])
+    try:
+        with owner.cursor() as cursor:
+            yield cursor
+    finally:
+        owner.close()
 
 
 def service_missing(what: str):
@@ -168,8 +212,9 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
 
     app.control.purge()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_OWNER_URL"},
         "DJANGO_SETTINGS_MODULE": "trial_edc.settings.test",
+        # the runtime role, as in production
         "DATABASE_URL": database_url,
         "REDIS_URL": settings.TEST_REDIS_URL,
     }

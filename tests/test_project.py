@@ -147,7 +147,7 @@ def test_docker_compose_file_is_valid():
         text=True,
         timeout=60,
     ).stdout.split()
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    assert set(services) == {"migrate", "web", "worker", "beat", "postgres", "redis"}
 
 
 def test_seed_demo_subjects_option_enrols_more_subjects(db):

@@ -4,7 +4,7 @@ from django.db import migrations
 def load(apps, schema_editor):
     from safety.ctcae import ctcae_load
 
-    ctcae_load(apps.get_model("safety", "CtcaeTerm"))
+    ctcae_load(apps.get_model("safety", "CtcaeTerm"), using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

@@ -76,13 +76,30 @@ def test_access_log_records_login_logout_failure_and_lockout(client, coordinator
 
 
 def test_access_log_is_append_only(coordinator):
-    from django.db import IntegrityError, InternalError, transaction
+    from django.db import ProgrammingError, transaction
+
+    # the runtime role has no right to change it (and the owner meets a trigger)
+    event = AccessEvent.objects.create(kind="login", user=coordinator, username="coordinator")
+    with pytest.raises(ProgrammingError, match="permission denied"), transaction.atomic():
+        AccessEvent.objects.filter(pk=event.pk).update(detail="tampered")
+    with pytest.raises(ProgrammingError, match="permission denied"), transaction.atomic():
+        AccessEvent.objects.filter(pk=event.pk).delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_access_log_refuses_update_and_delete_even_to_its_owner(coordinator):
+    from django.db import InternalError
+
+    from tests.conftest import owner_cursor
 
     event = AccessEvent.objects.create(kind="login", user=coordinator, username="coordinator")
-    with pytest.raises((InternalError, IntegrityError)), transaction.atomic():
-        AccessEvent.objects.filter(pk=event.pk).update(detail="tampered")
-    with pytest.raises((InternalError, IntegrityError)), transaction.atomic():
-        AccessEvent.objects.filter(pk=event.pk).delete()
+    with owner_cursor() as cursor:
+        for statement in (
+            "UPDATE accounts_accessevent SET detail = 'tampered' WHERE id = %s",
+            "DELETE FROM accounts_accessevent WHERE id = %s",
+        ):
+            with pytest.raises(InternalError, match="Cannot update or delete"):
+                cursor.execute(statement, [event.pk])
 
 
 class TestSessionExpiry:

@@ -1,9 +1,8 @@
 import pytest
 from celery.result import EagerResult
 from django.core import mail
-from django.db import connection
 
-from tests.conftest import wait_for
+from tests.conftest import owner_cursor, wait_for
 from trial_edc.audit.models import AuditChainCheck
 from trial_edc.notifications.tasks import audit_chain_verify_task
 
@@ -19,8 +18,9 @@ def test_nightly_chain_check_runs_on_the_real_worker(celery_worker, site, data_m
     assert check.entries == 2
 
 
+@pytest.mark.django_db(transaction=True)
 def test_broken_chain_alerts_the_data_managers(site, data_manager, coordinator):
-    with connection.cursor() as cursor:
+    with owner_cursor() as cursor:
         cursor.execute("ALTER TABLE accounts_siteauditevent DISABLE TRIGGER USER")
         cursor.execute("UPDATE accounts_siteauditevent SET name = 'forged'")
         cursor.execute("ALTER TABLE accounts_siteauditevent ENABLE TRIGGER USER")
@@ -28,7 +28,7 @@ def test_broken_chain_alerts_the_data_managers(site, data_manager, coordinator):
     assert outcome["ok"] is False
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [data_manager.email]
-    assert "content changed" in mail.outbox[0].body
+    assert "column name differs from the entry as written" in mail.outbox[0].body
 
 
 def test_intact_chain_sends_nothing(site, data_manager):

@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from trial_edc.audit.models import truncate_guard
 from trial_edc.audit.tracking import audited
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
@@ -120,7 +121,8 @@ class AccessEvent(models.Model):
         triggers = [
             pgtrigger.Protect(
                 name="access_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
+            ),
+            truncate_guard("access_log_no_truncate"),
         ]
 
     def __str__(self) -> str:

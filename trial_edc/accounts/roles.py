@@ -86,35 +86,40 @@ def _crf_rule(role: str, codename: str) -> bool:
     return False
 
 
-def role_permissions(role: str):
-    crf = Permission.objects.filter(content_type__app_label__in=CRF_APPS).select_related(
-        "content_type"
+def role_permissions(role: str, *, using: str = "default"):
+    crf = (
+        Permission.objects.using(using)
+        .filter(content_type__app_label__in=CRF_APPS)
+        .select_related("content_type")
     )
     chosen = [p for p in crf if _crf_rule(role, p.codename)]
     for label in EXTRA_PERMISSIONS[role]:
         app_label, codename = label.split(".")
         chosen.extend(
-            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            Permission.objects.using(using).filter(
+                content_type__app_label=app_label, codename=codename
+            )
         )
     return chosen
 
 
-def role_group(role: str) -> Group:
-    return Group.objects.get_or_create(name=GROUP_NAMES[role])[0]
+def role_group(role: str, *, using: str = "default") -> Group:
+    return Group.objects.using(using).get_or_create(name=GROUP_NAMES[role])[0]
 
 
-def roles_sync() -> None:
+def roles_sync(*, using: str = "default") -> None:
     """Create the role groups and give each exactly the permissions of its rules."""
     for role in Role:
-        role_group(role).permissions.set(role_permissions(role))
+        role_group(role, using=using).permissions.set(role_permissions(role, using=using))
 
 
-def roles_sync_after_migrate(app_config, **kwargs) -> None:
+def roles_sync_after_migrate(app_config, using: str = "default", **kwargs) -> None:
     from django.apps import apps
 
     # post_migrate comes once per app; permissions of every app exist after the last one.
-    if app_config is list(apps.get_app_configs())[-1]:
-        roles_sync()
+    # `using`: the connection that migrated (the owner's) or flushed.
+    if app_config is [a for a in apps.get_app_configs() if a.models_module][-1]:
+        roles_sync(using=using)
 
 
 def user_roles(user) -> list[Role]:

@@ -4,13 +4,34 @@ Every audited model (see `tracking.audited`) gets an event table `<Model>Event` 
 are written by triggers, so `update()` and bulk writes are caught as well as `save()`.
 Each row carries its context (user, url, reason for change) as JSON, and a link in one
 chain across all event tables: `pgh_chain_seq` (1, 2, 3 ... with no gaps), the previous
-entry's hash and its own hash = sha256(table | row as JSON), computed by `audit_chain_link`
-(migration 0001) while the chain head row is locked.
+entry's hash and its own hash = sha256(table | payload), computed by `audit_chain_link`
+(audit.sql) while the chain head row is locked. The payload (`pgh_payload`) is the canonical
+JSON text of the row as written, kept with it: verification recomputes the digest of the
+payload and checks every column against it, so a column added to a history table later
+(NULL in old entries, see PGHISTORY_FIELD) does not break old entries.
+
+Who may do what (`trial_edc.audit.grants`): the runtime database role may only read and
+append to history tables, the access log and the verification runs, and move the chain head
+forward; TRUNCATE needs the maintenance switch even for the owner.
 """
 
 import pghistory.models
+import pgtrigger
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from trial_edc.audit.sql import TRUNCATE_GUARD
+
+
+def truncate_guard(name: str) -> pgtrigger.Trigger:
+    """Refuses TRUNCATE of an append-only table unless the maintenance switch is on."""
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.Before,
+        operation=pgtrigger.Truncate,
+        level=pgtrigger.Statement,
+        func=TRUNCATE_GUARD,
+    )
 
 
 class AuditEvent(pghistory.models.Event):
@@ -19,6 +40,7 @@ class AuditEvent(pghistory.models.Event):
     pgh_chain_seq = models.BigIntegerField(db_default=0, editable=False)
     pgh_prev_hash = models.CharField(max_length=64, db_default="", editable=False)
     pgh_hash = models.CharField(max_length=64, db_default="", editable=False)
+    pgh_payload = models.TextField(db_default="", editable=False)
 
     class Meta:
         abstract = True
@@ -34,6 +56,33 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("audit chain head")
         default_permissions = ()
+        triggers = [
+            # the head only moves forward, one entry at a time (audit_chain_link)
+            pgtrigger.Trigger(
+                name="chain_head_forward_only",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition("NOT (NEW.id = OLD.id AND NEW.seq = OLD.seq + 1)"),
+                func=(
+                    "RAISE EXCEPTION 'The audit chain head only moves forward (% to %)',"
+                    " OLD.seq, NEW.seq USING ERRCODE = 'check_violation'; RETURN NULL;"
+                ),
+            ),
+            pgtrigger.Trigger(
+                name="chain_head_genesis_only",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                condition=pgtrigger.Condition(
+                    "NOT (NEW.id = 1 AND NEW.seq = 0 AND NEW.hash = repeat('0', 64))"
+                ),
+                func=(
+                    "RAISE EXCEPTION 'The audit chain head starts at the genesis row only'"
+                    " USING ERRCODE = 'check_violation'; RETURN NULL;"
+                ),
+            ),
+            pgtrigger.Protect(name="chain_head_no_delete", operation=pgtrigger.Delete),
+            truncate_guard("chain_head_no_truncate"),
+        ]
 
     def __str__(self) -> str:
         return f"chain head {self.seq}"
@@ -46,12 +95,17 @@ class AuditChainCheck(models.Model):
     entries = models.BigIntegerField(_("entries verified"))
     ok = models.BooleanField(_("chain intact"))
     problem = models.TextField(_("first broken link"), blank=True)
+    # the head verified (entry count and its hash): the next check refuses a chain shorter
+    # than this, or whose entry at this sequence number no longer has this hash
+    head_seq = models.BigIntegerField(_("head sequence number"), null=True, blank=True)
+    head_hash = models.CharField(_("head hash"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-checked_at"]
         get_latest_by = "checked_at"
         verbose_name = _("audit chain check")
         default_permissions = ("view",)
+        triggers = [truncate_guard("chain_check_no_truncate")]
 
     def __str__(self) -> str:
         return f"{self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"

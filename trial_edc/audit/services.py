@@ -1,12 +1,38 @@
 """Saving an audited record: who, and for any change after first entry, why."""
 
+from contextlib import contextmanager
+
 import pghistory
+import pghistory.runtime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 
 class ReasonForChangeRequired(ValueError):
     """An edit of a saved record came without a reason for change."""
+
+
+@contextmanager
+def _bound_context(**metadata):
+    """pghistory context whose metadata holds only inside the block.
+
+    `pghistory.context` merges its metadata into the context already open (the request's,
+    from HistoryMiddleware) and leaves it there, so a reason given for one write would carry
+    over to every later write of the request. Here the outer context's metadata is restored
+    on leaving: each write gets its own reason, or none.
+    """
+    outer = getattr(pghistory.runtime._tracker, "value", None)
+    if outer is None:
+        with pghistory.context(**metadata):
+            yield
+        return
+    saved = dict(outer.metadata)
+    outer.metadata.update(metadata)
+    try:
+        yield
+    finally:
+        outer.metadata.clear()
+        outer.metadata.update(saved)
 
 
 def audited_save(*, instance, user, reason: str = "") -> None:
@@ -18,10 +44,11 @@ def audited_save(*, instance, user, reason: str = "") -> None:
     reason = (reason or "").strip()
     if not instance._state.adding and not reason:
         raise ReasonForChangeRequired(_("A reason for change is required."))
-    with transaction.atomic(), pghistory.context(user=user.pk, reason=reason or None):
+    with transaction.atomic(), _bound_context(user=user.pk, reason=reason or None):
         instance.save()
 
 
 def audit_context(*, user, reason: str):
-    """Context for a state change (enrol, sign, void...) written as one history entry."""
-    return pghistory.context(user=user.pk if user else None, reason=reason)
+    """Context for a state change (enrol, sign, void...) written as one history entry; the
+    reason holds for the writes inside the block only."""
+    return _bound_context(user=user.pk if user else None, reason=reason)

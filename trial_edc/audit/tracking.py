@@ -3,7 +3,7 @@
 import pghistory
 import pgtrigger
 
-from trial_edc.audit.models import AuditEvent
+from trial_edc.audit.models import AuditEvent, truncate_guard
 
 # Appends the entry to the hash chain (functions installed by audit migration 0001).
 _chain_link = pgtrigger.Trigger(
@@ -29,20 +29,24 @@ _reason_required = pgtrigger.Trigger(
 )
 
 
+# TRUNCATE skips row triggers: refused unless the maintenance switch is on (audit.sql).
+_no_truncate = truncate_guard("audit_no_truncate")
+
+
 def audited(*, reason_required: bool = True, exclude: list[str] | None = None):
     """Track inserts, updates and deletes of a model in an append-only, chained history.
 
     `reason_required`: an update or delete must carry a reason for change (CRFs and study
     configuration); off for rows the system maintains, like site memberships.
     """
-    triggers = [_chain_link, *([_reason_required] if reason_required else [])]
+    triggers = [_chain_link, _no_truncate, *([_reason_required] if reason_required else [])]
     return pghistory.track(
         pghistory.InsertEvent(),
         pghistory.UpdateEvent(),
         pghistory.DeleteEvent(),
         exclude=exclude,
         base_model=AuditEvent,
-        obj_field=pghistory.ObjForeignKey(related_name="events"),
+        obj_field=pghistory.ObjForeignKey(related_name="events", null=False),
         context_field=pghistory.ContextJSONField(),
         context_id_field=pghistory.ContextUUIDField(),
         append_only=True,

@@ -1,6 +1,8 @@
 """Settings shared by every environment; each variable comes from the environment.
 
-DATABASE_URL  postgres://user:pass@host:5432/name (else an embedded server, see database.py)
+DATABASE_URL  postgres://user:pass@host:5432/name, the runtime role (else an embedded server
+              with both roles, see database.py)
+DATABASE_OWNER_URL  the same database as the owner role (migrate, flush)
 REDIS_URL     redis://host:6379/0 (Celery broker; without it tasks run eagerly, in-process)
 EMAIL_URL     smtp://user:pass@host:587 or smtp+tls://... (else e-mails go to the console)
 SECRET_KEY, ALLOWED_HOSTS, DEFAULT_FROM_EMAIL, SITE_URL
@@ -10,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import pghistory
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -96,10 +99,20 @@ TEMPLATES = [
 ]
 
 
-def database_config(*, prefer_local_server: bool = False) -> dict:
-    from trial_edc.database import resolve_database_url
+def databases_config(*, prefer_local_server: bool = False) -> dict:
+    """ "default": the runtime role (DATABASE_URL), what web, worker, beat and tests use;
+    "owner": the owner role (DATABASE_OWNER_URL), which migrates and flushes. Without an
+    owner URL there is only "default" and it does everything (see trial_edc/database.py)."""
+    from trial_edc.database import resolve_database_urls
 
-    url = resolve_database_url(prefer_local_server=prefer_local_server)
+    runtime_url, owner_url = resolve_database_urls(prefer_local_server=prefer_local_server)
+    databases = {"default": _database(runtime_url)}
+    if owner_url:
+        databases[OWNER_DATABASE] = _database(owner_url)
+    return databases
+
+
+def _database(url: str) -> dict:
     config = env.db_url_config(url)
     config["TEST"] = {"NAME": f"test_{config['NAME']}"}
     config["ATOMIC_REQUESTS"] = False
@@ -107,7 +120,9 @@ def database_config(*, prefer_local_server: bool = False) -> dict:
     return config
 
 
-# Each environment's module sets DATABASES = {"default": database_config(...)}.
+# The alias of the owner's connection (migrate and flush default to it when it exists).
+OWNER_DATABASE = "owner"
+# Each environment's module sets DATABASES = databases_config(...).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -253,7 +268,12 @@ CELERY_BEAT_SCHEDULE = {
 # so the hash chain covers who and why; event tables refuse UPDATE and DELETE.
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_BASE_MODEL = "trial_edc.audit.models.AuditEvent"
-PGHISTORY_INSTALL_CONTEXT_FUNC_ON_MIGRATE = True
+# installed by the owner after migrate (trial_edc.audit.grants), not on every flush
+PGHISTORY_INSTALL_CONTEXT_FUNC_ON_MIGRATE = False
+# A history column is nullable and has no default: a field added to an audited model later
+# leaves its column NULL in the entries written before (what they hashed), never backfilled.
+PGHISTORY_FIELD = pghistory.Field(null=True)
+PGHISTORY_EXCLUDE_FIELD_KWARGS = {"django.db.models.Field": ["default", "db_default"]}
 
 # --- Logging: one line per request (trial_edc.requests) and per Celery task (trial_edc.tasks),
 # every line with the request id and the user id (trial_edc.core.logs); the worker and beat

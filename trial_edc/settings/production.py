@@ -1,8 +1,9 @@
 """Production (docker-compose, gunicorn): every secret from the environment, HTTPS only.
 
-Required (it refuses to start without each): SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS; and
-REDIS_URL for a worker. E-mail via EMAIL_URL. Optional: TRUSTED_PROXY_COUNT (default 1, the
-reverse proxies in front of gunicorn), SENTRY_DSN, LOG_LEVEL.
+Required (it refuses to start without each): SECRET_KEY, DATABASE_URL (the runtime role),
+ALLOWED_HOSTS; REDIS_URL for a worker; DATABASE_OWNER_URL where migrations run (the compose
+`migrate` service). E-mail via EMAIL_URL. Optional: TRUSTED_PROXY_COUNT (default 1, the reverse
+proxies in front of gunicorn), SENTRY_DSN, LOG_LEVEL.
 """
 
 import os
@@ -10,7 +11,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from trial_edc.settings.base import *  # noqa: F403
-from trial_edc.settings.base import DEV_SECRET_KEY, database_config, env
+from trial_edc.settings.base import DEV_SECRET_KEY, databases_config, env
 
 # --- required: no embedded database, no development key, no host guessed in production ---
 REQUIRED = ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
@@ -53,4 +54,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-DATABASES = {"default": database_config()}
+DATABASES = databases_config()

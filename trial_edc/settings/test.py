@@ -2,11 +2,13 @@
 else the embedded server. Celery runs eagerly unless a test starts the real worker."""
 
 from trial_edc.settings.base import *  # noqa: F403
-from trial_edc.settings.base import BASE_DIR, database_config, env
+from trial_edc.settings.base import BASE_DIR, databases_config, env
 
-DATABASES = {"default": database_config(prefer_local_server=True)}
-# Two checkouts testing against one server at once each name their own test database.
-DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}
+DATABASES = databases_config(prefer_local_server=True)
+# Two checkouts testing against one server at once each name their own test database. The
+# owner creates and migrates it, the tests run as the runtime role (tests/conftest.py).
+for _database in DATABASES.values():
+    _database["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -90,11 +90,12 @@ class UserAccessForm(_AccessFields):
 class OwnPasswordChangeForm(PasswordChangeForm):
     """The user's own password; it may not be the one it replaces (a temporary one)."""
 
-    def clean_new_password2(self):
-        password = super().clean_new_password2()
-        if password and password == self.cleaned_data.get("old_password"):
-            raise ValidationError(_("Choose a new password, not the one you have now."))
-        return password
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password2")
+        if new and new == cleaned.get("old_password") and "new_password2" not in self.errors:
+            self.add_error("new_password2", _("Choose a new password, not the one you have now."))
+        return cleaned
 
 
 class TemporaryPasswordForm(forms.Form):

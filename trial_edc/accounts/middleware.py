@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from trial_edc.accounts import mfa
 from trial_edc.accounts.models import SiteMembership
+from trial_edc.accounts.roles import user_roles
 from trial_edc.accounts.rules import mfa_required, must_change_password
 
 SESSION_STARTED = "trial_edc_session_started"
@@ -108,7 +109,9 @@ class AccountGateMiddleware:
             if name in self.PASSWORD_STEP:
                 return None
             return redirect("accounts:password_change")
-        if mfa_required(user) and not user.is_verified():
+        # read once per request; the navigation (context_processors) uses them too
+        request.trial_edc_roles = roles = user_roles(user)
+        if mfa_required(user, roles) and not user.is_verified():
             if name in self.MFA_STEP:
                 return None
             step = "accounts:mfa_verify" if mfa.is_enrolled(user) else "accounts:mfa_enrol"

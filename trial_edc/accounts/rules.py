@@ -9,8 +9,10 @@ def must_change_password(user) -> bool:
     return bool(getattr(user, "password_change_required", False))
 
 
-def mfa_required(user) -> bool:
-    """Those who sign and lock (investigators, data managers) use a second factor."""
+def mfa_required(user, roles=None) -> bool:
+    """Those who sign and lock (investigators, data managers) use a second factor. `roles`:
+    the user's roles when the caller has them already (one query less)."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or any(role in MFA_ROLES for role in user_roles(user))
+    roles = user_roles(user) if roles is None else roles
+    return user.is_superuser or any(role in MFA_ROLES for role in roles)

@@ -157,13 +157,20 @@ class SaeReportedForm(BoundedDatesMixin, forms.Form):
 
 
 class SignatureForm(forms.Form):
-    """Re-enter the password to sign; the meaning is stated on the form."""
+    """Username and password to sign (the password only, after a first signature in the same
+    session); the meaning is stated on the form."""
 
     adverse_events = forms.ModelMultipleChoiceField(
         queryset=AdverseEvent.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label=_("Adverse events to sign"),
         error_messages={"required": _("Tick at least one adverse event.")},
+    )
+    username = forms.CharField(
+        label=_("Your username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+        help_text=_("Asked at the first signature of each session."),
     )
     password = forms.CharField(
         label=_("Your password"),
@@ -172,10 +179,12 @@ class SignatureForm(forms.Form):
         % {"meaning": AdverseEventSignature.MEANING},
     )
 
-    def __init__(self, *args, queryset, **kwargs):
+    def __init__(self, *args, queryset, ask_username: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["adverse_events"].queryset = queryset
         self.fields["adverse_events"].label_from_instance = _signing_label
+        if not ask_username:
+            del self.fields["username"]
 
 
 def _signing_label(ae) -> str:

@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from tests.factories import DEMO_TEST_PASSWORD, SiteFactory, user_with_role
+from tests.factories import DEMO_TEST_PASSWORD, SiteFactory, totp_code, user_with_role
 from trial_edc.accounts.roles import Role, roles_sync
 
 CHROMIUM = "/usr/bin/chromium"
@@ -97,12 +97,22 @@ def make_user(db):
 
 
 def login(client, user, password: str = DEMO_TEST_PASSWORD):
-    """Sign in through the login page, as a person does."""
+    """Sign in through the login page, as a person does, and for a user with an authenticator
+    app (investigators, data managers) type its current code on the code page."""
     response = client.post(
         reverse("accounts:login"), {"username": user.username, "password": password}, follow=False
     )
     assert response.status_code == 302, "login failed"
+    if _has_authenticator(user):
+        response = client.post(reverse("accounts:mfa_verify"), {"code": totp_code(user)})
+        assert response.status_code == 302, "the authenticator code was refused"
     return client
+
+
+def _has_authenticator(user) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 @pytest.fixture
@@ -385,8 +395,16 @@ def page(browser, live_server):
 
 
 def browser_login(page, username: str, password: str = DEMO_TEST_PASSWORD):
+    """Sign in through the pages; investigators and data managers then type the code their
+    authenticator app shows (computed from the device's key)."""
+    from trial_edc.accounts.models import User
+
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    if "/accounts/mfa/verify/" in page.url:
+        page.get_by_label("Code").fill(totp_code(User.objects.get(username=username)))
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_load_state()

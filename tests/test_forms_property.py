@@ -45,7 +45,7 @@ from portal.demo.enrollment import (
 from portal.demo.treatment import serious_pneumonia
 from safety.models import AdverseEvent, VitalSigns
 from safety.services.adverse_events import adverse_event_record
-from tests.factories import SiteFactory, user_with_role
+from tests.factories import SiteFactory, force_login_verified, user_with_role
 from trial_edc.accounts.roles import Role, roles_sync
 from trial_edc.core.clock import site_today
 from trial_edc.core.forms import SUBMISSION_FIELD
@@ -681,10 +681,7 @@ class CrfFormsTestBase(TestCase):
 
     @staticmethod
     def client_for(role: str, holder) -> Client:
-        client = Client()
-        user = getattr(holder, role)
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        return client
+        return force_login_verified(Client(), getattr(holder, role))
 
     def client_as(self, role: str) -> Client:
         return self.client_for(role, self)

@@ -1,6 +1,9 @@
 """The demo study: a site, one user per role, and (as features land) demo subjects."""
 
+from base64 import b32decode
+
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trial_edc.accounts.models import Site, SiteMembership, User
 from trial_edc.accounts.roles import Role, role_group, roles_sync
@@ -22,6 +25,16 @@ DEMO_USERS = [
     ("coordinator02", "Anna", "de Vries", Role.SITE_COORDINATOR, ["02"]),
     ("investigator02", "Pieter", "Bakker", Role.INVESTIGATOR, ["02"]),
 ]
+
+
+# Demo investigators and the data manager sign in with a second factor. Their authenticator
+# keys are fixed and public (README): add one to an authenticator app, or run
+# `oathtool --totp -b SECRET` for the current code. A real account enrols its own.
+DEMO_TOTP_SECRETS = {
+    "investigator": "DEMOINVESTIGATORGUANGZHOUSITEAAA",
+    "investigator02": "DEMOINVESTIGATORSECONDSITEAAAAAA",
+    "datamanager": "DEMODATAMANAGERTRIALEDCAAAAAAAAA",
+}
 
 
 def demo_is_seeded() -> bool:
@@ -48,8 +61,14 @@ def demo_seed() -> list[tuple[str, str, str]]:
                 },
             )
             if created:
+                # the demo password is the demo user's own: no forced change
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            secret = DEMO_TOTP_SECRETS.get(username)
+            if secret and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(
+                    user=user, name="authenticator", key=b32decode(secret).hex(), confirmed=True
+                )
             user.groups.add(role_group(role))
             for code in codes:
                 SiteMembership.objects.get_or_create(user=user, site=sites[code])

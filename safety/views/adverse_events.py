@@ -191,13 +191,17 @@ def to_sign(request):
     queue = signatures.to_sign(_events(request.user)).order_by("aestdtc", "id")
     preselected = request.GET.getlist("ae")
     form = SignatureForm(
-        request.POST or None, queryset=queue, initial={"adverse_events": preselected}
+        request.POST or None,
+        queryset=queue,
+        initial={"adverse_events": preselected},
+        ask_username=not signatures.signer_identified(request, request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
             signed = signatures.adverse_events_sign(
                 aes=list(form.cleaned_data["adverse_events"]),
                 signer=request.user,
+                username=form.cleaned_data.get("username"),
                 password=form.cleaned_data["password"],
                 request=request,
             )

@@ -71,15 +71,16 @@ def test_deactivated_user_cannot_sign_in(data_manager_client, coordinator, site,
     assert response.status_code == 200
 
 
-def test_memberships_of_other_sites_survive_an_edit(
+def test_a_user_with_a_site_outside_the_data_managers_is_not_theirs(
     data_manager_client, make_user, site, other_site
 ):
     both = make_user(Role.MONITOR, [site, other_site], username="roaming")
-    data_manager_client.post(
+    response = data_manager_client.post(
         reverse("accounts:user_access", args=[both.pk]),
         {"roles": ["monitor"], "sites": [], "is_active": "on"},
     )
-    assert list(both.memberships.values_list("site__code", flat=True)) == ["02"]
+    assert response.status_code == 404
+    assert list(both.memberships.values_list("site__code", flat=True)) == ["01", "02"]
 
 
 def test_site_created_by_a_data_manager_is_theirs(data_manager_client, data_manager):

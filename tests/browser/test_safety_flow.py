@@ -44,6 +44,8 @@ def test_sae_recorded_signed_and_listed(browser, live_server, site, role_users, 
     context, page = as_user("investigator")
     page.get_by_role("link", name="To sign", exact=True).click()
     page.get_by_label("Pneumonia", exact=False).check()
+    # the first signature of the session: username and password (21 CFR 11.200)
+    page.get_by_label("Your username").fill("investigator")
     page.get_by_label("Your password").fill(DEMO_TEST_PASSWORD)
     page.get_by_role("button", name="Sign", exact=True).click()
     assert "1 adverse event(s) signed" in page.locator(".alert-success").inner_text()

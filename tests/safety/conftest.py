@@ -49,6 +49,10 @@ def fixture_aes(subject, coordinator, investigator):
     request = RequestFactory().post("/")
     request.META["REMOTE_ADDR"] = "127.0.0.1"
     signatures.adverse_event_sign(
-        ae=cough, signer=investigator, password=DEMO_TEST_PASSWORD, request=request
+        ae=cough,
+        signer=investigator,
+        username=investigator.username,
+        password=DEMO_TEST_PASSWORD,
+        request=request,
     )
     return cough

@@ -39,7 +39,9 @@ def ae(subject, coordinator):
 
 
 def _sign(ae, user, password=DEMO_TEST_PASSWORD):
-    return signatures.adverse_event_sign(ae=ae, signer=user, password=password, request=_request())
+    return signatures.adverse_event_sign(
+        ae=ae, signer=user, username=user.username, password=password, request=_request()
+    )
 
 
 def test_investigator_signature_records_name_time_meaning_and_hash(ae, investigator):
@@ -123,7 +125,11 @@ def test_batch_signs_each_ae_with_one_password(investigator_client, ae, subject,
     assert page.context["queue_size"] == 2
     response = investigator_client.post(
         reverse("safety:to_sign"),
-        {"adverse_events": [ae.pk, second.pk], "password": DEMO_TEST_PASSWORD},
+        {
+            "adverse_events": [ae.pk, second.pk],
+            "username": "investigator",
+            "password": DEMO_TEST_PASSWORD,
+        },
     )
     assert response.status_code == 302
     assert AdverseEventSignature.objects.count() == 2
@@ -136,7 +142,8 @@ def test_batch_signs_each_ae_with_one_password(investigator_client, ae, subject,
 
 def test_wrong_password_on_the_form_is_shown_next_to_the_field(investigator_client, ae):
     response = investigator_client.post(
-        reverse("safety:to_sign"), {"adverse_events": [ae.pk], "password": "wrong-one-here"}
+        reverse("safety:to_sign"),
+        {"adverse_events": [ae.pk], "username": "investigator", "password": "wrong-one-here"},
     )
     assert "password is not correct" in response.context["form"].errors["password"][0]
     assert not AdverseEventSignature.objects.exists()

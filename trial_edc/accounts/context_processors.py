@@ -6,4 +6,5 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"user_roles": []}
-    return {"user_roles": user_roles(user)}
+    roles = getattr(request, "trial_edc_roles", None)  # read by AccountGateMiddleware
+    return {"user_roles": user_roles(user) if roles is None else roles}

@@ -1,6 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.password_validation import (
+    password_validators_help_text_html,
+    validate_password,
+)
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -61,7 +64,6 @@ class UserCreateForm(_AccessFields):
 
     def clean(self):
         cleaned = super().clean()
-        from django.contrib.auth.password_validation import validate_password
 
         if cleaned.get("password") and cleaned.get("username"):
             probe = User(
@@ -83,3 +85,62 @@ class UserAccessForm(_AccessFields):
         required=False,
         help_text=_("An inactive user cannot sign in; their records and history stay."),
     )
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """The user's own password; it may not be the one it replaces (a temporary one)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password2")
+        if new and new == cleaned.get("old_password") and "new_password2" not in self.errors:
+            self.add_error("new_password2", _("Choose a new password, not the one you have now."))
+        return cleaned
+
+
+class TemporaryPasswordForm(forms.Form):
+    """A data manager sets a temporary password; the user must change it at next sign-in."""
+
+    password = forms.CharField(
+        label=_("Temporary password"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=password_validators_help_text_html(),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        validate_password(password, self.user)
+        return password
+
+
+class OtpCodeForm(forms.Form):
+    """The code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+        help_text=_(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes. "
+            "After 5 wrong codes or passwords the account is locked for 15 minutes."
+        ),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not code.isalnum():
+            raise ValidationError(_("Type the code as shown: digits or letters only."))
+        return code
+
+
+class OtpEnrolForm(OtpCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _(
+            "Scan the QR code (or type the key) in an authenticator app, then type the 6-digit "
+            "code it shows."
+        )

@@ -16,6 +16,15 @@ TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 class User(AbstractUser):
     """A person who signs in. Roles are groups (see roles.py); sites come by membership."""
 
+    # A password someone else set (a new account, a reset by a data manager) is known to them:
+    # it must be changed at the next sign-in, before anything else and before any signature
+    # (21 CFR 11.300; see accounts.rules.must_change_password).
+    password_change_required = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when someone else chose the password; cleared when the user changes it."),
+    )
+
     @property
     def printed_name(self) -> str:
         """The name shown with an electronic signature (21 CFR 11.50)."""
@@ -90,6 +99,11 @@ class AccessEvent(models.Model):
         ROLE_REVOKED = "role_revoked", _("Role revoked")
         MEMBERSHIP_ADDED = "membership_added", _("Site access granted")
         MEMBERSHIP_REMOVED = "membership_removed", _("Site access removed")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Temporary password set")
+        MFA_ENROLLED = "mfa_enrolled", _("Authenticator enrolled")
+        MFA_RESET = "mfa_reset", _("Authenticator reset")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)

@@ -19,6 +19,9 @@ class Role(models.TextChoices):
     DATA_MANAGER = "data_manager", _("Data manager")
 
 
+# Roles that sign (investigators) or lock and administer (data managers) need a second factor.
+MFA_ROLES = frozenset({Role.INVESTIGATOR, Role.DATA_MANAGER})
+
 # Group names are stored untranslated; the UI shows Role labels.
 GROUP_NAMES: dict[str, str] = {
     Role.SITE_COORDINATOR: "Site coordinator",

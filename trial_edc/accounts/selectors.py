@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from trial_edc.accounts.models import AccessEvent, Site, SiteMembership, User
@@ -60,13 +60,37 @@ def site_overview(user) -> QuerySet[Site]:
 
 
 def users_for(user) -> QuerySet[User]:
-    """Users a data manager administers: members of their sites, and users with no site yet."""
+    """Users a data manager administers (sees, edits, resets).
+
+    A user is theirs when every site of the user is one of the data manager's sites: a user
+    with any site outside them is not. A user with no site (yet, or any more) is theirs only
+    if they created the account (the access log says so), so that no data manager can take
+    over another's site-less user by giving them a site. Superusers are nobody's."""
+    mine = site_ids_of(user)
+    outside = SiteMembership.objects.filter(user_id=OuterRef("pk")).exclude(site_id__in=mine)
+    created_by_them = AccessEvent.objects.filter(
+        user_id=OuterRef("pk"), kind=AccessEvent.Kind.USER_CREATED, actor_id=user.pk
+    )
     return (
-        User.objects.filter(Q(memberships__site__in=site_ids_of(user)) | Q(memberships=None))
-        .distinct()
+        User.objects.filter(
+            Q(Exists(SiteMembership.objects.filter(user_id=OuterRef("pk"))))
+            | Q(Exists(created_by_them))
+        )
+        .exclude(Exists(outside))
+        .exclude(is_superuser=True)
         .prefetch_related("groups", "memberships__site")
         .order_by("username")
     )
+
+
+def users_managed_by(user) -> QuerySet[User]:
+    """The users whose roles, sites and password a data manager may change: theirs, but never
+    themselves (nobody changes their own roles or sites)."""
+    return users_for(user).exclude(pk=user.pk)
+
+
+def user_is_managed_by(actor, user) -> bool:
+    return users_managed_by(actor).filter(pk=user.pk).exists()
 
 
 def access_events_for(user) -> QuerySet[AccessEvent]:

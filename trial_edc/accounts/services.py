@@ -1,12 +1,16 @@
 """Administration of users and sites by data managers; every change is in the access log."""
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from trial_edc.accounts import mfa
 from trial_edc.accounts.access_log import access_event_record
 from trial_edc.accounts.models import AccessEvent, Site, SiteMembership, User
 from trial_edc.accounts.permissions import require
 from trial_edc.accounts.roles import GROUP_NAMES, Role, role_group, user_roles
+from trial_edc.accounts.selectors import user_is_managed_by
 from trial_edc.audit.services import audit_context, audited_save
 
 
@@ -18,6 +22,15 @@ def _check_sites_are_actors(actor: User, sites) -> None:
     own = set(SiteMembership.objects.filter(user=actor).values_list("site_id", flat=True))
     if any(site.pk not in own for site in sites):
         raise SiteNotYours("You can only give access to your own sites.")
+
+
+def _check_manages(actor: User, user: User) -> None:
+    """Nobody changes their own access; a data manager manages only users all of whose sites
+    are theirs (accounts.selectors.users_for)."""
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("Nobody can change their own roles, sites or password here."))
+    if not user_is_managed_by(actor, user):
+        raise PermissionDenied(_("This user has a site that is not yours."))
 
 
 def user_create(
@@ -38,7 +51,10 @@ def user_create(
     _check_sites_are_actors(actor, sites)
     with transaction.atomic(), audit_context(user=actor, reason="user created"):
         user.set_password(password)
+        # the data manager knows this password: the user changes it at first sign-in
+        user.password_change_required = True
         user.is_staff = False
+        user.is_superuser = False
         user.save()
         access_event_record(
             kind=AccessEvent.Kind.USER_CREATED, request=request, user=user, actor=actor
@@ -53,6 +69,7 @@ def user_access_set(
 ) -> None:
     """Set a user's roles, sites and active flag; each difference is logged."""
     require(actor, "accounts.change_user")
+    _check_manages(actor, user)
     _check_sites_are_actors(actor, sites)
     with transaction.atomic(), audit_context(user=actor, reason="access changed"):
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -140,3 +157,95 @@ def site_update(*, actor: User, site: Site, reason: str) -> Site:
     require(actor, "accounts.change_site", site)
     audited_save(instance=site, user=actor, reason=reason)
     return site
+
+
+def user_password_reset(*, actor: User, user: User, password: str, request=None) -> None:
+    """A data manager sets a temporary password, which the user must change at next sign-in."""
+    require(actor, "accounts.change_user")
+    _check_manages(actor, user)
+    validate_password(password, user)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.set_password(password)
+        user.password_change_required = True
+        user.save(update_fields=["password", "password_change_required"])
+        access_event_record(
+            kind=AccessEvent.Kind.PASSWORD_RESET, request=request, user=user, actor=actor
+        )
+
+
+def password_change(*, user: User, password: str, request=None) -> None:
+    """A user sets their own password (it was checked against the validators by the form);
+    a temporary password is then no longer in force."""
+    validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.password_change_required = False
+        user.save(update_fields=["password", "password_change_required"])
+        access_event_record(kind=AccessEvent.Kind.PASSWORD_CHANGED, request=request, user=user)
+
+
+def user_mfa_reset(*, actor: User, user: User, request=None) -> int:
+    """A lost authenticator: the user's devices and recovery codes go; they enrol again at
+    their next sign-in. Returns the number of devices removed."""
+    require(actor, "accounts.change_user")
+    _check_manages(actor, user)
+    with transaction.atomic():
+        removed = mfa.devices_remove(user)
+        access_event_record(
+            kind=AccessEvent.Kind.MFA_RESET,
+            request=request,
+            user=user,
+            actor=actor,
+            detail=f"{removed} device(s) removed",
+        )
+    return removed
+
+
+class DataManagerExists(Exception):
+    """There is already an active data manager: new users come from the Users page."""
+
+
+def first_data_manager_create(
+    *,
+    username: str,
+    password: str,
+    site_code: str,
+    site_name: str = "",
+    time_zone: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """The way in on a new installation (manage.py create_data_manager): an ordinary account
+    (not superuser, not staff) with the data manager role and a site, created from options
+    if it does not exist. Refused once an active data manager exists."""
+    data_managers = User.objects.filter(groups=role_group(Role.DATA_MANAGER), is_active=True)
+    if data_managers.exists():
+        raise DataManagerExists(
+            _("An active data manager exists already: they add users on the Users page.")
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValueError(_("This username is taken; choose another."))
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    validate_password(password, user)
+    with transaction.atomic(), audit_context(user=None, reason="first data manager"):
+        site = Site.objects.filter(code=site_code).first()
+        if site is None:
+            if not site_name:
+                raise ValueError(
+                    _("Site %(code)s does not exist: give its name.") % {"code": site_code}
+                )
+            site = Site(code=site_code, name=site_name, time_zone=time_zone or "Asia/Shanghai")
+            site.full_clean()
+            site.save()
+        user.set_password(password)
+        user.is_staff = user.is_superuser = False
+        user.password_change_required = False  # they typed it themselves
+        user.save()
+        access_event_record(
+            kind=AccessEvent.Kind.USER_CREATED, user=user, detail="manage.py create_data_manager"
+        )
+        _roles_apply(actor=None, user=user, roles=[Role.DATA_MANAGER], request=None)
+        _sites_apply(actor=None, user=user, sites=[site], request=None)
+    return user

@@ -1,14 +1,31 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
 
-from trial_edc.accounts import selectors, services
-from trial_edc.accounts.forms import LoginForm, SiteForm, UserAccessForm, UserCreateForm
+from trial_edc.accounts import mfa, selectors, services
+from trial_edc.accounts.access_log import lockout_reset
+from trial_edc.accounts.forms import (
+    LoginForm,
+    OtpCodeForm,
+    OtpEnrolForm,
+    OwnPasswordChangeForm,
+    SiteForm,
+    TemporaryPasswordForm,
+    UserAccessForm,
+    UserCreateForm,
+)
 from trial_edc.accounts.roles import user_roles
+from trial_edc.accounts.rules import must_change_password
 from trial_edc.audit.forms import unchanged
 
 
@@ -16,6 +33,110 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The user's own password; a temporary one set by someone else must be changed here."""
+
+    form_class = OwnPasswordChangeForm
+    success_url = reverse_lazy("portal:home")
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "forced": must_change_password(self.request.user),
+        }
+
+    def form_valid(self, form):
+        services.password_change(
+            user=form.user, password=form.cleaned_data["new_password1"], request=self.request
+        )
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _code_refused(request, form, template, context):
+    """A wrong code: said next to the field, or, at the 5th failure, the user is signed out
+    and axes shows the lockout page."""
+    if getattr(request, "axes_locked_out", False):
+        logout(request)
+        return redirect("accounts:login")
+    form.add_error(
+        "code",
+        _(
+            "That code is not correct. After 5 wrong codes or passwords the account is "
+            "locked for 15 minutes."
+        ),
+    )
+    return render(request, template, {**context, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_enrol(request):
+    """Add an authenticator app: QR code and key, a first code to confirm, recovery codes."""
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    if mfa.is_enrolled(request.user):
+        return redirect("accounts:mfa_verify")
+    device = mfa.totp_device_pending(request.user)
+    context = {
+        "qr_svg": mfa.qr_svg(device),
+        "secret": mfa.secret_base32(device),
+        "next": _next_url(request),
+    }
+    form = OtpEnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirmed = mfa.enrolment_confirm(
+            user=request.user, code=form.cleaned_data["code"], request=request
+        )
+        if confirmed is None:
+            return _code_refused(request, form, "registration/mfa_enrol.html", context)
+        device, codes = confirmed
+        otp_login(request, device)
+        lockout_reset(request.user)
+        return render(
+            request,
+            "registration/mfa_recovery_codes.html",
+            {"codes": codes, "next": context["next"]},
+        )
+    return render(request, "registration/mfa_enrol.html", {**context, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_verify(request):
+    """The second step of signing in: the authenticator's code or a recovery code."""
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    if not mfa.is_enrolled(request.user):
+        return redirect("accounts:mfa_enrol")
+    context = {"next": _next_url(request)}
+    form = OtpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = mfa.code_verify(user=request.user, code=form.cleaned_data["code"], request=request)
+        if device is None:
+            return _code_refused(request, form, "registration/mfa_verify.html", context)
+        otp_login(request, device)
+        lockout_reset(request.user)
+        if device.persistent_id != mfa.totp_persistent_id(request.user):
+            messages.warning(
+                request,
+                _(
+                    "You signed in with a recovery code; it cannot be used again. If your "
+                    "authenticator is lost, ask a data manager to reset it."
+                ),
+            )
+        return redirect(context["next"])
+    return render(request, "registration/mfa_verify.html", {**context, "form": form})
 
 
 @permission_required("accounts.view_site", raise_exception=True)
@@ -79,7 +200,7 @@ def user_create(request):
 @permission_required("accounts.change_user", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def user_access(request, pk: int):
-    user = get_object_or_404(selectors.users_for(request.user), pk=pk)
+    user = get_object_or_404(selectors.users_managed_by(request.user), pk=pk)
     my_sites = selectors.sites_for(request.user)
     initial = {
         "roles": [r.value for r in user_roles(user)],
@@ -98,7 +219,44 @@ def user_access(request, pk: int):
         )
         messages.success(request, _("Access of %(user)s saved.") % {"user": user.username})
         return redirect("accounts:user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "edited_user": user})
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "edited_user": user, "mfa_enrolled": mfa.is_enrolled(user)},
+    )
+
+
+@permission_required("accounts.change_user", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def user_password_reset(request, pk: int):
+    """A temporary password, for a user who forgot theirs; they change it at next sign-in."""
+    user = get_object_or_404(selectors.users_managed_by(request.user), pk=pk)
+    form = TemporaryPasswordForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.user_password_reset(
+            actor=request.user, user=user, password=form.cleaned_data["password"], request=request
+        )
+        messages.success(
+            request,
+            _("Temporary password set for %(user)s; they must change it at next sign-in.")
+            % {"user": user.username},
+        )
+        return redirect("accounts:user_access", pk=user.pk)
+    return render(request, "accounts/user_password_reset.html", {"form": form, "edited_user": user})
+
+
+@permission_required("accounts.change_user", raise_exception=True)
+@require_http_methods(["POST"])
+def user_mfa_reset(request, pk: int):
+    """A lost authenticator: the user enrols a new one at next sign-in."""
+    user = get_object_or_404(selectors.users_managed_by(request.user), pk=pk)
+    services.user_mfa_reset(actor=request.user, user=user, request=request)
+    messages.success(
+        request,
+        _("The authenticator of %(user)s was reset; they add a new one at next sign-in.")
+        % {"user": user.username},
+    )
+    return redirect("accounts:user_access", pk=user.pk)
 
 
 @permission_required("accounts.view_accessevent", raise_exception=True)

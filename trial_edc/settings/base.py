@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "axes",
+    # second factor (TOTP + recovery codes) for investigators and data managers, see below
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     # --- operations: request ids (django-guid), health checks (/health/) ---
     "django_guid",
@@ -65,11 +69,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor?
+    "django_otp.middleware.OTPMiddleware",
     # every page needs a signed-in user unless marked login_not_required
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # before LoginRequiredMiddleware acts (in process_view), an expired session is ended here
     "trial_edc.accounts.middleware.SessionExpiryMiddleware",
+    # a signed-in user changes a password someone else set, then passes the second factor,
+    # before any other page (logout, static files stay reachable)
+    "trial_edc.accounts.middleware.AccountGateMiddleware",
     "trial_edc.accounts.middleware.SiteTimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -148,12 +157,29 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
+# Failures are forgotten only once sign-in is complete (password, and the code for those who
+# need one: accounts.access_log, accounts.views.mfa_verify), so failed codes add up too.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # axes warns when the IP address is not a lockout key; the protocol locks per username, which
 # rotating user agents or cookies does not get around.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- Accounts: two factors, client address (issue 13; trial_edc/accounts) -----------------
+# TOTP (authenticator app) with one-time recovery codes, required for investigators and data
+# managers (accounts.roles.MFA_ROLES); enrolment and the code step are accounts views, and
+# AccountGateMiddleware sends every other page there until done. Wrong codes count towards the
+# axes lockout above (5 failures, 15 minutes), so django-otp's own back-off is off.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="trial-edc")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+MFA_RECOVERY_CODE_COUNT = 10
+# Reverse proxies in front of the app that append to X-Forwarded-For (production: 1). 0 uses
+# REMOTE_ADDR. The client's address is the N-th entry from the right; entries further left
+# were written by the client and are ignored. Axes and the access log use the same function.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "trial_edc.accounts.access_log.client_ip"
 
 # Sessions: 30 minutes idle, 12 hours at most (SessionExpiryMiddleware enforces both).
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from portal.demo.efficacy import efficacy_demo_seed
 from portal.demo.enrollment import enrollment_bulk_seed, enrollment_demo_seed
-from portal.demo.people import DEMO_PASSWORD, demo_is_seeded, demo_seed
+from portal.demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRETS, demo_is_seeded, demo_seed
 from portal.demo.treatment import treatment_demo_seed
 from trial_edc.audit.tasks import audit_chain_check_record
 from trial_edc.notifications.reminders import reminders_due
@@ -54,3 +54,9 @@ class Command(BaseCommand):
             for username, role, sites in users:
                 self.stdout.write(f"  {username:<14} {role:<17} sites {sites}")
         self.stdout.write(f"Demo password for every demo user: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Investigators and the data manager then type an authenticator code; add the key "
+            "to an authenticator app, or run `oathtool --totp -b KEY`:"
+        )
+        for username, secret in DEMO_TOTP_SECRETS.items():
+            self.stdout.write(f"  {username:<14} {secret}")

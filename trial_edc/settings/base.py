@@ -333,9 +333,6 @@ LOGGING = {
     },
 }
 
-# --- Client IP: how many reverse proxies stand in front of the app (production: 1) ---
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-
 # --- Sentry: errors (unhandled exceptions and ERROR log lines) to Sentry when SENTRY_DSN is
 # set; sentry-sdk (the `sentry` extra) is imported only then, and its absence is logged.
 SENTRY_DSN = env("SENTRY_DSN", default="")

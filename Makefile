@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum requirements-dev.lock | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install lock run worker beat test lint format migrations-check stop-db benchmarks clean
+.PHONY: demo-code install lock run worker beat test lint format migrations-check stop-db benchmarks clean
 
 ## Every package from requirements-dev.lock (exact versions, checked hashes), then the
 ## project itself, editable, adding nothing.
@@ -76,3 +76,7 @@ benchmarks: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+
+## The current authenticator code of a demo signer: make demo-code U=investigator
+demo-code: install
+	@$(PY) manage.py demo_code $(U)

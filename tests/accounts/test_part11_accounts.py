@@ -350,12 +350,18 @@ def test_an_enrolled_investigator_types_the_code_at_sign_in(investigator):
     _password_login(c, "investigator")
     home = c.get(reverse("portal:home"))
     assert home["Location"].startswith(reverse("accounts:mfa_verify"))
+    # until the code is typed, no menu leads anywhere
+    page = c.get(home["Location"])
+    assert b'href="/subjects/"' not in page.content
     response = c.post(
         reverse("accounts:mfa_verify"), {"code": totp_code(investigator), "next": "/subjects/"}
     )
     assert response.status_code == 302
     assert response["Location"] == "/subjects/"
-    assert c.get(reverse("portal:home")).status_code == 200
+    home = c.get(reverse("portal:home"))
+    assert home.status_code == 200
+    assert b'href="/subjects/"' in home.content
+    assert _kinds(investigator)[-2:] == ["login", "mfa_verified"]
 
 
 def test_a_recovery_code_works_once(investigator):

@@ -107,6 +107,8 @@ def code_verify(*, user: User, code: str, request):
     if matched is None:
         code_failed(request, user, "wrong code")
         return None
+    if isinstance(matched, TOTPDevice):
+        access_event_record(kind=AccessEvent.Kind.MFA_VERIFIED, request=request, user=user)
     if isinstance(matched, StaticDevice):
         left = matched.token_set.count()
         access_event_record(

@@ -102,6 +102,7 @@ class AccessEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         PASSWORD_RESET = "password_reset", _("Temporary password set")
         MFA_ENROLLED = "mfa_enrolled", _("Authenticator enrolled")
+        MFA_VERIFIED = "mfa_verified", _("Authenticator code accepted")
         MFA_RESET = "mfa_reset", _("Authenticator reset")
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
 

@@ -16,3 +16,12 @@ def mfa_required(user, roles=None) -> bool:
         return False
     roles = user_roles(user) if roles is None else roles
     return user.is_superuser or any(role in MFA_ROLES for role in roles)
+
+
+def account_ready(user, roles=None) -> bool:
+    """Every step before the first page is done: own password, and the second factor for those
+    who need one (AccountGateMiddleware sends the user to the step that is missing)."""
+    if must_change_password(user):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (mfa_required(user, roles) and not (is_verified and is_verified()))

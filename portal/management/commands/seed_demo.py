@@ -56,7 +56,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo password for every demo user: {DEMO_PASSWORD}")
         self.stdout.write(
             "Investigators and the data manager then type an authenticator code; add the key "
-            "to an authenticator app, or run `oathtool --totp -b KEY`:"
+            "to an authenticator app, or get the current code with `make demo-code U=investigator`"
+            " (or `oathtool --totp -b KEY`):"
         )
         for username, secret in DEMO_TOTP_SECRETS.items():
             self.stdout.write(f"  {username:<14} {secret}")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("dosing.urls")),
     path("", include("safety.urls")),
     path("", include("efficacy.urls")),
+    path("", include("datamanagement.urls")),
     path("", include("trial_edc.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # without signing in: 200 or 503 (the compose healthcheck, a load balancer)

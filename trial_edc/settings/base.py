@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "dosing",
     "safety",
     "efficacy",
+    "datamanagement",
     "portal",
 ]
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from trial_edc.audit.forms import unchanged
 from trial_edc.audit.models import Submission
+from trial_edc.core import registry
 
 __all__ = ["unchanged"]  # re-exported: the one "nothing changed" check (trial_edc.audit.forms)
 
@@ -215,9 +216,25 @@ def require_add_or_change(request, model, *, exists: bool) -> None:
 
 
 def crf_page(request, form, *, title: str, back_url: str, subtitle: str = ""):
-    """A CRF form on its own page (templates/crf_form.html)."""
+    """A CRF form on its own page (templates/crf_form.html), with the registered parts of a
+    saved record (`registry.record_parts`: its queries, verification, freeze or lock)."""
+    record = getattr(form, "instance", None)
+    parts, read_only = [], False
+    if record is not None and record.pk is not None:
+        for part in registry.record_parts:
+            parts.append((part.template, part.context(request, record)))
+            if part.annotate_form is not None:
+                part.annotate_form(request, form)
+            read_only = read_only or bool(part.read_only and part.read_only(record))
     return render(
         request,
         "crf_form.html",
-        {"form": form, "title": title, "back_url": back_url, "subtitle": subtitle},
+        {
+            "form": form,
+            "title": title,
+            "back_url": back_url,
+            "subtitle": subtitle,
+            "record_parts": parts,
+            "read_only": read_only,
+        },
     )

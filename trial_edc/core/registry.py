@@ -10,7 +10,8 @@ registries instead of importing a trial app:
 - `home_tasks`: what waits for a person on the home page (label, count, link);
 - `treatment_sources`: what was given of the study treatment (`treatment_facts`), for the
   schedule's visits counted from the last dose;
-- `death_checks`: what a death needs on file before it ends a subject's study.
+- `death_checks`: what a death needs on file before it ends a subject's study;
+- `record_parts`: what data management shows with a saved CRF record on its page.
 
 (The site overview's counts per site register with `accounts.selectors.site_count_register`,
 since accounts sits below core.)
@@ -151,6 +152,22 @@ class DeathCheck:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class RecordPart:
+    """Something shown with a saved CRF record on its page (`core.forms.crf_page`): its
+    queries, its verification, its freeze or lock. `context(request, record)` -> dict for
+    `template`, included above the form; `annotate_form(request, form)` may mark fields
+    (a badge next to a field); `read_only(record)` -> True when the record may not be saved
+    (frozen or locked): the page then shows no save button."""
+
+    key: str
+    template: str
+    context: Callable
+    annotate_form: Callable | None = None
+    read_only: Callable | None = None
+    order: int = 0
+
+
 crf_models = Registry("CRF models")
 visit_forms = Registry("visit forms")
 reminder_sources = Registry("reminder sources")
@@ -158,6 +175,7 @@ dashboard_panels = Registry("dashboard panels")
 home_tasks = Registry("home-page tasks")
 treatment_sources = Registry("treatment sources")
 death_checks = Registry("death checks")
+record_parts = Registry("record parts")
 
 
 def reminder_source_of(kind: str) -> ReminderSource | None:

@@ -1,0 +1,1 @@
+"""The models of data management, one module a part (each imported here so Django finds it)."""

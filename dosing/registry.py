@@ -32,3 +32,14 @@ def register() -> None:
         )
     )
     panels.register()
+    from dosing import worklists
+
+    registry.worklists.register(
+        registry.Worklist(
+            "doses_today",
+            _("Today's doses to record"),
+            worklists.doses_today,
+            "dosing.add_doseadministration",
+            order=20,
+        )
+    )

@@ -31,3 +31,23 @@ def register() -> None:
         "on_study_count", lambda: Subject.objects.filter(status=Subject.Status.ON_STUDY)
     )
     panels.register()
+    from enrollment import worklists
+
+    registry.worklists.register(
+        registry.Worklist(
+            "visits_open",
+            _("Visits whose window is open"),
+            worklists.visits_open,
+            "enrollment.change_subjectvisit",
+            order=30,
+        )
+    )
+    registry.worklists.register(
+        registry.Worklist(
+            "eligibility_to_confirm",
+            _("Eligibility to confirm"),
+            worklists.eligibility_to_confirm,
+            "enrollment.confirm_eligibility",
+            order=10,
+        )
+    )

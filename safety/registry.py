@@ -2,22 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.core import registry
-
-
-def _to_sign(user) -> int:
-    from safety.models import AdverseEvent
-    from safety.services.signatures import to_sign
-
-    return to_sign(scope_to_sites(AdverseEvent.objects.all(), user, "subject__site")).count()
-
-
-def _open_saes(user) -> int:
-    """SAE clocks running: AEs serious now whose serious period is not yet reported."""
-    from safety.selectors import open_sae_reports
-
-    return scope_to_sites(open_sae_reports(), user, "adverse_event__subject__site").count()
 
 
 def register() -> None:
@@ -33,24 +18,30 @@ def register() -> None:
     registry.death_checks.register(registry.DeathCheck("fatal_adverse_event", death_problems))
     registry.reminder_sources.register(reminders.VITALS)
     registry.reminder_sources.register(reminders.SAES)
-    registry.home_tasks.register(
-        registry.HomeTask(
-            "to_sign",
-            _("Adverse events to sign"),
-            _to_sign,
-            "safety:to_sign",
-            "safety.sign_adverseevent",
-            order=10,
-        )
-    )
-    registry.home_tasks.register(
-        registry.HomeTask(
-            "open_saes",
-            _("SAEs not yet reported to the sponsor"),
-            _open_saes,
-            "safety:open_saes",
-            "safety.view_seriousadverseeventreport",
-            order=20,
-        )
-    )
     panels.register()
+    from safety import worklists
+
+    for key, label, items, permission, order in (
+        (
+            "vitals_today",
+            _("Today's vital signs to enter"),
+            worklists.vitals_today,
+            "safety.add_vitalsigns",
+            21,
+        ),
+        (
+            "adverse_events_to_sign",
+            _("Adverse events to sign"),
+            worklists.adverse_events_to_sign,
+            "safety.sign_adverseevent",
+            11,
+        ),
+        (
+            "sae_clocks",
+            _("SAE clocks running"),
+            worklists.sae_clocks,
+            "safety.report_sae",
+            12,
+        ),
+    ):
+        registry.worklists.register(registry.Worklist(key, label, items, permission, order))

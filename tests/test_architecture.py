@@ -136,7 +136,16 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
         "schedule",
         "change",
     ]
-    assert [t.key for t in registry.home_tasks] == ["to_sign", "open_saes", "missing_doses"]
+    assert [t.key for t in registry.home_tasks] == ["missing_doses"]
+    assert [w.key for w in registry.worklists] == [
+        "eligibility_to_confirm",
+        "adverse_events_to_sign",
+        "sae_clocks",
+        "doses_today",
+        "vitals_today",
+        "visits_open",
+        "failed_notifications",
+    ]
     assert list(SITE_COUNTS) == [
         "screening_count",
         "subject_count",
@@ -150,4 +159,3 @@ def test_a_key_registered_twice_with_another_entry_is_refused():
     reg.register(registry.HomeTask("a", "A", len, "home", "x.y"))  # the same: no harm
     with pytest.raises(ValueError, match="registered twice"):
         reg.register(registry.HomeTask("a", "B", len, "home", "x.y"))
-

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Subject, SubjectVisit
 from enrollment.schedule import rules
-from trial_edc.accounts.selectors import scope_to_sites
+from trial_edc.accounts.models import Site
+from trial_edc.accounts.selectors import scope_to_sites, sites_for
 from trial_edc.core.clock import site_today
 from trial_edc.core.registry import visit_forms
 from trial_edc.study import study
@@ -146,4 +147,37 @@ def subjects_in_treatment(days) -> list[Subject]:
         Subject.objects.filter(in_treatment, status=Subject.Status.ON_STUDY).order_by(
             "subject_number"
         )
+    )
+
+
+@dataclass(frozen=True)
+class SiteToday:
+    """One of the user's sites and its date now, by its own clock."""
+
+    site: Site
+    today: date
+
+
+def sites_today(user) -> list[SiteToday]:
+    """The user's active sites with their dates now (one query)."""
+    return [SiteToday(s, site_today(s)) for s in sites_for(user).filter(is_active=True)]
+
+
+def visits_open_today(user) -> list[SubjectVisit]:
+    """Planned visits of subjects on study whose window is open today at their site (two
+    queries whatever the subjects)."""
+    days = sites_today(user)
+    open_now = Q()
+    for d in days:
+        open_now |= Q(subject__site=d.site, window_start__lte=d.today, window_end__gte=d.today)
+    if not open_now:
+        return []
+    return list(
+        SubjectVisit.objects.filter(
+            open_now,
+            outcome=SubjectVisit.Outcome.PLANNED,
+            subject__status=Subject.Status.ON_STUDY,
+        )
+        .select_related("subject__site")
+        .order_by("window_end", "subject__subject_number", "order")
     )

@@ -4,15 +4,23 @@ from django.urls import reverse
 from trial_edc.accounts import selectors
 from trial_edc.accounts.roles import Role, user_roles
 from trial_edc.audit.models import AuditChainCheck
-from trial_edc.core.registry import home_tasks
+from trial_edc.core.registry import home_tasks, worklists
 
 
 def home(request):
-    """Each role's start page: the user's sites with their staff, and what waits for the
-    user (the home-page tasks the apps register, one query each)."""
+    """Each role's start page: the worklist for today (the worklists the apps register, each
+    line a link to where the work is done, a constant number of queries each), the user's
+    sites with their staff, and the counts the apps register."""
     roles = user_roles(request.user)
+    sites = selectors.site_overview(request.user)
     context = {
-        "sites": selectors.site_overview(request.user),
+        "sites": sites,
+        "several_sites": len(sites) > 1,
+        "worklists": [
+            (worklist.key, worklist.label, worklist.items(request.user))
+            for worklist in worklists
+            if request.user.has_perm(worklist.permission)
+        ],
         "roles": roles,
         "tasks": [
             (task.label, task.count(request.user), reverse(task.url_name))

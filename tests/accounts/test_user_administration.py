@@ -151,7 +151,12 @@ def test_each_role_home_shows_what_waits_for_it(
     def labels(client):
         return [label for label, _, _ in client.get(reverse("portal:home")).context["tasks"]]
 
-    assert "Adverse events to sign" in labels(investigator_client)
-    assert "Adverse events to sign" not in labels(coordinator_client)
+    def worklists(client):
+        return [key for key, _, _ in client.get(reverse("portal:home")).context["worklists"]]
+
+    assert "adverse_events_to_sign" in worklists(investigator_client)
+    assert "adverse_events_to_sign" not in worklists(coordinator_client)
+    assert "doses_today" in worklists(coordinator_client)
+    assert "doses_today" not in worklists(monitor_client)
     assert "Subjects with missing dose records" in labels(coordinator_client)
     assert "Subjects with missing dose records" not in labels(monitor_client)

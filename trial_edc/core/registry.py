@@ -8,6 +8,7 @@ registries instead of importing a trial app:
 - `reminder_sources`: who finds a reminder kind due and says whether it is still needed;
 - `dashboard_panels`: the panels of the subject dashboard, in order;
 - `home_tasks`: what waits for a person on the home page (label, count, link);
+- `worklists`: the same, line by line (each a link to where the work is done), for today;
 - `treatment_sources`: what was given of the study treatment (`treatment_facts`), for the
   schedule's visits counted from the last dose;
 - `death_checks`: what a death needs on file before it ends a subject's study;
@@ -121,6 +122,29 @@ class HomeTask:
 
 
 @dataclass(frozen=True)
+class WorkItem:
+    """One line of a worklist: what to do, and the page where it is done."""
+
+    text: str
+    url: str
+    site: str = ""  # the site's code, shown when the user has several sites
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """Work waiting today for a person, on their home page: `items(user)` -> list of
+    WorkItem for the user's sites, by each site's own clock, in a constant number of queries
+    whatever the subjects; shown to users with `permission`."""
+
+    key: str
+    label: str
+    items: Callable
+    permission: str
+    order: int = 0
+
+
+@dataclass(frozen=True)
 class TreatmentFacts:
     """What the treatment record says of one subject."""
 
@@ -173,6 +197,7 @@ visit_forms = Registry("visit forms")
 reminder_sources = Registry("reminder sources")
 dashboard_panels = Registry("dashboard panels")
 home_tasks = Registry("home-page tasks")
+worklists = Registry("home-page worklists")
 treatment_sources = Registry("treatment sources")
 death_checks = Registry("death checks")
 record_parts = Registry("record parts")

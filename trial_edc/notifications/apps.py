@@ -6,3 +6,8 @@ class NotificationsConfig(AppConfig):
     name = "trial_edc.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from trial_edc.notifications import worklists
+
+        worklists.register()

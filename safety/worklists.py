@@ -1,0 +1,78 @@
+"""Safety's lines of the home-page worklists: today's vital signs still to enter
+(coordinators), adverse events to sign and SAE clocks running (investigators); registered in
+safety.registry."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enrollment.schedule.selectors import sites_today, subjects_in_treatment
+from safety.models import AdverseEvent, VitalSigns
+from safety.selectors import open_sae_reports, sae_deadline
+from safety.services.signatures import to_sign
+from trial_edc.accounts.selectors import scope_to_sites
+from trial_edc.core.clock import treatment_study_day
+from trial_edc.core.registry import WorkItem
+
+
+def vitals_today(user) -> list[WorkItem]:
+    """Subjects in treatment today at their site with no vital signs for today (3 queries)."""
+    days = sites_today(user)
+    subjects = subjects_in_treatment(days)
+    if not subjects:
+        return []
+    today = {d.site.pk: d for d in days}
+    day_of = {s.pk: treatment_study_day(s.day1, today[s.site_id].today) for s in subjects}
+    measured = set(
+        VitalSigns.objects.filter(
+            subject_id__in=day_of, study_day__in=set(day_of.values())
+        ).values_list("subject_id", "study_day")
+    )
+    return [
+        WorkItem(
+            _("%(subject)s: today's vital signs (day %(day)d)")
+            % {"subject": s, "day": day_of[s.pk]},
+            reverse("portal:treatment_day", args=[s.pk, day_of[s.pk]]),
+            site=today[s.site_id].site.code,
+        )
+        for s in subjects
+        if (s.pk, day_of[s.pk]) not in measured
+    ]
+
+
+def adverse_events_to_sign(user) -> list[WorkItem]:
+    aes = to_sign(scope_to_sites(AdverseEvent.objects.all(), user, "subject__site"))
+    return [
+        WorkItem(
+            _("%(subject)s: sign %(term)s") % {"subject": ae.subject, "term": ae.aeterm},
+            reverse("safety:adverse_event_detail", args=[ae.pk]),
+            site=ae.subject.site.code,
+        )
+        for ae in aes.select_related("subject__site").order_by("subject__subject_number", "pk")
+    ]
+
+
+def sae_clocks(user) -> list[WorkItem]:
+    reports = scope_to_sites(open_sae_reports(), user, "adverse_event__subject__site")
+    now = timezone.now()
+    items = []
+    for report in reports.select_related("adverse_event__subject__site").order_by("pk"):
+        ae = report.adverse_event
+        deadline = sae_deadline(report)
+        items.append(
+            WorkItem(
+                _("%(subject)s: report the SAE %(term)s to the sponsor")
+                % {"subject": ae.subject, "term": ae.aeterm},
+                reverse("safety:adverse_event_detail", args=[ae.pk]),
+                site=ae.subject.site.code,
+                detail=(
+                    _("overdue")
+                    if deadline and deadline < now
+                    else _("due %(at)s")
+                    % {"at": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")}
+                )
+                if deadline
+                else "",
+            )
+        )
+    return items

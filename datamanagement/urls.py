@@ -1,3 +1,9 @@
+from django.urls import path
+
+from datamanagement.matrix import views as matrix
+
 app_name = "datamanagement"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("data/matrix/", matrix.matrix, name="subject_matrix"),
+]

@@ -33,6 +33,8 @@ DATABASE_NAME = "trial_edc"
 LOCAL_SERVER_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
 OWNER_ROLE = "trial_edc_owner"
 RUNTIME_ROLE = "trial_edc_app"
+# the advisory lock under which roles_ensure changes roles, ownership and grants
+ROLES_LOCK = 7_231_806_512
 
 
 def embedded_superuser_url(data_dir: Path = EMBEDDED_DATA_DIR) -> str:
@@ -86,6 +88,9 @@ def roles_ensure(
     conn = _connect(url_with_database(superuser_url, "postgres"))
     try:
         with conn.cursor() as cur:
+            # several processes starting at once (a test run and its worker, two checkouts)
+            # take turns: catalogue updates of one role or database at once would collide
+            cur.execute("SELECT pg_advisory_lock(%s)", [ROLES_LOCK])
             for role, attributes, password in [
                 (owner, "LOGIN CREATEDB", owner_password),
                 (runtime, "LOGIN", runtime_password),
@@ -121,6 +126,7 @@ def roles_ensure(
     conn = _connect(url_with_database(superuser_url, name))
     try:
         with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", [ROLES_LOCK])
             cur.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
             cur.execute(sql.SQL("GRANT ALL ON SCHEMA public TO {}").format(sql.Identifier(owner)))
             # a database migrated before the roles existed: its tables and functions go to

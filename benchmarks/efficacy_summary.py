@@ -120,7 +120,11 @@ def main(sizes: list[int]) -> None:
                 )
                 seed_efficacy(new, User.objects.get(username="coordinator"))
             seeded = size
-            for name in ("efficacy_summary", "efficacy_summary_csv", "efficacy_summary_pdf"):
+            for name in (
+                "efficacy:efficacy_summary",
+                "efficacy:efficacy_summary_csv",
+                "efficacy:efficacy_summary_pdf",
+            ):
                 client.get(reverse(name))  # warm up
                 with measured(f"{name} with {Subject.objects.count()} subjects", results):
                     response = client.get(reverse(name))

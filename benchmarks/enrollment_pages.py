@@ -31,7 +31,11 @@ def main(sizes: list[int]) -> None:
                         stdout=open("/dev/null", "w"),  # noqa: SIM115
                     )
                 seeded = size
-            for name in ("subject_list", "screening_log", "consort"):
+            for name in (
+                "enrollment:subject_list",
+                "enrollment:screening_log",
+                "enrollment:consort",
+            ):
                 client.get(reverse(name))  # warm up
                 with measured(f"{name} with {seeded} subjects", results):
                     response = client.get(reverse(name))

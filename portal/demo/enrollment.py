@@ -181,9 +181,10 @@ def enrollment_demo_seed(today: date) -> None:
     _enrol(other, coord02, inv02, today - timedelta(days=6), "VDB", date(1970, 10, 10))
 
 
-def enrollment_bulk_seed(n: int, today: date) -> int:
-    """N more enrolled subjects at site 01, day 1 spread over the past year (benchmarks)."""
-    site = Site.objects.get(code="01")
+def enrollment_bulk_seed(n: int, today: date, site_code: str = "01") -> int:
+    """N more enrolled subjects at a site (01 by default), day 1 spread over the past year
+    (benchmarks); the demo coordinator and investigator must be members of the site."""
+    site = Site.objects.get(code=site_code)
     coord = User.objects.get(username="coordinator")
     inv = User.objects.get(username="investigator")
     for i in range(n):

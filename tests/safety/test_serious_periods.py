@@ -15,8 +15,8 @@ from kombu.exceptions import OperationalError
 
 from portal.demo.treatment import serious_pneumonia
 from safety.models import AdverseEvent, AdverseEventFollowUp, SeriousAdverseEventReport
-from safety.registry import _open_saes
 from safety.services import adverse_events
+from safety.worklists import sae_clocks
 from trial_edc.notifications.models import Kind, Notification
 from trial_edc.notifications.services import outbox_send_due
 
@@ -125,7 +125,7 @@ def test_an_ae_made_non_serious_and_serious_again_is_alerted_again(
     adverse_events.adverse_event_record(ae=ae, user=coordinator, reason="Not admitted after all")
     first.refresh_from_db()
     assert first.ended_at is not None
-    assert _open_saes(investigator) == 0
+    assert sae_clocks(investigator) == []
     assert investigator_client.get(reverse("safety:open_saes")).context["clocks"] == []
 
     ae.aeser = ae.aeshosp = True
@@ -135,17 +135,17 @@ def test_an_ae_made_non_serious_and_serious_again_is_alerted_again(
     assert [n.object_id for n in _alerts(ae).order_by("id")] == [first.pk, second.pk]
     assert outbox_send_due() == {"sent": 2}
     assert [m.to for m in mail.outbox] == [[investigator.email]] * 2
-    assert _open_saes(investigator) == 1
+    assert len(sae_clocks(investigator)) == 1
     clocks = investigator_client.get(reverse("safety:open_saes")).context["clocks"]
     assert [c.report for c in clocks] == [second]
 
 
 def test_open_saes_count_only_aes_serious_now(subject, coordinator, investigator):
     ae = adverse_events.adverse_event_record(ae=serious_pneumonia(subject), user=coordinator)
-    assert _open_saes(investigator) == 1
+    assert len(sae_clocks(investigator)) == 1
     ae.aeser = ae.aeshosp = False
     adverse_events.adverse_event_record(ae=ae, user=coordinator, reason="Not serious")
-    assert _open_saes(investigator) == 0
+    assert sae_clocks(investigator) == []
 
 
 def test_two_serious_periods_open_at_once_are_impossible(subject, coordinator):

@@ -72,6 +72,7 @@ benchmarks: install
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/enrollment_pages.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/pdf_listing.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/efficacy_summary.py
+	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/data_management.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/reminders.py
 
 clean:

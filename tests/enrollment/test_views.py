@@ -14,6 +14,7 @@ from portal.demo.enrollment import (
     evidence_supporting,
     open_screening,
 )
+from trial_edc.core.clock import site_today
 
 
 def _form(values: dict) -> dict:
@@ -229,7 +230,7 @@ def test_subject_list_filters_withdrawn_and_overdue(
 def test_dashboard_shows_day_in_study_and_visit_status(
     coordinator_client, site, coordinator, investigator
 ):
-    start = date.today() - timedelta(days=14)
+    start = site_today(site) - timedelta(days=14)
     subject = enrolled_subject(
         site=site,
         coordinator=coordinator,

@@ -43,8 +43,8 @@ class Query(models.Model):
         _("state"), max_length=10, choices=QueryState.choices, default=QueryState.OPEN
     )
     text = models.TextField(_("question"))
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    raised_by = models.ForeignKey(  # None: the system (an automatic query)
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     raised_at = models.DateTimeField(_("raised at"))
     first_answered_at = models.DateTimeField(_("first answered at"), null=True, blank=True)
@@ -108,7 +108,9 @@ class QueryMessage(models.Model):
     query = models.ForeignKey(Query, on_delete=models.PROTECT, related_name="messages")
     action = models.CharField(_("action"), max_length=10, choices=QueryAction.choices)
     text = models.TextField(_("text"), blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(  # None: the system
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("at"))
     state_after = models.CharField(max_length=10, choices=QueryState.choices)
 

@@ -75,24 +75,31 @@ def query_detail(request, pk: int):
     record = model.objects.filter(pk=query.object_id).first() if model else None
     permissions = request.user.get_all_permissions()
     moves = rules.moves_for(query.state, permissions)
-    form = QueryMoveForm(request.POST or None, actions=[m.action for m in rules.MOVES])
+    form = QueryMoveForm(request.POST or None, actions=list(rules.MOVES))
     if request.method == "POST" and form.is_valid():
         move = rules.MOVES[form.cleaned_data["action"]]
         if query.state == move.to:  # sent twice: the first one did it
             messages.info(request, _("This was already done: here is the query."))
             return redirect("datamanagement:query_detail", query.pk)
-        try:
-            services.query_move(
-                user=request.user,
-                query=query,
-                action=move.action,
-                text=form.cleaned_data["text"],
+        if move not in moves:
+            form.add_error(
+                None,
+                _("Your role cannot do this to a query that is '%(state)s'.")
+                % {"state": query.get_state_display()},
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
         else:
-            messages.success(request, _("Query: %(step)s.") % {"step": move.label})
-            return redirect("datamanagement:query_detail", query.pk)
+            try:
+                services.query_move(
+                    user=request.user,
+                    query=query,
+                    action=move.action,
+                    text=form.cleaned_data["text"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Query: %(step)s.") % {"step": move.label})
+                return redirect("datamanagement:query_detail", query.pk)
     then = records.event_at(record, query.anchor_seq) if record is not None else None
     return render(
         request,

@@ -60,11 +60,16 @@ def place_of(record) -> Place:
 
 
 def items_of(model) -> list[models.Field]:
-    """The fields a query may name: every concrete, editable field but the key."""
+    """The fields a query may name: every concrete, editable field but the key, who
+    recorded it and the link to the record it belongs to (its subject, visit or parent)."""
+    crf = crf_of(model._meta.label_lower)
+    parents = {getattr(model, "site_path", "").split("__")[0]}
+    if crf is not None and crf.subject_path:
+        parents.add(crf.subject_path.split("__")[0])
     return [
         f
         for f in model._meta.concrete_fields
-        if f.editable and not f.primary_key and not f.name.endswith("_by")
+        if f.editable and not f.primary_key and not f.name.endswith("_by") and f.name not in parents
     ]
 
 

@@ -75,7 +75,9 @@ def query_detail(request, pk: int):
     record = model.objects.filter(pk=query.object_id).first() if model else None
     permissions = request.user.get_all_permissions()
     moves = rules.moves_for(query.state, permissions)
-    form = QueryMoveForm(request.POST or None, actions=list(rules.MOVES))
+    form = QueryMoveForm(
+        request.POST if request.method == "POST" else None, actions=list(rules.MOVES)
+    )
     if request.method == "POST" and form.is_valid():
         move = rules.MOVES[form.cleaned_data["action"]]
         if query.state == move.to:  # sent twice: the first one did it
@@ -134,7 +136,11 @@ def record_queries(request, label: str, pk: int):
     record = records.record_or_404(request.user, label, pk)
     model = type(record)
     may_raise = request.user.has_perm(rules.RAISE_PERMISSION)
-    form = QueryRaiseForm(request.POST or None, model=model, initial=_initial(request, model))
+    form = QueryRaiseForm(
+        request.POST if request.method == "POST" else None,
+        model=model,
+        initial=_initial(request, model),
+    )
     here = request.path
 
     def save() -> str:

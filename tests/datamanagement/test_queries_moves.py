@@ -152,11 +152,11 @@ def test_every_move_is_an_audited_entry_with_who_and_why(vitals, monitor, coordi
 def test_nothing_is_ever_deleted_and_messages_are_append_only(vitals, monitor):  # noqa: F811
     q = services.query_raise(user=monitor, record=vitals, field="hr", text="Check")
     message = q.messages.get()
-    for statement in (
-        f"UPDATE datamanagement_querymessage SET text = 'x' WHERE id = {message.pk}",
-        f"DELETE FROM datamanagement_querymessage WHERE id = {message.pk}",
-        f"DELETE FROM datamanagement_query WHERE id = {q.pk}",
+    for statement, pk in (
+        ("UPDATE datamanagement_querymessage SET text = 'x' WHERE id = %s", message.pk),
+        ("DELETE FROM datamanagement_querymessage WHERE id = %s", message.pk),
+        ("DELETE FROM datamanagement_query WHERE id = %s", q.pk),
     ):
         with pytest.raises(InternalError), transaction.atomic(), connection.cursor() as c:
-            c.execute(statement)
+            c.execute(statement, [pk])
     assert QueryMessage.objects.filter(pk=message.pk, text="Check").exists()

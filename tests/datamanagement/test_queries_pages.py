@@ -220,9 +220,7 @@ def test_the_dashboard_and_home_pages_count_queries(
     assert 'data-testid="subject-open-queries">1<' in html
     assert 'data-testid="subject-answered-queries">1<' in html
     assert _record_url(vitals) in html
-    coordinator_tasks = dict(
-        (str(t[0]), t[1]) for t in coordinator_client.get("/").context["tasks"]
-    )
+    coordinator_tasks = {str(t[0]): t[1] for t in coordinator_client.get("/").context["tasks"]}
     assert coordinator_tasks["Queries to answer"] == 1
-    monitor_tasks = dict((str(t[0]), t[1]) for t in monitor_client.get("/").context["tasks"])
+    monitor_tasks = {str(t[0]): t[1] for t in monitor_client.get("/").context["tasks"]}
     assert monitor_tasks["Queries open or answered"] == 2

@@ -10,5 +10,6 @@ urlpatterns: list = []
 urlpatterns += [
     path("queries/", queries.query_list, name="query_list"),
     path("queries/<int:pk>/", queries.query_detail, name="query_detail"),
+    path("queries/subject/<int:pk>/", queries.subject_records, name="subject_records"),
     path("queries/record/<str:label>/<int:pk>/", queries.record_queries, name="record_queries"),
 ]

@@ -59,13 +59,18 @@ def annotate_form(request, form) -> None:
 
 
 def dashboard_panel(request, subject) -> dict:
-    """The subject's open and answered queries, and links to each of its records."""
+    """The subject's open and answered queries (one query)."""
+    return {"subject": subject, "counts": selectors.subject_counts(subject)}
+
+
+def subject_records(subject) -> list[dict]:
+    """Every CRF record of a subject, for its page of items and queries (one query a CRF)."""
     found = []
     for crf in registry.crf_models:
         if crf.subject_path is None:
             continue
         lookup = {"pk": subject.pk} if crf.subject_path == "" else {crf.subject_path: subject}
-        for r in crf.model.objects.filter(**lookup).order_by("pk")[:50]:
+        for r in crf.model.objects.filter(**lookup).order_by("pk"):
             found.append(
                 {
                     "label": crf.key,
@@ -74,11 +79,7 @@ def dashboard_panel(request, subject) -> dict:
                     "text": str(r),
                 }
             )
-    return {
-        "subject": subject,
-        "counts": selectors.subject_counts(subject),
-        "records": found,
-    }
+    return found
 
 
 def _to_answer(user) -> int:

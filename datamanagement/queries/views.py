@@ -191,3 +191,18 @@ def record_queries(request, label: str, pk: int):
 def _initial(request, model) -> dict:
     field = request.GET.get("field", "")
     return {"field": field} if field in {f.name for f in records.items_of(model)} else {}
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def subject_records(request, pk: int):
+    """Every CRF record of a subject, each a link to its items and queries."""
+    from datamanagement.queries.parts import subject_records as records_of
+    from enrollment.selectors import subject_or_404
+
+    subject = subject_or_404(request.user, pk)
+    return render(
+        request,
+        "datamanagement/queries/subject_records.html",
+        {"subject": subject, "records": records_of(subject)},
+    )

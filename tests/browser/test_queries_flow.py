@@ -28,7 +28,7 @@ def test_monitor_raises_coordinator_answers_monitor_closes(browser, live_server,
 
     context, page = as_user("monitor")
     page.goto(f"/subjects/{subject.pk}/")
-    page.get_by_test_id("queries-panel").locator("summary").click()
+    page.get_by_test_id("subject-records-link").click()
     page.get_by_role("link", name="Vital signs", exact=False).first.click()
     page.get_by_label("Item").select_option("hr")
     page.get_by_label("Question").fill("Heart rate 88 while febrile? Please check the source.")

@@ -219,7 +219,10 @@ def test_the_dashboard_and_home_pages_count_queries(
     html = dash.content.decode()
     assert 'data-testid="subject-open-queries">1<' in html
     assert 'data-testid="subject-answered-queries">1<' in html
-    assert _record_url(vitals) in html
+    records = monitor_client.get(
+        reverse("datamanagement:subject_records", args=[vitals.subject_id])
+    ).content.decode()
+    assert _record_url(vitals) in records
     coordinator_tasks = {str(t[0]): t[1] for t in coordinator_client.get("/").context["tasks"]}
     assert coordinator_tasks["Queries to answer"] == 1
     monitor_tasks = {str(t[0]): t[1] for t in monitor_client.get("/").context["tasks"]}

@@ -227,3 +227,14 @@ def test_the_dashboard_and_home_pages_count_queries(
     assert coordinator_tasks["Queries to answer"] == 1
     monitor_tasks = {str(t[0]): t[1] for t in monitor_client.get("/").context["tasks"]}
     assert monitor_tasks["Queries open or answered"] == 2
+
+
+def test_each_item_links_to_a_raise_form_with_it_chosen(monitor_client, coordinator_client, vitals):  # noqa: F811
+    page = monitor_client.get(_record_url(vitals))
+    assert 'data-testid="raise-on-hr"' in page.content.decode()
+    chosen = monitor_client.get(_record_url(vitals) + "?field=hr")
+    assert chosen.context["form"]["field"].value() == "hr"
+    site_page = coordinator_client.get(_record_url(vitals)).content.decode()
+    assert "raise-query-form" not in site_page and "raise-on-hr" not in site_page
+    refused = coordinator_client.post(_record_url(vitals), {"field": "hr", "text": "?"})
+    assert refused.status_code == 403 and not Query.objects.exists()

@@ -135,8 +135,15 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
         "adverse_events",
         "schedule",
         "change",
+        "queries",
     ]
-    assert [t.key for t in registry.home_tasks] == ["to_sign", "open_saes", "missing_doses"]
+    assert [t.key for t in registry.home_tasks] == [
+        "queries_to_answer",
+        "queries_active",
+        "to_sign",
+        "open_saes",
+        "missing_doses",
+    ]
     assert list(SITE_COUNTS) == [
         "screening_count",
         "subject_count",

@@ -108,7 +108,7 @@ def register() -> None:
             "datamanagement/queries/panel.html",
             dashboard_panel,
             permission="datamanagement.view_query",
-            order=5,
+            order=100,
         )
     )
     registry.home_tasks.register(

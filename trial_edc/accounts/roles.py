@@ -57,8 +57,9 @@ _QUERY_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.MONITOR: ("datamanagement.view_query", "datamanagement.raise_query"),
     Role.DATA_MANAGER: ("datamanagement.view_query", "datamanagement.raise_query"),
 }
-for _role, _labels in _QUERY_PERMISSIONS.items():
-    EXTRA_PERMISSIONS[_role] = (*EXTRA_PERMISSIONS[_role], *_labels)
+EXTRA_PERMISSIONS = {
+    role: (*labels, *_QUERY_PERMISSIONS[role]) for role, labels in EXTRA_PERMISSIONS.items()
+}
 
 # Codenames a role holds in the CRF apps even though the rules below exclude them.
 CRF_EXTRA_CODENAMES: dict[str, tuple[str, ...]] = {

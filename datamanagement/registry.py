@@ -3,3 +3,8 @@
 
 def register() -> None:
     """Called once from `DataManagementConfig.ready()`."""
+
+    # --- queries (issue 14, points 1, 2, 4) ---
+    from datamanagement.queries import parts as query_parts
+
+    query_parts.register()

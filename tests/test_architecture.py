@@ -135,8 +135,13 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
         "adverse_events",
         "schedule",
         "change",
+        "queries",
     ]
-    assert [t.key for t in registry.home_tasks] == ["missing_doses"]
+    assert [t.key for t in registry.home_tasks] == [
+        "queries_to_answer",
+        "queries_active",
+        "missing_doses",
+    ]
     assert [w.key for w in registry.worklists] == [
         "eligibility_to_confirm",
         "adverse_events_to_sign",

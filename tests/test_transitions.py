@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from datamanagement.models.queries import QUERY_MOVES, QueryState
 from enrollment.models import (
     SCREENING_MOVES,
     SUBJECT_MOVES,
@@ -23,10 +24,12 @@ TABLES = {
     "visit": VISIT_MOVES,
     "safety report": SAFETY_REPORT_MOVES,
     "notification": NOTIFICATION_MOVES,
+    "query": QUERY_MOVES,
 }
 
 S, SUB, V = Screening.Status, Subject.Status, SubjectVisit.Outcome
 R, N = SafetyReport.Status, Notification.Status
+Q = QueryState
 
 ALLOWED = {
     "screening": {
@@ -61,6 +64,13 @@ ALLOWED = {
         (R.FAILED, R.RUNNING),
     },
     "notification": {(N.PENDING, N.SENT), (N.PENDING, N.FAILED), (N.PENDING, N.CANCELLED)},
+    "query": {
+        (Q.OPEN, Q.ANSWERED),
+        (Q.OPEN, Q.CANCELLED),
+        (Q.ANSWERED, Q.CLOSED),
+        (Q.ANSWERED, Q.OPEN),  # re-opened with text
+        (Q.CLOSED, Q.OPEN),  # re-opened with a reason
+    },
 }
 
 

@@ -70,6 +70,7 @@ def test_preferences_are_saved_from_the_form(coordinator_client, coordinator):
         "dose_today",
         "vitals_missing",
         "safety_report",
+        "queries_unanswered",
     }
 
 

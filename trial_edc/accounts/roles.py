@@ -49,6 +49,18 @@ EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Data management, queries: monitors and data managers raise, close, re-open and cancel;
+# coordinators and investigators of the site answer (issue 14, points 1, 2, 4).
+_QUERY_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.SITE_COORDINATOR: ("datamanagement.view_query", "datamanagement.answer_query"),
+    Role.INVESTIGATOR: ("datamanagement.view_query", "datamanagement.answer_query"),
+    Role.MONITOR: ("datamanagement.view_query", "datamanagement.raise_query"),
+    Role.DATA_MANAGER: ("datamanagement.view_query", "datamanagement.raise_query"),
+}
+EXTRA_PERMISSIONS = {
+    role: (*labels, *_QUERY_PERMISSIONS[role]) for role, labels in EXTRA_PERMISSIONS.items()
+}
+
 # Codenames a role holds in the CRF apps even though the rules below exclude them.
 CRF_EXTRA_CODENAMES: dict[str, tuple[str, ...]] = {
     Role.SITE_COORDINATOR: (),

@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     SAFETY_REPORT = "safety_report", _("30-day safety report ready")
     AUDIT_CHAIN_BROKEN = "audit_chain_broken", _("Audit trail failed verification")
     DIGEST = "digest", _("Daily digest")
+    QUERIES_UNANSWERED = "queries_unanswered", _("Queries waiting for an answer")
 
 
 # Safety messages always go out one by one, by e-mail: no preference turns them off.

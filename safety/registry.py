@@ -20,6 +20,20 @@ def _open_saes(user) -> int:
     return scope_to_sites(open_sae_reports(), user, "adverse_event__subject__site").count()
 
 
+def _unsigned_aes() -> list[tuple[str, str]]:
+    """What blocks the database lock from safety: every AE without a valid signature."""
+    from django.urls import reverse
+
+    from safety.models import AdverseEvent
+    from safety.services.signatures import to_sign
+
+    rows = to_sign(AdverseEvent.objects.select_related("subject")).order_by("subject_id", "pk")
+    return [
+        (f"{ae.subject} — {ae.aeterm}", reverse("safety:adverse_event_detail", args=[ae.pk]))
+        for ae in rows
+    ]
+
+
 def register() -> None:
     from safety import panels, reminders
     from safety.models import AdverseEvent, AdverseEventFollowUp, VitalSigns
@@ -51,6 +65,11 @@ def register() -> None:
             "safety:open_saes",
             "safety.view_seriousadverseeventreport",
             order=20,
+        )
+    )
+    registry.lock_blockers.register(
+        registry.LockBlocker(
+            "unsigned_aes", _("Adverse events not signed"), _unsigned_aes, order=30
         )
     )
     panels.register()

@@ -150,4 +150,3 @@ def test_a_key_registered_twice_with_another_entry_is_refused():
     reg.register(registry.HomeTask("a", "A", len, "home", "x.y"))  # the same: no harm
     with pytest.raises(ValueError, match="registered twice"):
         reg.register(registry.HomeTask("a", "B", len, "home", "x.y"))
-

@@ -81,11 +81,11 @@ def _paths(record):
 
     def raw():
         with connection.cursor() as c:
-            c.execute(f'UPDATE "{table}" SET "{pk}" = "{pk}" WHERE "{pk}" = %s', [record.pk])
+            c.execute(f'UPDATE "{table}" SET "{pk}" = "{pk}" WHERE "{pk}" = %s', [record.pk])  # noqa: S608
 
     def delete():
         with connection.cursor() as c:
-            c.execute(f'DELETE FROM "{table}" WHERE "{pk}" = %s', [record.pk])
+            c.execute(f'DELETE FROM "{table}" WHERE "{pk}" = %s', [record.pk])  # noqa: S608
 
     return {"save": save, "update": update, "raw SQL": raw, "delete": delete}
 
@@ -148,7 +148,7 @@ def test_visit_level_covers_visit_forms_only(seeded):
 
     covered = []
     for key, record in _one_of_each().items():
-        subject_id, visit_id = subject_and_visit_of(record)
+        _subject_id, visit_id = subject_and_visit_of(record)
         DataLock.objects.all().delete()
         if visit_id is None:
             continue

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from datamanagement.models.locks import LOCK_MOVES, LockState
 from enrollment.models import (
     SCREENING_MOVES,
     SUBJECT_MOVES,
@@ -23,10 +24,12 @@ TABLES = {
     "visit": VISIT_MOVES,
     "safety report": SAFETY_REPORT_MOVES,
     "notification": NOTIFICATION_MOVES,
+    "freeze and lock": LOCK_MOVES,
 }
 
 S, SUB, V = Screening.Status, Subject.Status, SubjectVisit.Outcome
 R, N = SafetyReport.Status, Notification.Status
+L = LockState
 
 ALLOWED = {
     "screening": {
@@ -61,6 +64,13 @@ ALLOWED = {
         (R.FAILED, R.RUNNING),
     },
     "notification": {(N.PENDING, N.SENT), (N.PENDING, N.FAILED), (N.PENDING, N.CANCELLED)},
+    "freeze and lock": {
+        (L.OPEN, L.FROZEN),
+        (L.OPEN, L.LOCKED),
+        (L.FROZEN, L.OPEN),
+        (L.FROZEN, L.LOCKED),
+        (L.LOCKED, L.OPEN),
+    },
 }
 
 

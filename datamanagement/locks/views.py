@@ -96,7 +96,7 @@ def lock_change(request, level: str, action: str, pk: int = 0, label: str = ""):
     if not request.user.has_perm(act.permission):
         raise PermissionDenied
     subject, visit, record, back = _target_or_404(request, level, pk, label)
-    form = LockChangeForm(request.POST or None, action=act)
+    form = LockChangeForm(request.POST if request.method == "POST" else None, action=act)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_lock(

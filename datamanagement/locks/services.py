@@ -113,28 +113,25 @@ def change_lock(
                 % {"state": LockState(row.state).label.lower()}
             )
         LOCK_MOVES.move(row, act.to)
-        effects = []
-        if action == "unlock":
-            effects.append(
-                _("Reopened: %(what)s") % {"what": _describe(level, subject, visit, record)}
-            )
-            scope = {
-                "level": level,
-                "subject_ids": None
-                if level == Level.STUDY
-                else [fields["subject"].pk]
-                if fields.get("subject") is not None
-                else [],
-                "visit_id": visit.pk if visit is not None else None,
-                "record": (fields.get("record_model"), fields.get("record_id")),
-            }
-            for effect in registry.unlock_effects:
-                effects.extend(str(text) for text in effect.effects(scope))
-        row.effects = effects
-        row.changed_by = user
-        row.changed_at = timezone.now()
-        row.reason = reason
         with audit_context(user=user, reason=reason or action):
+            effects = []
+            if action == "unlock":
+                what = _describe(level, subject, visit, record)
+                effects.append(_("Reopened: %(what)s") % {"what": what})
+                scope = {
+                    "level": level,
+                    "subject_ids": None
+                    if level == Level.STUDY
+                    else ([fields["subject"].pk] if fields.get("subject") is not None else []),
+                    "visit_id": visit.pk if visit is not None else None,
+                    "record": (fields.get("record_model"), fields.get("record_id")),
+                }
+                for effect in registry.unlock_effects:
+                    effects.extend(str(text) for text in effect.effects(scope))
+            row.effects = effects
+            row.changed_by = user
+            row.changed_at = timezone.now()
+            row.reason = reason
             row.save()
     return row
 

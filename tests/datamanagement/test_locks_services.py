@@ -189,3 +189,24 @@ def test_the_effective_state_is_the_strongest_ancestor(data_manager, subject_on_
         user=data_manager, action="lock", level=Level.RECORD, record=subject.screening
     )
     assert selectors.record_state(subject.screening)[0] == L
+
+
+def test_unlocking_a_subject_voids_its_ae_signatures_and_lists_them(
+    data_manager, coordinator, investigator, subject_on_day_6
+):
+    """Safety registers an unlock effect: the reopened subject's AE signatures are voided,
+    and the unlock's audited entry names them (datamanagement never imports safety)."""
+    from portal.demo.treatment import serious_pneumonia
+    from safety.models import AdverseEvent
+    from safety.services.adverse_events import adverse_event_record
+    from safety.services.signatures import _sign_each, to_sign
+
+    subject = subject_on_day_6
+    ae = adverse_event_record(ae=serious_pneumonia(subject), user=coordinator)
+    _sign_each([ae], investigator)
+    assert not to_sign(AdverseEvent.objects.all()).exists()
+    _act(data_manager, subject, "lock")
+    _act(data_manager, subject, "unlock")
+    assert list(to_sign(AdverseEvent.objects.all())) == [ae]
+    entry = DataLock.objects.get(target=rules.subject_target(subject.pk)).events.last()
+    assert f"Signature of adverse event Pneumonia of {subject} voided" in entry.effects

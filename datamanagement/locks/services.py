@@ -93,6 +93,9 @@ def change_lock(
     act = rules.ACTIONS[action]
     if level not in rules.LEVELS:
         raise ValidationError(_("Unknown level."))
+    if level == Level.STUDY and action == "lock":
+        # the study is locked only by the database lock: its blockers, its certificate
+        raise ValidationError(_("Lock the study through the database lock."))
     target, fields, site = _target(level, subject, visit, record)
     require(user, act.permission, site)
     reason = (reason or "").strip()

@@ -167,6 +167,11 @@ def database_lock(request):
             "study_state": study,
             "study_locked": study == LockState.LOCKED,
             "can_lock": can_lock,
+            "study_actions": [
+                a
+                for a in rules.allowed_actions(study)
+                if a != "lock" and request.user.has_perm(rules.ACTIONS[a].permission)
+            ],
             "certificates": selectors.certificates(),
         },
     )

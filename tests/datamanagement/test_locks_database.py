@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from datamanagement.locks import selectors, services
 from datamanagement.models.locks import LockCertificate, LockState
+from tests.factories import totp_code
 from trial_edc.audit.models import AuditChainHead
 from trial_edc.audit.tracking import audit_event_models
 from trial_edc.core import registry
@@ -127,6 +128,15 @@ def test_accepted_with_no_blocker_and_the_certificate_hashes_check_out(
     # locked: nothing changes any more, and a second lock is refused
     with pytest.raises(ValidationError):
         services.lock_database(user=data_manager)
+    # the study is unlocked with a reason and a code, from the database-lock page
+    page = data_manager_client.get(reverse("datamanagement:database_lock")).content.decode()
+    unlock = reverse("datamanagement:lock_change_study", args=["unlock"])
+    assert unlock in page
+    response = data_manager_client.post(
+        unlock, {"reason": "late query answer", "code": totp_code(data_manager)}
+    )
+    assert response.status_code == 302
+    assert selectors.study_state() == LockState.OPEN
 
 
 def test_only_a_data_manager_locks_the_database(monitor, monitor_client):

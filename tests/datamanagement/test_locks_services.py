@@ -210,3 +210,9 @@ def test_unlocking_a_subject_voids_its_ae_signatures_and_lists_them(
     assert list(to_sign(AdverseEvent.objects.all())) == [ae]
     entry = DataLock.objects.get(target=rules.subject_target(subject.pk)).events.last()
     assert f"Signature of adverse event Pneumonia of {subject} voided" in entry.effects
+
+
+def test_the_study_is_locked_only_through_the_database_lock(data_manager):
+    with pytest.raises(ValidationError):
+        services.change_lock(user=data_manager, action="lock", level=Level.STUDY)
+    assert selectors.study_state() == OP

@@ -135,6 +135,7 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
         "adverse_events",
         "schedule",
         "change",
+        "lock",
     ]
     assert [t.key for t in registry.home_tasks] == ["to_sign", "open_saes", "missing_doses"]
     assert list(SITE_COUNTS) == [

@@ -104,3 +104,24 @@ def certificates():
 def lock_blockers() -> list[tuple[object, list]]:
     """Every registered blocker with what it lists now: [(blocker, [(text, link), ...])]."""
     return [(b, list(b.blockers())) for b in registry.lock_blockers]
+
+
+def subject_lock_summary(subject) -> dict:
+    """What is frozen or locked of one subject (for its dashboard), in one query: the
+    study, the subject and each of its visits or records that is not open."""
+    from django.db.models import Q
+
+    rows = list(
+        DataLock.objects.filter(Q(target=rules.STUDY) | Q(subject_id=subject.pk))
+        .exclude(state=LockState.OPEN)
+        .values_list("level", "target", "state", "visit__code", "record_model", "record_id")
+        .order_by("level", "target")
+    )
+    study = next((state for level, _t, state, *_r in rows if level == "study"), None)
+    own = next((state for level, _t, state, *_r in rows if level == "subject"), None)
+    parts = [
+        {"level": level, "state": state, "visit": code, "record": f"{model} {pk}"}
+        for level, _t, state, code, model, pk in rows
+        if level in ("visit", "record")
+    ]
+    return {"state": rules.strongest(study, own), "parts": parts}

@@ -215,5 +215,9 @@ def record_read_only(record) -> bool:
 
 
 def dashboard_context(request, subject) -> dict:
-    (row,) = selectors.subjects_with_states([subject])
-    return {"subject": row, "state": row.effective_state, "can_manage": request.user.has_perm(VIEW)}
+    """One query: the subject's state and what of it is frozen or locked."""
+    return {
+        "subject": subject,
+        **selectors.subject_lock_summary(subject),
+        "can_manage": request.user.has_perm(VIEW),
+    }

@@ -128,3 +128,16 @@ def test_a_record_level_lock_from_the_crf_page(
     assert data_manager_client.post(lock).status_code == 302
     assert selectors.record_state(vitals) == (LockState.LOCKED, "record")
     assert ">Save</button>" not in coordinator_client.get(url).content.decode()
+
+
+def test_the_dashboard_shows_what_is_frozen_or_locked(
+    data_manager_client, coordinator_client, subject_on_day_6
+):
+    subject = subject_on_day_6
+    url = reverse("portal:subject_dashboard", args=[subject.pk])
+    assert 'data-testid="subject-lock-state"' not in coordinator_client.get(url).content.decode()
+    visit = subject.visits.order_by("pk").first()
+    data_manager_client.post(_change("visit", "freeze", visit.pk))
+    html = coordinator_client.get(url).content.decode()
+    assert 'data-testid="subject-lock-state"' in html
+    assert f"Visit {visit.code}: frozen" in html

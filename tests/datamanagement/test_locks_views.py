@@ -141,3 +141,29 @@ def test_the_dashboard_shows_what_is_frozen_or_locked(
     html = coordinator_client.get(url).content.decode()
     assert 'data-testid="subject-lock-state"' in html
     assert f"Visit {visit.code}: frozen" in html
+
+
+def test_a_write_outside_a_crf_form_is_a_message_too(
+    data_manager_client, investigator_client, subject_on_day_6
+):
+    """Ending the study of a locked subject (a service behind its own page): the database
+    refuses, the page says why (RecordLockedMiddleware), nothing changes, no server error."""
+    from trial_edc.core.clock import site_today
+
+    subject = subject_on_day_6
+    data_manager_client.post(_change("subject", "lock", subject.pk))
+    url = reverse("enrollment:subject_end", args=[subject.pk])
+    response = investigator_client.post(
+        url,
+        {
+            "status": "withdrawn",
+            "on": site_today(subject.site).isoformat(),
+            "reason": "consent withdrawn",
+            "decided_by": "the subject",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "frozen or locked" in response.content.decode()
+    subject.refresh_from_db()
+    assert subject.status == "on_study"

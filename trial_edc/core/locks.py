@@ -24,3 +24,24 @@ def record_locked_message() -> str:
         "This record is frozen or locked by data management: it cannot be changed. "
         "Nothing was saved."
     )
+
+
+class RecordLockedMiddleware:
+    """The safety net of every page that writes outside `crf_save` (a service called from a
+    button, a bulk action): a write the database refuses because the record is frozen or
+    locked is a message on the page it came from, never a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_record_locked(exception):
+            return None
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        messages.error(request, record_locked_message())
+        return redirect(request.get_full_path())

@@ -15,6 +15,22 @@ def states_by_target(targets) -> dict[str, str]:
     return dict(DataLock.objects.filter(target__in=list(targets)).values_list("target", "state"))
 
 
+def parent_records_of(record) -> list[tuple[str, int]]:
+    """(label, pk) of the CRF records above a record on its subject_path (as the trigger)."""
+    from enrollment.models import Subject, SubjectVisit
+
+    crf = registry.crf_models.get(record._meta.label_lower)
+    if crf is None or not crf.subject_path:
+        return []
+    found, obj = [], record
+    for step in crf.subject_path.split("__"):
+        obj = getattr(obj, step)
+        label = obj._meta.label_lower
+        if not isinstance(obj, Subject | SubjectVisit) and label in registry.crf_models:
+            found.append((label, obj.pk))
+    return found
+
+
 def subject_and_visit_of(record) -> tuple[int | None, int | None]:
     """The subject and visit a saved CRF record belongs to, as the trigger sees them."""
     from enrollment.models import Subject, SubjectVisit
@@ -60,6 +76,8 @@ def record_state(record) -> tuple[str, str]:
     if visit_id:
         targets[rules.visit_target(visit_id)] = "visit"
     targets[rules.record_target(record._meta.label_lower, record.pk)] = "record"
+    for label, pk in parent_records_of(record):
+        targets[rules.record_target(label, pk)] = "record"
     states = states_by_target(targets)
     best, level = LockState.OPEN, ""
     for target, state in states.items():

@@ -12,7 +12,9 @@ How a CRF row finds its targets (generated per table from the registry, `CrfMode
   has one (a visit's blood gas); SubjectVisit is its own visit. Forms recorded per day or per
   event (vital signs, doses, AEs, conmeds) belong to no visit: their subject, study and own
   record level apply;
-- the record itself: "record:<app_label.model>:<pk>".
+- the record itself: "record:<app_label.model>:<pk>", and the CRF records above it on its
+  subject_path (the AE of a follow-up, the lab panel of a result): locking a parent record
+  locks its children.
 An UPDATE is checked for the row before and after (moving a row into a frozen subject is
 refused too). The check costs one indexed look-up when nothing is frozen or locked.
 """
@@ -44,9 +46,11 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _walk(model, path: str, row: str):
-    """SQL expressions (subject id, visit id or None) of a row of `model` (`row`: NEW/OLD)."""
-    from enrollment.models import SubjectVisit
+def _walk(model, path: str, row: str, parents: list | None = None):
+    """SQL expressions (subject id, visit id or None) of a row of `model` (`row`: NEW/OLD);
+    `parents` collects (label, id expression) of the CRF records met on the way (the AE of a
+    follow-up, the lab panel of a result): a lock of the parent record covers its children."""
+    from enrollment.models import Subject, SubjectVisit
 
     expr, current, visit = None, model, None
     if model is SubjectVisit:
@@ -63,10 +67,14 @@ def _walk(model, path: str, row: str):
         current = field.related_model
         if current is SubjectVisit and visit is None:
             visit = expr
+        label = current._meta.label_lower
+        parent = current not in (Subject, SubjectVisit) and label in registry.crf_models
+        if parents is not None and parent:
+            parents.append((label, expr))
     return expr, visit
 
 
-def row_targets(crf, row: str) -> tuple[str, str]:
+def row_targets(crf, row: str, parents: list | None = None) -> tuple[str, str]:
     """(subject id, visit id) SQL expressions for a row of the CRF model (NULL if none)."""
     from enrollment.models import Screening, Subject, SubjectVisit
 
@@ -96,7 +104,7 @@ def row_targets(crf, row: str) -> tuple[str, str]:
                 f" WHERE {_q(link)} = {screening})"
             )
     else:
-        subject, walked_visit = _walk(model, crf.subject_path, row)
+        subject, walked_visit = _walk(model, crf.subject_path, row, parents)
         if walked_visit is not None:
             visit = walked_visit
     if visit == "NULL":
@@ -114,12 +122,14 @@ def row_targets(crf, row: str) -> tuple[str, str]:
 
 
 def _targets(crf, row: str) -> str:
-    subject, visit = row_targets(crf, row)
+    parents: list = []
+    subject, visit = row_targets(crf, row, parents)
     label = crf.model._meta.label_lower
     pk = _q(crf.model._meta.pk.column)
+    above = "".join(f", 'record:{p}:' || {expr}" for p, expr in parents)
     return (
         "ARRAY['study', 'subject:' || "
-        f"{subject}, 'visit:' || {visit}, 'record:{label}:' || {row}.{pk}]"
+        f"{subject}, 'visit:' || {visit}, 'record:{label}:' || {row}.{pk}{above}]"
     )
 
 

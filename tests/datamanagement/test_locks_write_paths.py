@@ -195,3 +195,21 @@ def test_the_refusal_has_its_own_sqlstate(seeded):
         assert exc.__cause__.pgcode == RECORD_LOCKED_SQLSTATE
     else:
         pytest.fail("not refused")
+
+
+def test_a_locked_parent_record_locks_its_children(seeded):
+    """The lab panel's lock covers its results; the AE's lock its follow-ups."""
+    from datamanagement.locks.selectors import record_state
+    from efficacy.models import LabResult
+    from safety.models import AdverseEventFollowUp
+
+    for child, parent_label, parent_id in (
+        (LabResult.objects.first(), "efficacy.labpanel", "panel_id"),
+        (AdverseEventFollowUp.objects.first(), "safety.adverseevent", "adverse_event_id"),
+    ):
+        DataLock.objects.all().delete()
+        target = rules.record_target(parent_label, getattr(child, parent_id))
+        _set(target, Level.RECORD, LockState.LOCKED)
+        assert record_state(child) == (LockState.LOCKED, "record")
+        for name, write in _paths(child).items():
+            assert _refused(write), f"{child._meta.label} {name}"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from datamanagement.locks import views as lock_views
 from datamanagement.matrix import views as matrix
 from datamanagement.queries import views as queries
 
@@ -15,4 +16,28 @@ urlpatterns += [
     path("queries/<int:pk>/", queries.query_detail, name="query_detail"),
     path("queries/subject/<int:pk>/", queries.subject_records, name="subject_records"),
     path("queries/record/<str:label>/<int:pk>/", queries.record_queries, name="record_queries"),
+]
+
+# --- freeze and lock (issue 14, points 7-9) ---
+urlpatterns += [
+    path("locks/", lock_views.lock_console, name="lock_console"),
+    path("locks/database/", lock_views.database_lock, name="database_lock"),
+    path(
+        "locks/certificates/<int:pk>/<str:fmt>/",
+        lock_views.certificate_download,
+        name="certificate_download",
+    ),
+    path(
+        "locks/record/<str:action>/<str:label>/<int:pk>/",
+        lock_views.lock_change,
+        {"level": "record"},
+        name="lock_change_record",
+    ),
+    path(
+        "locks/study/<str:action>/",
+        lock_views.lock_change,
+        {"level": "study"},
+        name="lock_change_study",
+    ),
+    path("locks/<str:level>/<str:action>/<int:pk>/", lock_views.lock_change, name="lock_change"),
 ]

@@ -5,6 +5,57 @@ from django.utils.translation import gettext_lazy as _
 from trial_edc.core import registry
 
 
+def _unsigned_aes() -> list[tuple[str, str]]:
+    """What blocks the database lock from safety: every AE without a valid signature."""
+    from django.urls import reverse
+
+    from safety.models import AdverseEvent
+    from safety.services.signatures import to_sign
+
+    rows = to_sign(AdverseEvent.objects.select_related("subject")).order_by("subject_id", "pk")
+    return [
+        (f"{ae.subject} — {ae.aeterm}", reverse("safety:adverse_event_detail", args=[ae.pk]))
+        for ae in rows
+    ]
+
+
+def _unlock_voids(scope) -> list[str]:
+    """An unlock of data management voids the AE signatures of what it reopens (the
+    subject's AEs, the whole study's, or the one AE / follow-up record); a visit has none.
+    Runs in the unlock's transaction and audit context; returns what it voided."""
+    from django.utils import timezone
+
+    from safety.models import AdverseEventSignature
+
+    signatures = AdverseEventSignature.objects.filter(voided_at__isnull=True)
+    label, pk = scope["record"]
+    if scope["level"] == "visit":
+        return []
+    if scope["level"] == "record":
+        if label == "safety.adverseevent":
+            signatures = signatures.filter(adverse_event_id=pk)
+        elif label == "safety.adverseeventfollowup":
+            signatures = signatures.filter(adverse_event__follow_ups__pk=pk)
+        else:
+            return []
+    elif scope["subject_ids"] is not None:
+        signatures = signatures.filter(adverse_event__subject_id__in=scope["subject_ids"])
+    voided = list(signatures.select_related("adverse_event__subject").order_by("pk"))
+    if not voided:
+        return []
+    now = timezone.now()
+    AdverseEventSignature.objects.filter(pk__in=[s.pk for s in voided]).update(
+        voided_at=now, void_reason=f"signature voided by unlock on {now:%Y-%m-%d %H:%M} UTC"
+    )
+    return [
+        str(
+            _("Signature of adverse event %(ae)s of %(subject)s voided")
+            % {"ae": s.adverse_event.aeterm, "subject": s.adverse_event.subject}
+        )
+        for s in voided
+    ]
+
+
 def register() -> None:
     from safety import panels, reminders
     from safety.models import AdverseEvent, AdverseEventFollowUp, VitalSigns
@@ -18,6 +69,12 @@ def register() -> None:
     registry.death_checks.register(registry.DeathCheck("fatal_adverse_event", death_problems))
     registry.reminder_sources.register(reminders.VITALS)
     registry.reminder_sources.register(reminders.SAES)
+    registry.lock_blockers.register(
+        registry.LockBlocker(
+            "unsigned_aes", _("Adverse events not signed"), _unsigned_aes, order=30
+        )
+    )
+    registry.unlock_effects.register(registry.UnlockEffect("ae_signatures", _unlock_voids))
     panels.register()
     from safety import worklists
 

@@ -136,6 +136,7 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
         "schedule",
         "change",
         "queries",
+        "lock",
     ]
     assert [t.key for t in registry.home_tasks] == [
         "queries_to_answer",

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from datamanagement.models.locks import LOCK_MOVES, LockState
 from datamanagement.models.queries import QUERY_MOVES, QueryState
 from enrollment.models import (
     SCREENING_MOVES,
@@ -25,11 +26,13 @@ TABLES = {
     "safety report": SAFETY_REPORT_MOVES,
     "notification": NOTIFICATION_MOVES,
     "query": QUERY_MOVES,
+    "freeze and lock": LOCK_MOVES,
 }
 
 S, SUB, V = Screening.Status, Subject.Status, SubjectVisit.Outcome
 R, N = SafetyReport.Status, Notification.Status
 Q = QueryState
+L = LockState
 
 ALLOWED = {
     "screening": {
@@ -70,6 +73,13 @@ ALLOWED = {
         (Q.ANSWERED, Q.CLOSED),
         (Q.ANSWERED, Q.OPEN),  # re-opened with text
         (Q.CLOSED, Q.OPEN),  # re-opened with a reason
+    },
+    "freeze and lock": {
+        (L.OPEN, L.FROZEN),
+        (L.OPEN, L.LOCKED),
+        (L.FROZEN, L.OPEN),
+        (L.FROZEN, L.LOCKED),
+        (L.LOCKED, L.OPEN),
     },
 }
 

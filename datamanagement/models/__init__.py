@@ -1,3 +1,4 @@
 """The models of data management, one module a part (each imported here so Django finds it)."""
 
+from datamanagement.models.locks import DataLock, LockCertificate  # noqa: F401
 from datamanagement.models.queries import *  # noqa: F403

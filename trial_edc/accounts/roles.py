@@ -46,6 +46,14 @@ EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.view_accessevent",
         # the outbox of their sites, failures included; rows are written by the system only
         "notifications.view_notification",
+        # --- data management: freeze and lock (issue 14) ---
+        "datamanagement.view_datalock",
+        "datamanagement.freeze_data",
+        "datamanagement.unfreeze_data",
+        "datamanagement.lock_data",
+        "datamanagement.unlock_data",
+        "datamanagement.lock_database",
+        "datamanagement.view_lockcertificate",
     ),
 }
 

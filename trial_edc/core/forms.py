@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from trial_edc.audit.forms import unchanged
 from trial_edc.audit.models import Submission
 from trial_edc.core import registry
+from trial_edc.core.locks import is_record_locked, record_locked_message
 
 __all__ = ["unchanged"]  # re-exported: the one "nothing changed" check (trial_edc.audit.forms)
 
@@ -168,7 +169,8 @@ def crf_save(request, form, *, save: Callable[[], str], back: str) -> HttpRespon
     - else `save()`, which calls the service, says what was saved and returns the page of
       the saved record, in one transaction with the claim of the key; a refusal of the
       service goes next to its fields (None). A second POST sent while the first is still
-      saving waits on the key, then lands on the first one's record."""
+      saving waits on the key, then lands on the first one's record. A write the database
+      refuses because the record is frozen or locked is a message above the form (None)."""
     key = _submission_key(request)
     if key:
         landing = Submission.objects.filter(key=key).values_list("landing", flat=True).first()
@@ -190,6 +192,12 @@ def crf_save(request, form, *, save: Callable[[], str], back: str) -> HttpRespon
         return _to_saved_record(request, landing or back)
     except ValidationError as exc:
         apply_errors(form, exc)
+        return None
+    except DatabaseError as exc:
+        # the database refused a write to a frozen or locked record (data management)
+        if not is_record_locked(exc):
+            raise
+        form.add_error(None, record_locked_message())
         return None
     return redirect(landing)
 

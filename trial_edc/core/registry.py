@@ -12,7 +12,11 @@ registries instead of importing a trial app:
 - `treatment_sources`: what was given of the study treatment (`treatment_facts`), for the
   schedule's visits counted from the last dose;
 - `death_checks`: what a death needs on file before it ends a subject's study;
-- `record_parts`: what data management shows with a saved CRF record on its page.
+- `record_parts`: what data management shows with a saved CRF record on its page;
+- `lock_blockers`: what stands in the way of the database lock (open queries, unverified
+  critical items, unsigned AEs, unsigned casebooks...);
+- `unlock_effects`: what an unlock reopens besides the data (signatures it voids, source
+  data verification it makes stale), listed in the unlock's audited entry.
 
 (The site overview's counts per site register with `accounts.selectors.site_count_register`,
 since accounts sits below core.)
@@ -192,6 +196,30 @@ class RecordPart:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class LockBlocker:
+    """One kind of thing that stands in the way of the database lock: `blockers()` -> list of
+    (text, link) pairs, each one thing to resolve and the page where it is resolved (link may
+    be ""); an empty list when nothing of this kind blocks. A fixed number of queries."""
+
+    key: str
+    label: str
+    blockers: Callable
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class UnlockEffect:
+    """What an unlock does besides reopening the data: `effects(scope)` -> list of texts (e.g.
+    "Signature of AE 12 voided"), doing it in the unlock's transaction. `scope` is a dict:
+    {"level": "study"|"subject"|"visit"|"record", "subject_ids": [...] (None: every subject),
+    "visit_id": ..., "record": (model label, pk)}."""
+
+    key: str
+    effects: Callable
+    order: int = 0
+
+
 crf_models = Registry("CRF models")
 visit_forms = Registry("visit forms")
 reminder_sources = Registry("reminder sources")
@@ -201,6 +229,8 @@ worklists = Registry("home-page worklists")
 treatment_sources = Registry("treatment sources")
 death_checks = Registry("death checks")
 record_parts = Registry("record parts")
+lock_blockers = Registry("database-lock blockers")
+unlock_effects = Registry("unlock effects")
 
 
 def reminder_source_of(kind: str) -> ReminderSource | None:

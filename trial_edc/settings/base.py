@@ -75,6 +75,8 @@ MIDDLEWARE = [
     # every page needs a signed-in user unless marked login_not_required
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # a write refused because its record is frozen or locked: a message, not a server error
+    "trial_edc.core.locks.RecordLockedMiddleware",
     # before LoginRequiredMiddleware acts (in process_view), an expired session is ended here
     "trial_edc.accounts.middleware.SessionExpiryMiddleware",
     # a signed-in user changes a password someone else set, then passes the second factor,

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,5 +9,8 @@ class DataManagementConfig(AppConfig):
 
     def ready(self):
         from datamanagement import registry
+        from datamanagement.sdv.triggers import triggers_after_migrate
 
         registry.register()
+        # the verification and sign-off triggers on every CRF table, created by the owner
+        post_migrate.connect(triggers_after_migrate, dispatch_uid="datamanagement_sdv_triggers")

@@ -113,8 +113,9 @@ def casebook(request, subject_id: int):
     elif request.method == "POST":
         raise Http404
     groups = selectors.casebook(subject)
+    selectors.records_with_seq([r for g in groups for r in g.records])
     for group in groups:
-        group.seen = seen_token(selectors.records_with_seq(group.records)) if group.visit else ""
+        group.seen = seen_token(group.records) if group.visit else ""
     signature = selectors.valid_casebook_signatures(subject_ids=[subject.pk]).get(subject.pk)
     voided = selectors.last_voided_casebook_signatures(subject_ids=[subject.pk]).get(subject.pk)
     total = selectors.rules.Counts()

@@ -29,6 +29,15 @@ def _register_sdv() -> None:
             order=20,
         )
     )
+    registry.dashboard_panels.register(
+        registry.DashboardPanel(
+            "datamanagement.sdv",
+            "datamanagement/sdv/dashboard_panel.html",
+            parts.dashboard_panel,
+            permission="datamanagement.view_sourceverification",
+            order=90,
+        )
+    )
     registry.home_tasks.register(
         registry.HomeTask(
             "casebooks_to_sign",

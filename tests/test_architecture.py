@@ -135,8 +135,14 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
         "adverse_events",
         "schedule",
         "change",
+        "datamanagement.sdv",
     ]
-    assert [t.key for t in registry.home_tasks] == ["to_sign", "open_saes", "missing_doses"]
+    assert [t.key for t in registry.home_tasks] == [
+        "to_sign",
+        "open_saes",
+        "missing_doses",
+        "casebooks_to_sign",
+    ]
     assert list(SITE_COUNTS) == [
         "screening_count",
         "subject_count",
@@ -150,4 +156,3 @@ def test_a_key_registered_twice_with_another_entry_is_refused():
     reg.register(registry.HomeTask("a", "A", len, "home", "x.y"))  # the same: no harm
     with pytest.raises(ValueError, match="registered twice"):
         reg.register(registry.HomeTask("a", "B", len, "home", "x.y"))
-

@@ -51,3 +51,13 @@ def annotate_form(request, form) -> None:
             continue
         badge = str(rules.STATUS_LABELS[status])
         field.help_text = f"{field.help_text} [{badge}]" if field.help_text else f"[{badge}]"
+
+
+def dashboard_panel(request, subject) -> dict:
+    """The subject's verification and casebook state on the subject dashboard."""
+    counts = selectors.subject_sdv(subject_ids=[subject.pk]).get(subject.pk, rules.Counts())
+    return {
+        "subject": subject,
+        "sdv": counts,
+        "signature": selectors.valid_casebook_signatures(subject_ids=[subject.pk]).get(subject.pk),
+    }

@@ -274,3 +274,14 @@ def test_site_selectors_take_constant_queries(
 def test_overview_lists_subjects_of_the_users_sites(monitor_client, subject_on_day_6):
     html = monitor_client.get(reverse("datamanagement:sdv_overview")).content.decode()
     assert subject_on_day_6.subject_number in html
+
+
+def test_dashboard_panel_and_home_task(investigator_client, subject_on_day_6):
+    dashboard = investigator_client.get(
+        reverse("portal:subject_dashboard", args=[subject_on_day_6.pk])
+    )
+    html = dashboard.content.decode()
+    assert 'data-testid="sdv-panel"' in html
+    assert reverse("datamanagement:casebook", args=[subject_on_day_6.pk]) in html
+    home = investigator_client.get("/").content.decode()
+    assert "Casebooks to sign" in home

@@ -47,6 +47,7 @@ class RecordSdv:
     items: dict = field(default_factory=dict)  # field name -> status (required items)
     rows: dict = field(default_factory=dict)  # field name -> SourceVerification (any)
     counts: rules.Counts = field(default_factory=rules.Counts)
+    url: str = ""  # the page of the form, where known (set by the casebook page)
 
     @property
     def label(self) -> str:

@@ -18,6 +18,7 @@ from enrollment.models import SubjectVisit
 from enrollment.selectors import subject_or_404
 from trial_edc.accounts import signing
 from trial_edc.accounts.selectors import scope_to_sites, sites_for
+from trial_edc.core import registry
 from trial_edc.core.forms import apply_errors
 
 VIEW = "datamanagement.view_sourceverification"
@@ -83,6 +84,16 @@ def verify_visit(request, pk: int):
     return redirect(back)
 
 
+def _visit_form_urls(subject, visit) -> dict:
+    """Form model -> the page of that form for the visit (registry.visit_forms; the visit
+    date is the page of the visit record itself)."""
+    urls = {}
+    for form in registry.visit_forms:
+        model = form.model if form.model is not None else SubjectVisit
+        urls[model] = reverse(form.url_name, args=[subject.pk, visit.code])
+    return urls
+
+
 @permission_required(VIEW, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def casebook(request, subject_id: int):
@@ -116,6 +127,10 @@ def casebook(request, subject_id: int):
     selectors.records_with_seq([r for g in groups for r in g.records])
     for group in groups:
         group.seen = seen_token(group.records) if group.visit else ""
+        if group.visit is not None:
+            group.url = _visit_form_urls(subject, group.visit)
+            for rec in group.records:
+                rec.url = group.url.get(rec.info.model, "")
     signature = selectors.valid_casebook_signatures(subject_ids=[subject.pk]).get(subject.pk)
     voided = selectors.last_voided_casebook_signatures(subject_ids=[subject.pk]).get(subject.pk)
     total = selectors.rules.Counts()

@@ -285,3 +285,13 @@ def test_dashboard_panel_and_home_task(investigator_client, subject_on_day_6):
     assert reverse("datamanagement:casebook", args=[subject_on_day_6.pk]) in html
     home = investigator_client.get("/").content.decode()
     assert "Casebooks to sign" in home
+
+
+def test_casebook_links_each_visit_form_to_its_page(monitor_client, subject_on_day_6):
+    page = monitor_client.get(reverse("datamanagement:casebook", args=[subject_on_day_6.pk]))
+    visit = next(g for g in page.context["groups"] if g.visit is not None)
+    record = next(r for r in visit.records if r.info.label == "enrollment.subjectvisit")
+    assert record.url == reverse(
+        "efficacy:visit_date_edit", args=[subject_on_day_6.pk, visit.visit.code]
+    )
+    assert f'href="{record.url}"' in page.content.decode()

@@ -54,10 +54,7 @@ def annotate_form(request, form) -> None:
 
 
 def dashboard_panel(request, subject) -> dict:
-    """The subject's verification and casebook state on the subject dashboard."""
-    counts = selectors.subject_sdv(subject_ids=[subject.pk]).get(subject.pk, rules.Counts())
-    return {
-        "subject": subject,
-        "sdv": counts,
-        "signature": selectors.valid_casebook_signatures(subject_ids=[subject.pk]).get(subject.pk),
-    }
+    """The subject's verification and casebook state on the subject dashboard, in one query:
+    items verified and changed since verified, and the valid casebook signature if any (the
+    items still to verify are on the casebook page)."""
+    return {"subject": subject, "state": selectors.subject_dashboard_state(subject.pk)}

@@ -296,3 +296,37 @@ def casebooks_to_sign_count(user) -> int:
 
     signed = CasebookSignature.objects.filter(subject=OuterRef("pk"), voided_at__isnull=True)
     return scope_to_sites(Subject.objects.all(), user).filter(~Exists(signed)).count()
+
+
+def subject_dashboard_state(subject_id: int) -> dict:
+    """Items verified, changed since verified, and the valid casebook signature's printed
+    name and time, of one subject (one query)."""
+    from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
+
+    rows = SourceVerification.objects.filter(subject=OuterRef("pk")).order_by().values("subject")
+    signature = CasebookSignature.objects.filter(subject=OuterRef("pk"), voided_at__isnull=True)
+    state = (
+        Subject.objects.filter(pk=subject_id)
+        .annotate(
+            verified=Coalesce(
+                Subquery(
+                    rows.annotate(n=Count("pk", filter=Q(changed_at__isnull=True))).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            changed=Coalesce(
+                Subquery(
+                    rows.annotate(n=Count("pk", filter=Q(changed_at__isnull=False))).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            signed_by=Subquery(signature.values("printed_name")[:1]),
+            signed_at=Subquery(signature.values("signed_at")[:1]),
+        )
+        .values("verified", "changed", "signed_by", "signed_at")
+        .first()
+    )
+    return state or {"verified": 0, "changed": 0, "signed_by": None, "signed_at": None}

@@ -283,8 +283,9 @@ def test_lists_and_dashboard_run_a_constant_number_of_queries(
         with django_assert_max_num_queries(12):
             assert coordinator_client.get(url).status_code == 200
     # the dashboard also draws the treatment strip, vitals, blood gases, trends, the visit
-    # forms and the change from baseline (one query per efficacy form)
-    with django_assert_max_num_queries(21):
+    # forms, the change from baseline (one query per efficacy form) and the verification
+    # and sign-off panel (one query)
+    with django_assert_max_num_queries(22):
         coordinator_client.get(reverse("portal:subject_dashboard", args=[subjects[-1].pk]))
 
 

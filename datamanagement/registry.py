@@ -1,20 +1,25 @@
-"""What data management plugs into the base (filled in as its parts land)."""
+"""What data management plugs into the base: its parts on the CRF pages and the subject
+dashboard, home-page counts, and what blocks the database lock."""
+
+from django.utils.translation import gettext_lazy as _
+
+from trial_edc.core import registry
 
 
 def register() -> None:
     """Called once from `DataManagementConfig.ready()`."""
-
     # --- queries (issue 14, points 1, 2, 4) ---
     from datamanagement.queries import parts as query_parts
 
     query_parts.register()
     _register_locks()
+    _register_sdv()
+    _register_lock_blockers()
 
 
 # --- freeze and lock (issue 14, points 7-9) ---
 def _register_locks() -> None:
     from datamanagement.locks import views
-    from trial_edc.core import registry
 
     registry.record_parts.register(
         registry.RecordPart(
@@ -30,3 +35,56 @@ def _register_locks() -> None:
             "lock", "datamanagement/locks/dashboard_panel.html", views.dashboard_context, order=90
         )
     )
+
+
+# --- source data verification and casebook sign-off (issue 14, points 5, 6, 11) ---------
+def _casebooks_to_sign(user) -> int:
+    from datamanagement.sdv.selectors import casebooks_to_sign_count
+
+    return casebooks_to_sign_count(user)
+
+
+def _register_sdv() -> None:
+    from datamanagement.sdv import parts
+
+    registry.record_parts.register(
+        registry.RecordPart(
+            key="datamanagement.sdv",
+            template="datamanagement/sdv/record_part.html",
+            context=parts.context,
+            annotate_form=parts.annotate_form,
+            order=20,
+        )
+    )
+    registry.dashboard_panels.register(
+        registry.DashboardPanel(
+            "datamanagement.sdv",
+            "datamanagement/sdv/dashboard_panel.html",
+            parts.dashboard_panel,
+            permission="datamanagement.view_sourceverification",
+            order=90,
+        )
+    )
+    registry.home_tasks.register(
+        registry.HomeTask(
+            "casebooks_to_sign",
+            _("Casebooks to sign"),
+            _casebooks_to_sign,
+            "datamanagement:sdv_overview",
+            "datamanagement.sign_casebook",
+            order=60,
+        )
+    )
+
+
+# --- what blocks the database lock (issue 14, point 9); safety adds its unsigned AEs ---
+def _register_lock_blockers() -> None:
+    from datamanagement.queries.selectors import unresolved_for_lock
+    from datamanagement.sdv.selectors import casebooks_unsigned, critical_items_unverified
+
+    for key, label, blockers, order in (
+        ("queries", _("Queries not closed"), unresolved_for_lock, 10),
+        ("critical_items", _("Critical items not verified"), critical_items_unverified, 20),
+        ("casebooks", _("Casebooks not signed"), casebooks_unsigned, 40),
+    ):
+        registry.lock_blockers.register(registry.LockBlocker(key, label, blockers, order=order))

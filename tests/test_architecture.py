@@ -137,11 +137,13 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
         "change",
         "queries",
         "lock",
+        "datamanagement.sdv",
     ]
     assert [t.key for t in registry.home_tasks] == [
         "queries_to_answer",
         "queries_active",
         "missing_doses",
+        "casebooks_to_sign",
     ]
     assert [w.key for w in registry.worklists] == [
         "eligibility_to_confirm",

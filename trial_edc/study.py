@@ -107,6 +107,26 @@ class Reminders:
 
 
 @dataclass(frozen=True)
+class CriticalItems:
+    """Items of one CRF verified against source for every subject: the model's label
+    ("app_label.modelname") and its field names (checked against the CRF registry by a test)."""
+
+    model: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SdvPlan:
+    """Targeted source data verification: the critical items of every subject, and every
+    item of a seeded random fraction of subjects (selected by seed + subject number, so the
+    same subjects are selected on every run)."""
+
+    critical: tuple[CriticalItems, ...] = ()
+    full_fraction: Decimal = Decimal("0.20")
+    seed: str = "sdv"
+
+
+@dataclass(frozen=True)
 class Study:
     protocol_id: str
     title: str
@@ -152,6 +172,8 @@ class Study:
     percent_predicted_plausible: Range = field(default=Range(Decimal("5"), Decimal("200"), "%"))
     # [design] reminders and notifications (trial_edc/notifications), in each site's time zone
     reminders: Reminders = field(default=Reminders())
+    # [design] targeted source data verification (datamanagement.sdv)
+    sdv: SdvPlan = field(default=SdvPlan())
 
     def visit(self, code: str) -> Visit:
         return next(v for v in self.visits if v.code == code)
@@ -293,6 +315,75 @@ NCT06919380 = Study(
         _lab("CREAT", "Creatinine", "µmol/L", (5, 3000), (45, 110), ("mg/dL", "88.4")),
         _lab("WBC", "White blood cells", "10^9/L", ("0.01", 500), (4, 10), ("10^3/µL", 1)),
         _lab("LYM", "Lymphocytes", "10^9/L", (0, 300), ("1.0", "3.2"), ("10^3/µL", 1)),
+    ),
+    # [design] the critical items verified for every subject; every item of 20 % of subjects
+    sdv=SdvPlan(
+        critical=(
+            # eligibility and consent
+            CriticalItems(
+                "enrollment.eligibilitychecklist",
+                (
+                    "anti_mda5_result",
+                    "anti_mda5_titre",
+                    "symptom_onset_date",
+                    "hrct_finding",
+                    "pregnancy_test_result",
+                    "inclusion_1",
+                    "inclusion_2",
+                    *(f"exclusion_{n}" for n in range(1, 14)),
+                ),
+            ),
+            CriticalItems("enrollment.consent", ("version", "signed_at", "taken_by")),
+            CriticalItems("enrollment.subject", ("day1", "status", "ended_on")),
+            # dosing
+            CriticalItems(
+                "dosing.doseadministration",
+                ("date", "status", "start_time", "stop_time", "volume_ml", "particles", "lot"),
+            ),
+            # adverse events and serious adverse events
+            CriticalItems(
+                "safety.adverseevent",
+                (
+                    "aeterm",
+                    "aestdtc",
+                    "aeendtc",
+                    "ongoing",
+                    "aetoxgr",
+                    "aeser",
+                    "aesdth",
+                    "aeslife",
+                    "aeshosp",
+                    "aesdisab",
+                    "aescong",
+                    "aesmie",
+                    "aerel",
+                    "aeout",
+                ),
+            ),
+            CriticalItems(
+                "safety.adverseeventfollowup",
+                ("assessed_on", "aetoxgr", "aeout", "aeendtc", "aeser"),
+            ),
+            # the primary and secondary endpoints: oxygenation, lung function, HRCT, survival
+            CriticalItems("efficacy.bloodgas", ("sampled_at", "pao2", "fio2", "spo2")),
+            CriticalItems(
+                "efficacy.pulmonaryfunctiontest",
+                (
+                    "done",
+                    "performed_on",
+                    "fvc_litres",
+                    "fvc_percent_predicted",
+                    "dlco_percent_predicted",
+                ),
+            ),
+            CriticalItems(
+                "efficacy.hrctscore",
+                ("done", "scanned_on", *(f"{k}_{n}" for n in range(1, 7) for k in ("ggo", "fib"))),
+            ),
+            CriticalItems("efficacy.followupstatus", ("assessed_on", "vital_status", "death_date")),
+        ),
+        full_fraction=Decimal("0.20"),
+        seed="NCT06919380-sdv-1",
     ),
     # [design] plausible = physiologically possible (else refused); normal = adult reference
     vitals=(

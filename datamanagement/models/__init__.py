@@ -2,3 +2,4 @@
 
 from datamanagement.models.locks import DataLock, LockCertificate  # noqa: F401
 from datamanagement.models.queries import *  # noqa: F403
+from datamanagement.models.sdv import CasebookSignature, SourceVerification  # noqa: F401

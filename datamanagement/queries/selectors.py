@@ -121,3 +121,28 @@ def subject_counts(subject) -> dict:
 
 def queries_for_subject(subject) -> QuerySet[Query]:
     return Query.objects.filter(subject=subject)
+
+
+def unresolved_for_lock() -> list[tuple[str, str]]:
+    """What blocks the database lock on the query side: every query still open or answered
+    (not yet closed), as (text, link) (one query)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    rows = (
+        Query.objects.filter(state__in=ACTIVE)
+        .select_related("subject", "site")
+        .order_by("site__code", "subject_id", "id")
+    )
+    return [
+        (
+            _("Query %(n)d (%(state)s) on %(where)s")
+            % {
+                "n": q.pk,
+                "state": q.get_state_display().lower(),
+                "where": q.subject or q.site.code,
+            },
+            reverse("datamanagement:query_detail", args=[q.pk]),
+        )
+        for q in rows
+    ]

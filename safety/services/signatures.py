@@ -3,8 +3,6 @@
 import hashlib
 import json
 
-from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -15,7 +13,14 @@ from django.utils.translation import gettext as _
 
 from safety.models import AdverseEvent, AdverseEventFollowUp, AdverseEventSignature
 from trial_edc.accounts.models import SiteMembership
-from trial_edc.accounts.rules import must_change_password
+from trial_edc.accounts.signing import (  # noqa: F401 (WrongPassword, signer_identified: used by views)
+    WrongPassword,
+    check_identification,
+    check_password,
+    check_password_is_own,
+    signer_identified,
+    signer_identified_remember,
+)
 from trial_edc.audit.services import audit_context
 
 SIGNED_FIELDS = [
@@ -58,55 +63,13 @@ def signed_content_hash(ae: AdverseEvent, version: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class WrongPassword(ValidationError):
-    pass
-
-
-# Set in the session after a signature: the signer has identified themselves with username and
-# password in this session, so later signings ask only the password (21 CFR 11.200(a)(1)).
-SESSION_SIGNER_IDENTIFIED = "trial_edc_signer_identified"
-
-
-def signer_identified(request, signer) -> bool:
-    """Has the signer given username and password for a signature in this session?"""
-    session = getattr(request, "session", None)
-    return session is not None and session.get(SESSION_SIGNER_IDENTIFIED) == signer.pk
-
-
 def _check_signer(signer, aes) -> None:
-    if must_change_password(signer):
-        raise PermissionDenied(
-            _("Your password was set by someone else: change it before you sign.")
-        )
+    check_password_is_own(signer)
     if not signer.has_perm("safety.sign_adverseevent"):
         raise PermissionDenied(_("Only an investigator can sign adverse events."))
     own = set(SiteMembership.objects.filter(user=signer).values_list("site_id", flat=True))
     if any(ae.subject.site_id not in own for ae in aes):
         raise PermissionDenied(_("You can only sign adverse events of your own sites."))
-
-
-def _check_identification(request, signer, username: str | None) -> None:
-    """The first signing of a session takes the identification code (username) too; it must
-    be the signed-in signer's, else it counts as a failed sign-in (lockout)."""
-    if signer_identified(request, signer):
-        return
-    if (username or "").strip() != signer.username:
-        user_login_failed.send(
-            sender=__name__,
-            credentials={"username": signer.username},
-            request=request,
-            reason="signature: username is not the signer's",
-        )
-        raise WrongPassword(
-            {"username": _("This is not the username you signed in with; nothing was signed.")}
-        )
-
-
-def _check_password(request, signer, password: str) -> None:
-    """Re-authentication; a wrong password counts as a failed sign-in (lockout)."""
-    user = authenticate(request, username=signer.username, password=password)
-    if user is None or user.pk != signer.pk:
-        raise WrongPassword({"password": _("The password is not correct; nothing was signed.")})
 
 
 def adverse_events_sign(
@@ -118,12 +81,11 @@ def adverse_events_sign(
     (signer_identified). The credentials are checked outside the transaction, so that a
     failure is recorded (access log, lockout count) even though nothing is signed."""
     _check_signer(signer, aes)
-    _check_identification(request, signer, username)
-    _check_password(request, signer, password)
+    check_identification(request, signer, username)
+    check_password(request, signer, password)
     with transaction.atomic():
         signatures = _sign_each(aes, signer)
-    if getattr(request, "session", None) is not None:
-        request.session[SESSION_SIGNER_IDENTIFIED] = signer.pk
+    signer_identified_remember(request, signer)
     return signatures
 
 

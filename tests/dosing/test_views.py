@@ -165,9 +165,9 @@ def test_treatment_pages_run_a_constant_number_of_queries(
             ).status_code
             == 200
         )
-    # + 1 for the subject's open and answered queries, + 1 for its freeze or lock (the data
-    # management panels)
-    with django_assert_max_num_queries(23):
+    # + 1 each for the subject's queries, freeze or lock, and verification and sign-off (the
+    # data management panels)
+    with django_assert_max_num_queries(24):
         assert (
             coordinator_client.get(
                 reverse("portal:subject_dashboard", args=[subject.pk])

@@ -284,10 +284,10 @@ def test_lists_and_dashboard_run_a_constant_number_of_queries(
         with django_assert_max_num_queries(12):
             assert coordinator_client.get(url).status_code == 200
     # the dashboard also draws the treatment strip, vitals, blood gases, trends, the visit
-    # forms and the change from baseline (one query per efficacy form)
-    # + 1 for the subject's open and answered queries, + 1 for its freeze or lock (the data
-    # management panels)
-    with django_assert_max_num_queries(23):
+    # forms and the change from baseline (one query per efficacy form);
+    # + 1 each for the subject's queries, freeze or lock, and verification and sign-off (the
+    # data management panels)
+    with django_assert_max_num_queries(24):
         coordinator_client.get(reverse("portal:subject_dashboard", args=[subjects[-1].pk]))
 
 

@@ -68,6 +68,20 @@ _QUERY_PERMISSIONS: dict[str, tuple[str, ...]] = {
 EXTRA_PERMISSIONS = {
     role: (*labels, *_QUERY_PERMISSIONS[role]) for role, labels in EXTRA_PERMISSIONS.items()
 }
+# --- data management: source data verification and casebook sign-off (issue 14) ---------
+# every role reads verification and sign-off; monitors verify, investigators sign
+for _role, _labels in {
+    Role.SITE_COORDINATOR: (),
+    Role.INVESTIGATOR: ("datamanagement.sign_casebook",),
+    Role.MONITOR: ("datamanagement.verify_source",),
+    Role.DATA_MANAGER: (),
+}.items():
+    EXTRA_PERMISSIONS[_role] = (
+        *EXTRA_PERMISSIONS[_role],
+        "datamanagement.view_sourceverification",
+        "datamanagement.view_casebooksignature",
+        *_labels,
+    )
 
 # Codenames a role holds in the CRF apps even though the rules below exclude them.
 CRF_EXTRA_CODENAMES: dict[str, tuple[str, ...]] = {

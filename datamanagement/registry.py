@@ -65,6 +65,14 @@ def _register_sdv() -> None:
             order=90,
         )
     )
+    from datamanagement.sdv import unlock
+
+    registry.unlock_effects.register(
+        registry.UnlockEffect("casebook_signatures", unlock.casebook_signatures_void, order=20)
+    )
+    registry.unlock_effects.register(
+        registry.UnlockEffect("verification", unlock.verification_made_stale, order=30)
+    )
     registry.home_tasks.register(
         registry.HomeTask(
             "casebooks_to_sign",

@@ -216,3 +216,41 @@ def test_the_study_is_locked_only_through_the_database_lock(data_manager):
     with pytest.raises(ValidationError):
         services.change_lock(user=data_manager, action="lock", level=Level.STUDY)
     assert selectors.study_state() == OP
+
+
+def test_unlocking_voids_the_casebook_signature_and_makes_verification_stale(
+    data_manager, monitor, investigator, subject_on_day_6
+):
+    """The unlock's audited entry lists what it reopened, the signatures it voided and the
+    verification it made stale: the reopened data may change."""
+    from django.test import RequestFactory
+
+    from datamanagement.models import CasebookSignature, SourceVerification
+    from datamanagement.sdv import selectors as sdv_selectors
+    from datamanagement.sdv import services as sdv_services
+    from enrollment.models import Consent
+    from tests.factories import DEMO_TEST_PASSWORD
+
+    subject = subject_on_day_6
+    consent = Consent.objects.get(screening__subject=subject)
+    verified = sdv_services.record_verify(
+        user=monitor, record=consent, seen_seq=sdv_selectors.latest_seq(consent)
+    )
+    assert verified
+    request = RequestFactory().post("/")
+    request.META["REMOTE_ADDR"] = "127.0.0.1"
+    sdv_services.casebook_sign(
+        subject=subject,
+        signer=investigator,
+        username=investigator.username,
+        password=DEMO_TEST_PASSWORD,
+        request=request,
+    )
+    _act(data_manager, subject, "lock")
+    _act(data_manager, subject, "unlock")
+
+    assert not CasebookSignature.objects.filter(subject=subject, voided_at__isnull=True).exists()
+    assert not SourceVerification.objects.filter(subject=subject, changed_at__isnull=True).exists()
+    effects = DataLock.objects.get(target=rules.subject_target(subject.pk)).effects
+    assert f"Casebook signature of {subject} voided" in effects
+    assert f"{verified} verified item(s) marked changed since verified" in effects

@@ -15,6 +15,10 @@ def register() -> None:
     _register_locks()
     _register_sdv()
     _register_lock_blockers()
+    # --- the subject matrix's marks (issue 14, point 10) ---
+    from datamanagement.matrix import overlays
+
+    overlays.register()
 
 
 # --- freeze and lock (issue 14, points 7-9) ---

@@ -85,3 +85,25 @@ def test_the_matrix_runs_the_same_queries_for_5_and_100_subjects(
     few = queries()
     _enrol(site, coordinator, investigator, many - 5, first=5)
     assert queries() == few
+
+
+def test_queries_verification_sign_off_and_locks_mark_their_cells(
+    monitor, monitor_client, data_manager, site, coordinator, investigator
+):
+    from datamanagement.locks import services as lock_services
+    from datamanagement.models.locks import Level
+    from datamanagement.queries.services import query_raise
+    from enrollment.models import SubjectVisit
+
+    (subject,) = _enrol(site, coordinator, investigator, 1)
+    visit = SubjectVisit.objects.get(subject=subject, code="DAY14")
+    query_raise(user=monitor, record=visit, field="visit_date", text="Date of the visit?")
+    lock_services.change_lock(
+        user=data_manager, action="freeze", level=Level.VISIT, visit=visit, subject=subject
+    )
+    matrix = monitor_client.get(URL).context["matrix"]
+    (row,) = matrix.rows
+    day14 = next(c for c in row.cells if c.code == "DAY14")
+    labels = [m.label for m in day14.marks]
+    assert "1 open queries" in labels
+    assert "frozen" in labels

@@ -15,10 +15,12 @@ def register() -> None:
     _register_locks()
     _register_sdv()
     _register_lock_blockers()
-    # --- the subject matrix's marks (issue 14, point 10) ---
+    # --- the subject matrix's marks (issue 14, point 10), the worklists (point 12) ---
+    from datamanagement import worklists
     from datamanagement.matrix import overlays
 
     overlays.register()
+    worklists.register()
 
 
 # --- freeze and lock (issue 14, points 7-9) ---
@@ -42,12 +44,6 @@ def _register_locks() -> None:
 
 
 # --- source data verification and casebook sign-off (issue 14, points 5, 6, 11) ---------
-def _casebooks_to_sign(user) -> int:
-    from datamanagement.sdv.selectors import casebooks_to_sign_count
-
-    return casebooks_to_sign_count(user)
-
-
 def _register_sdv() -> None:
     from datamanagement.sdv import parts
 
@@ -76,16 +72,6 @@ def _register_sdv() -> None:
     )
     registry.unlock_effects.register(
         registry.UnlockEffect("verification", unlock.verification_made_stale, order=30)
-    )
-    registry.home_tasks.register(
-        registry.HomeTask(
-            "casebooks_to_sign",
-            _("Casebooks to sign"),
-            _casebooks_to_sign,
-            "datamanagement:sdv_overview",
-            "datamanagement.sign_casebook",
-            order=60,
-        )
     )
 
 

@@ -135,23 +135,23 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
         "adverse_events",
         "schedule",
         "change",
-        "queries",
         "lock",
         "datamanagement.sdv",
+        "queries",
     ]
-    assert [t.key for t in registry.home_tasks] == [
-        "queries_to_answer",
-        "queries_active",
-        "missing_doses",
-        "casebooks_to_sign",
-    ]
+    assert [t.key for t in registry.home_tasks] == ["missing_doses"]
     assert [w.key for w in registry.worklists] == [
+        "queries_to_answer",
+        "my_queries",
+        "awaiting_verification",
         "eligibility_to_confirm",
         "adverse_events_to_sign",
         "sae_clocks",
+        "casebooks_to_sign",
         "doses_today",
         "vitals_today",
         "visits_open",
+        "lock_blockers",
         "failed_notifications",
     ]
     assert list(SITE_COUNTS) == [

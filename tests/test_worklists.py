@@ -96,7 +96,7 @@ def test_worklists_go_only_to_the_roles_that_do_the_work(
 
     assert {"doses_today", "vitals_today", "visits_open"} <= keys(coordinator_client)
     assert "adverse_events_to_sign" not in keys(coordinator_client)
-    assert keys(monitor_client) == set()
+    assert keys(monitor_client) == {"my_queries", "awaiting_verification"}
     assert {"adverse_events_to_sign", "eligibility_to_confirm"} <= keys(investigator_client)
 
 
@@ -132,3 +132,29 @@ def test_the_home_page_runs_the_same_queries_for_1_or_6_subjects(
     few = queries()
     enrol(5)
     assert queries() == few
+
+
+def test_data_management_lines_for_each_role(
+    monitor_client, data_manager_client, investigator_client, subject_on_day_6, coordinator
+):
+    """The monitor sees what awaits verification, the data manager what blocks the database
+    lock (each line a link), the investigator the casebooks of subjects whose study ended."""
+    from enrollment.models import Subject
+    from enrollment.services import subject_end
+
+    subject = subject_on_day_6
+    awaiting = _worklist(monitor_client, "awaiting_verification")
+    assert [i.url for i in awaiting] == [reverse("datamanagement:casebook", args=[subject.pk])]
+    blockers = _texts(data_manager_client, "lock_blockers")
+    assert any(t.startswith(f"{subject}") for t in blockers), blockers
+    assert _texts(investigator_client, "casebooks_to_sign") == []
+    subject_end(
+        subject=subject,
+        user=coordinator,
+        status=Subject.Status.WITHDRAWN,
+        on=site_today(subject.site),
+        reason="Consent withdrawn",
+        decided_by="subject",
+    )
+    (line,) = _worklist(investigator_client, "casebooks_to_sign")
+    assert line.url == reverse("datamanagement:casebook", args=[subject.pk])

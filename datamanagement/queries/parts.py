@@ -5,7 +5,6 @@ reminder of unanswered queries."""
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from datamanagement.queries import records, rules, selectors
 from trial_edc.core import registry
@@ -82,14 +81,6 @@ def subject_records(subject) -> list[dict]:
     return found
 
 
-def _to_answer(user) -> int:
-    return selectors.to_answer(user).count()
-
-
-def _active(user) -> int:
-    return selectors.active(user).count()
-
-
 def register() -> None:
     from datamanagement.queries import reminders
 
@@ -109,26 +100,6 @@ def register() -> None:
             dashboard_panel,
             permission="datamanagement.view_query",
             order=100,
-        )
-    )
-    registry.home_tasks.register(
-        registry.HomeTask(
-            "queries_to_answer",
-            gettext_lazy("Queries to answer"),
-            _to_answer,
-            "datamanagement:query_list",
-            rules.ANSWER_PERMISSION,
-            order=5,
-        )
-    )
-    registry.home_tasks.register(
-        registry.HomeTask(
-            "queries_active",
-            gettext_lazy("Queries open or answered"),
-            _active,
-            "datamanagement:query_list",
-            rules.RAISE_PERMISSION,
-            order=5,
         )
     )
     registry.reminder_sources.register(reminders.SOURCE)

@@ -85,9 +85,37 @@ def _recompute_data_sha256() -> str:
     return services.canonical_sha256(dump)
 
 
+def _resolve_every_blocker(subject, monitor, investigator) -> None:
+    """What a real database lock needs: every critical item verified (a monitor verifies each
+    record of the subject) and the casebook signed by the investigator."""
+    from django.test import RequestFactory
+
+    from datamanagement.sdv import selectors as sdv_selectors
+    from datamanagement.sdv import services as sdv_services
+    from tests.factories import DEMO_TEST_PASSWORD
+
+    for record in sdv_selectors.records_sdv(subject_ids=[subject.pk]):
+        if record.items:
+            instance = record.info.model.objects.get(pk=record.record_id)
+            sdv_services.record_verify(
+                user=monitor, record=instance, seen_seq=sdv_selectors.latest_seq(instance)
+            )
+    request = RequestFactory().post("/")
+    request.META["REMOTE_ADDR"] = "127.0.0.1"
+    sdv_services.casebook_sign(
+        subject=subject,
+        signer=investigator,
+        username=investigator.username,
+        password=DEMO_TEST_PASSWORD,
+        request=request,
+    )
+    assert [(b.key, items) for b, items in selectors.lock_blockers() if items] == []
+
+
 def test_accepted_with_no_blocker_and_the_certificate_hashes_check_out(
-    data_manager, data_manager_client, subject_on_day_6
+    data_manager, data_manager_client, subject_on_day_6, monitor, investigator
 ):
+    _resolve_every_blocker(subject_on_day_6, monitor, investigator)
     response = data_manager_client.post(reverse("datamanagement:database_lock"))
     assert response.status_code == 302
     assert selectors.study_state() == LockState.LOCKED

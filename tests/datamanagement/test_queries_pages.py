@@ -223,10 +223,14 @@ def test_the_dashboard_and_home_pages_count_queries(
         reverse("datamanagement:subject_records", args=[vitals.subject_id])
     ).content.decode()
     assert _record_url(vitals) in records
-    coordinator_tasks = {str(t[0]): t[1] for t in coordinator_client.get("/").context["tasks"]}
-    assert coordinator_tasks["Queries to answer"] == 1
-    monitor_tasks = {str(t[0]): t[1] for t in monitor_client.get("/").context["tasks"]}
-    assert monitor_tasks["Queries open or answered"] == 2
+
+    def worklist(client, key):
+        return {k: items for k, _, items in client.get("/").context["worklists"]}[key]
+
+    (to_answer,) = worklist(coordinator_client, "queries_to_answer")  # the other is answered
+    assert "resp" in to_answer.text
+    assert to_answer.url.startswith("/queries/")
+    assert len(worklist(monitor_client, "my_queries")) == 2
 
 
 def test_each_item_links_to_a_raise_form_with_it_chosen(monitor_client, coordinator_client, vitals):  # noqa: F811

@@ -1,0 +1,135 @@
+"""Data management's lines of the home-page worklists (issue 14, point 12): queries to answer
+(site staff), the monitor's own open and answered queries and what awaits verification, the
+investigator's casebooks to sign, and what blocks the database lock (data managers). Each a
+fixed number of queries whatever the subjects."""
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from datamanagement.models.sdv import CasebookSignature
+from datamanagement.queries import rules as query_rules
+from datamanagement.queries.selectors import active, to_answer
+from datamanagement.sdv.selectors import site_overview
+from enrollment.models import Subject
+from trial_edc.accounts.selectors import scope_to_sites, sites_for
+from trial_edc.core import registry
+from trial_edc.core.registry import WorkItem
+
+MOST = 50  # lines a worklist shows; the page it links to has the rest
+
+
+def _query_line(query) -> WorkItem:
+    where = query.subject or query.site.code
+    form = query.content_type.model_class()._meta.verbose_name if query.content_type else ""
+    item = f"{form} · {query.field}" if query.field else str(form)
+    return WorkItem(
+        f"{where}: {item} — {Truncator(query.text).chars(60)}",
+        reverse("datamanagement:query_detail", args=[query.pk]),
+        site=query.site.code,
+        detail=query.get_state_display().lower(),
+    )
+
+
+def _queries(rows) -> list[WorkItem]:
+    rows = rows.select_related("subject", "site", "content_type").order_by("raised_at", "id")
+    return [_query_line(q) for q in rows[:MOST]]
+
+
+def queries_to_answer(user) -> list[WorkItem]:
+    return _queries(to_answer(user))
+
+
+def my_queries(user) -> list[WorkItem]:
+    return _queries(active(user).filter(raised_by=user))
+
+
+def awaiting_verification(user) -> list[WorkItem]:
+    rows = [r for r in site_overview(sites_for(user)) if r.sdv.to_verify or r.sdv.changed]
+    return [
+        WorkItem(
+            _("%(subject)s: %(to)d items to verify, %(changed)d changed since verified")
+            % {"subject": r.subject, "to": r.sdv.to_verify, "changed": r.sdv.changed},
+            reverse("datamanagement:casebook", args=[r.subject.pk]),
+            site=r.subject.site.code,
+        )
+        for r in rows[:MOST]
+    ]
+
+
+def casebooks_to_sign(user) -> list[WorkItem]:
+    """Subjects whose study has ended and whose casebook has no valid signature."""
+    signed = CasebookSignature.objects.filter(subject=OuterRef("pk"), voided_at__isnull=True)
+    subjects = (
+        scope_to_sites(Subject.objects.all(), user)
+        .exclude(status=Subject.Status.ON_STUDY)
+        .filter(~Exists(signed))
+        .select_related("site")
+        .order_by("subject_number")
+    )
+    return [
+        WorkItem(
+            _("%(subject)s (%(status)s): sign the casebook")
+            % {"subject": s, "status": s.get_status_display().lower()},
+            reverse("datamanagement:casebook", args=[s.pk]),
+            site=s.site.code,
+        )
+        for s in subjects[:MOST]
+    ]
+
+
+def lock_blockers(user) -> list[WorkItem]:
+    items = []
+    for blocker in registry.lock_blockers:
+        for text, link in blocker.blockers()[:MOST]:
+            items.append(
+                WorkItem(
+                    str(text),
+                    link or reverse("datamanagement:database_lock"),
+                    detail=str(blocker.label),
+                )
+            )
+    return items
+
+
+def register() -> None:
+    for key, label, items, permission, order in (
+        (
+            "queries_to_answer",
+            gettext_lazy("Queries to answer"),
+            queries_to_answer,
+            query_rules.ANSWER_PERMISSION,
+            5,
+        ),
+        (
+            "my_queries",
+            gettext_lazy("Your queries open or answered"),
+            my_queries,
+            query_rules.RAISE_PERMISSION,
+            6,
+        ),
+        (
+            "awaiting_verification",
+            gettext_lazy("Awaiting source data verification"),
+            awaiting_verification,
+            "datamanagement.verify_source",
+            7,
+        ),
+        (
+            "casebooks_to_sign",
+            gettext_lazy("Casebooks to sign"),
+            casebooks_to_sign,
+            "datamanagement.sign_casebook",
+            13,
+        ),
+        (
+            "lock_blockers",
+            gettext_lazy("What blocks the database lock"),
+            lock_blockers,
+            "datamanagement.lock_database",
+            80,
+        ),
+    ):
+        registry.worklists.register(registry.Worklist(key, label, items, permission, order))

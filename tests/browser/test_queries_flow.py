@@ -38,8 +38,7 @@ def test_monitor_raises_coordinator_answers_monitor_closes(browser, live_server,
     context.close()
 
     context, page = as_user("coordinator")
-    page.get_by_role("link", name="Queries to answer").click()
-    page.get_by_test_id("query-row").get_by_role("link").first.click()
+    page.get_by_test_id("worklist-queries_to_answer").get_by_role("link").first.click()
     page.get_by_label("Text").fill("Source says 98; corrected.")
     page.get_by_test_id("query-answer").click()
     assert page.get_by_test_id("query-state").inner_text() == "Answered"

@@ -80,10 +80,10 @@ def test_query_answer_correct_close_verify_sign_lock(browser, live_server, site,
     # the data manager locks the subject
     context, page = as_user("datamanager")
     page.goto("/locks/")
-    page.get_by_test_id(f"subject-{subject.pk}").get_by_role("link", name="lock").click()
+    page.get_by_test_id(f"subject-{subject.pk}").get_by_role("link", name="Lock", exact=True).click()
     page.get_by_label("Reason").fill("Subject's data reviewed and complete")
     page.get_by_test_id("lock-change-form").get_by_role("button").click()
-    assert "locked" in page.get_by_test_id(f"subject-{subject.pk}").inner_text()
+    assert "locked" in page.get_by_test_id(f"subject-{subject.pk}").inner_text().lower()
     page.screenshot(path="test-artifacts/lock-console.png", full_page=True)
     context.close()
 
@@ -92,6 +92,7 @@ def test_query_answer_correct_close_verify_sign_lock(browser, live_server, site,
     page.goto(vitals_page)
     assert "locked" in page.get_by_test_id("record-lock-state").inner_text().lower()
     assert page.get_by_role("button", name="Save").count() == 0
+    assert page.get_by_label("Heart rate", exact=False).is_disabled()
     page.screenshot(path="test-artifacts/locked-record.png", full_page=True)
     context.close()
     vitals.refresh_from_db()

@@ -101,7 +101,7 @@ def test_a_frozen_record_shows_its_state_and_refuses_a_save_with_a_message(
     data_manager_client.post(_change("subject", "freeze", subject.pk))
     html = coordinator_client.get(url).content.decode()
     assert 'data-testid="record-lock-state"' in html
-    assert "This record is Frozen" in html
+    assert "This record is frozen" in html
     assert ">Save</button>" not in html
     response = coordinator_client.post(
         url,

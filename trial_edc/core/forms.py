@@ -234,6 +234,9 @@ def crf_page(request, form, *, title: str, back_url: str, subtitle: str = ""):
             if part.annotate_form is not None:
                 part.annotate_form(request, form)
             read_only = read_only or bool(part.read_only and part.read_only(record))
+    if read_only:  # frozen or locked: shown, not editable
+        for field in form.fields.values():
+            field.disabled = True
     return render(
         request,
         "crf_form.html",

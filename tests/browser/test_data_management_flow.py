@@ -80,7 +80,8 @@ def test_query_answer_correct_close_verify_sign_lock(browser, live_server, site,
     # the data manager locks the subject
     context, page = as_user("datamanager")
     page.goto("/locks/")
-    page.get_by_test_id(f"subject-{subject.pk}").get_by_role("link", name="Lock", exact=True).click()
+    row = page.get_by_test_id(f"subject-{subject.pk}")
+    row.get_by_role("link", name="Lock", exact=True).click()
     page.get_by_label("Reason").fill("Subject's data reviewed and complete")
     page.get_by_test_id("lock-change-form").get_by_role("button").click()
     assert "locked" in page.get_by_test_id(f"subject-{subject.pk}").inner_text().lower()

@@ -100,7 +100,10 @@ def test_worklists_go_only_to_the_roles_that_do_the_work(
     assert {"adverse_events_to_sign", "eligibility_to_confirm"} <= keys(investigator_client)
 
 
-@pytest.mark.parametrize("role_client", ["coordinator_client", "investigator_client"])
+@pytest.mark.parametrize(
+    "role_client",
+    ["coordinator_client", "investigator_client", "monitor_client", "data_manager_client"],
+)
 def test_the_home_page_runs_the_same_queries_for_1_or_6_subjects(
     request, role_client, site, coordinator, investigator
 ):

@@ -123,6 +123,13 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(db, capsys):
     from safety.models import AdverseEvent
 
     assert AdverseEvent.objects.filter(aeser=True).count() == 1
+    from datamanagement.models import DataLock, Query, SourceVerification
+
+    # data management has something to show: a query in each of open, answered and closed,
+    # verified consents and a frozen baseline
+    assert set(Query.objects.values_list("state", flat=True)) == {"open", "answered", "closed"}
+    assert SourceVerification.objects.filter(model_label="enrollment.consent").exists()
+    assert DataLock.objects.filter(level="visit", state="frozen").count() == 1
 
 
 def test_docker_compose_file_is_valid():

@@ -27,3 +27,10 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// A select[data-autosubmit] sends its form when changed (the form's button does it otherwise).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => select.form.submit());
+  });
+});

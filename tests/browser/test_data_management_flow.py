@@ -79,6 +79,8 @@ def test_query_answer_correct_close_verify_sign_lock(browser, live_server, site,
 
     # the data manager locks the subject
     context, page = as_user("datamanager")
+    errors = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.goto("/locks/")
     row = page.get_by_test_id(f"subject-{subject.pk}")
     row.get_by_role("link", name="Lock", exact=True).click()
@@ -86,6 +88,7 @@ def test_query_answer_correct_close_verify_sign_lock(browser, live_server, site,
     page.get_by_test_id("lock-change-form").get_by_role("button").click()
     assert "locked" in page.get_by_test_id(f"subject-{subject.pk}").inner_text().lower()
     page.screenshot(path="test-artifacts/lock-console.png", full_page=True)
+    assert errors == []  # no CSP violation on the console
     context.close()
 
     # a further edit is refused: the page says so and offers no save

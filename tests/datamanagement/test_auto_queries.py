@@ -22,6 +22,7 @@ from enrollment.models import SubjectVisit
 from safety.models import AdverseEvent, VitalSigns
 from tests.datamanagement.test_matrix import _enrol
 from tests.safety.test_views import VITALS, _at, _new
+from trial_edc.audit.services import audit_context
 from trial_edc.core.clock import site_today
 
 S = QueryState
@@ -42,6 +43,13 @@ def _ae(subject, user, **values) -> AdverseEvent:
         recorded_by=user,
         **values,
     )
+
+
+def _write(model, pk, **values) -> None:
+    """A change written past the forms (`update()`, as an import or SQL would), with its
+    reason for change."""
+    with audit_context(user=None, reason="corrected outside the forms"):
+        model.objects.filter(pk=pk).update(**values)
 
 
 def _auto(key=AE_CHECK):
@@ -93,7 +101,7 @@ def test_run_twice_one_query(ae):
 def test_corrected_the_query_closes_as_system_and_broken_again_the_same_query_reopens(ae):
     checks_run()
     query = _auto().get()
-    AdverseEvent.objects.filter(pk=ae.pk).update(aeendtc=ae.aestdtc + timedelta(days=3))
+    _write(AdverseEvent, ae.pk, aeendtc=ae.aestdtc + timedelta(days=3))
     assert checks_run().closed == 1
     query.refresh_from_db()
     assert query.state == S.CLOSED
@@ -103,7 +111,7 @@ def test_corrected_the_query_closes_as_system_and_broken_again_the_same_query_re
     assert closing.text == "closed by system: the check passes now"
     assert checks_run().closed == 0  # idempotent when passing too
 
-    AdverseEvent.objects.filter(pk=ae.pk).update(aeendtc=None)
+    _write(AdverseEvent, ae.pk, aeendtc=None)
     assert checks_run().reopened == 1
     assert _auto().count() == 1
     reopened = _auto().get()
@@ -121,7 +129,7 @@ def test_corrected_the_query_closes_as_system_and_broken_again_the_same_query_re
 def test_the_thread_page_shows_the_systems_moves(ae, monitor_client):
     checks_run()
     query = _auto().get()
-    AdverseEvent.objects.filter(pk=ae.pk).update(aeendtc=ae.aestdtc)
+    _write(AdverseEvent, ae.pk, aeendtc=ae.aestdtc)
     checks_run()
     page = monitor_client.get(reverse("datamanagement:query_detail", args=[query.pk]))
     assert page.status_code == 200
@@ -134,7 +142,7 @@ def test_an_answered_query_closes_when_the_site_corrects_the_value(ae, coordinat
         user=coordinator, query=_auto().get(), text="End date entered"
     )
     assert query.state == S.ANSWERED
-    AdverseEvent.objects.filter(pk=ae.pk).update(aeendtc=ae.aestdtc)
+    _write(AdverseEvent, ae.pk, aeendtc=ae.aestdtc)
     checks_run()
     query.refresh_from_db()
     assert query.state == S.CLOSED
@@ -150,9 +158,9 @@ def test_a_query_a_person_closed_while_failing_stays_closed_until_it_passed_once
     query_services.query_close(user=monitor, query=query, text="Accepted as is")
     assert checks_run().reopened == 0  # the monitor judged it: no re-open every day
     assert _auto().get().state == S.CLOSED
-    AdverseEvent.objects.filter(pk=ae.pk).update(aeendtc=ae.aestdtc)
+    _write(AdverseEvent, ae.pk, aeendtc=ae.aestdtc)
     checks_run()
-    AdverseEvent.objects.filter(pk=ae.pk).update(aeendtc=None)
+    _write(AdverseEvent, ae.pk, aeendtc=None)
     assert checks_run().reopened == 1  # a new failure after it passed: re-opened
     assert _auto().get().pk == query.pk
 
@@ -161,7 +169,7 @@ def test_a_cancelled_query_is_never_touched(ae, monitor):
     checks_run()
     query_services.query_cancel(user=monitor, query=_auto().get(), text="Raised in error")
     for update in ({"aeendtc": ae.aestdtc}, {"aeendtc": None}):
-        AdverseEvent.objects.filter(pk=ae.pk).update(**update)
+        _write(AdverseEvent, ae.pk, **update)
         result = checks_run()
         assert (result.raised, result.reopened, result.closed) == (0, 0, 0)
     assert _auto().get().state == S.CANCELLED
@@ -203,7 +211,7 @@ def test_a_lab_value_outside_the_plausible_range_gets_a_query_on_its_value(
     assert (query.object_id, query.field, query.visit_id) == (wrong.pk, "value", visit.pk)
     assert "C-reactive protein" in query.text
     assert not _auto("lab_value_implausible").filter(object_id=fine.pk).exists()
-    LabResult.objects.filter(pk=wrong.pk).update(value=25, value_standard=25)
+    _write(LabResult, wrong.pk, value=25, value_standard=25)
     checks_run(keys={"lab_value_implausible"})
     query.refresh_from_db()
     assert query.state == S.CLOSED
@@ -218,8 +226,11 @@ def test_a_required_form_missing_after_the_window_closed_gets_a_query_per_form(
         not checks_run(keys={"required_form_missing"}).raised
         or not _auto("required_form_missing").filter(visit=visit).exists()
     )  # still open: nothing missing yet
-    SubjectVisit.objects.filter(pk=visit.pk).update(
-        window_start=today - timedelta(days=4), window_end=today - timedelta(days=1)
+    _write(
+        SubjectVisit,
+        visit.pk,
+        window_start=today - timedelta(days=4),
+        window_end=today - timedelta(days=1),
     )
     checks_run(keys={"required_form_missing"})
     queries = _auto("required_form_missing").filter(visit=visit)
@@ -228,10 +239,10 @@ def test_a_required_form_missing_after_the_window_closed_gets_a_query_per_form(
     assert "labs" in fields
     assert set(queries.values_list("object_id", flat=True)) == {visit.pk}
     # the visit is marked missed: nothing is missing any more, every query closes
-    SubjectVisit.objects.filter(pk=visit.pk).update(outcome="missed", missed_reason="ill")
+    _write(SubjectVisit, visit.pk, outcome="missed", missed_reason="ill")
     checks_run(keys={"required_form_missing"})
     assert set(queries.values_list("state", flat=True)) == {S.CLOSED}
-    SubjectVisit.objects.filter(pk=visit.pk).update(outcome="planned", missed_reason="")
+    _write(SubjectVisit, visit.pk, outcome="planned", missed_reason="")
     checks_run(keys={"required_form_missing"})
     assert set(queries.values_list("state", flat=True)) == {S.OPEN}
     assert queries.count() == len(fields)
@@ -299,6 +310,7 @@ def _queries_of_a_run(**kwargs) -> tuple[int, object]:
 
 
 def test_a_run_costs_the_same_sql_queries_for_5_and_30_subjects(site, coordinator, investigator):
+    checks_run()  # warm up: the content types are cached from then on
     _failing_subjects(site, coordinator, investigator, 5)
     few_raise, first = _queries_of_a_run()
     few_again, _ = _queries_of_a_run()
@@ -308,3 +320,32 @@ def test_a_run_costs_the_same_sql_queries_for_5_and_30_subjects(site, coordinato
     assert second.raised > first.raised  # more subjects, more queries raised...
     assert many_raise == few_raise  # ...in the same number of SQL queries
     assert many_again == few_again
+
+
+def test_the_query_page_names_the_check_and_the_list_filters_the_systems_queries(
+    ae, monitor_client, monitor
+):
+    checks_run(keys={AE_CHECK})
+    query = _auto().get()
+    page = monitor_client.get(reverse("datamanagement:query_detail", args=[query.pk])).content
+    assert "An adverse event is recovered but has no end date (version 1)" in page.decode()
+    query_services.query_raise(user=monitor, record=ae, field="aeterm", text="Term?")
+    url = reverse("datamanagement:query_list")
+    system = monitor_client.get(url + "?raised_by=0").context["lines"]
+    assert [line["query"].pk for line in system] == [query.pk]
+    assert len(monitor_client.get(url).context["lines"]) == 2
+
+
+def test_a_missing_form_query_names_the_form(subject_on_day_6, monitor_client):
+    visit = subject_on_day_6.visits.get(code="DAY14")
+    today = site_today(subject_on_day_6.site)
+    _write(
+        SubjectVisit,
+        visit.pk,
+        window_start=today - timedelta(days=4),
+        window_end=today - timedelta(days=1),
+    )
+    checks_run(keys={"required_form_missing"})
+    query = _auto("required_form_missing").get(visit=visit, field="labs")
+    page = monitor_client.get(reverse("datamanagement:query_detail", args=[query.pk]))
+    assert "Laboratory / serology" in page.content.decode()

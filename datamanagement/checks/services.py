@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,8 @@ from trial_edc.audit.services import audit_context
 from trial_edc.core import registry
 
 logger = logging.getLogger(__name__)
+
+RUN_LOCK = 0x45444331  # the advisory lock key of a run of the edit checks ("EDC1")
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,17 @@ def checks_run(*, subject_ids=None, keys=None) -> RunResult:
     if not run or (subject_ids is not None and not subject_ids):
         return RunResult()
     subject_ids = None if subject_ids is None else list(subject_ids)
-    findings = {c.key: c.failing(subject_ids) for c in run}
     versions = {c.key: c.version for c in run}
-    cts = _content_types(
-        {c.model_label for c in run} | {f.label for fs in findings.values() for f in fs}
-    )
-    label_of = {ct.pk: label for label, ct in cts.items()}
     with transaction.atomic():
+        # one run at a time (the daily run and a save's): the second waits, then finds the
+        # first one's queries and writes nothing twice
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+        findings = {c.key: c.failing(subject_ids) for c in run}
+        cts = _content_types(
+            {c.model_label for c in run} | {f.label for fs in findings.values() for f in fs}
+        )
+        label_of = {ct.pk: label for label, ct in cts.items()}
         rows = Query.objects.select_for_update().filter(check_key__in=list(versions))
         if subject_ids is not None:
             rows = rows.filter(subject_id__in=subject_ids)

@@ -101,7 +101,8 @@ def plan(findings: dict[str, list[Finding]], versions: dict[str, int], existing)
     - failing, query closed by the system (the check had passed): re-open the same query;
     - failing, query closed by a person while still failing: leave it closed (they judged
       the value right);
-    - passing, query open or answered: close it as the system;
+    - passing, query open or answered: close it as the system (unless a person re-opened
+      it after the check had passed: then it is their question, left to them);
     - a cancelled query (raised in error) is never touched;
     - a query of an older version of a check: closed as the system if still open."""
     raise_new, reopen, close, revised, mark_failing, mark_passing = [], [], [], [], [], []
@@ -127,7 +128,9 @@ def plan(findings: dict[str, list[Finding]], versions: dict[str, int], existing)
             elif not q.failing:
                 mark_failing.append(q.pk)
         elif q.state in ACTIVE:
-            close.append(q.pk)
+            if q.failing:
+                close.append(q.pk)
+            # else a person re-opened it after the check passed: their question stays open
         elif q.failing:
             mark_passing.append(q.pk)
     for key, fs in findings.items():

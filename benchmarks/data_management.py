@@ -1,5 +1,8 @@
 """Time and SQL queries of data management's pages for 10 sites × N subjects each, at two
-sizes, so that what does not grow with the subjects can be seen (and is asserted).
+sizes, so that what does not grow with the subjects can be seen (and is asserted): the
+subject matrix and the query list of a site, and a full run of the automatic checks (the
+first after the new subjects, which raises their queries, and a second, which finds nothing
+to do).
 
 python benchmarks/data_management.py --sites 10 --subjects 10 100
 """
@@ -33,6 +36,7 @@ def main(site_count: int, sizes: list[int]) -> None:
         from django.utils import timezone
         from efficacy_summary import seed_efficacy
 
+        from datamanagement.checks.services import checks_run
         from enrollment.models import Subject
         from portal.demo.enrollment import enrollment_bulk_seed
         from trial_edc.accounts.models import User
@@ -44,6 +48,7 @@ def main(site_count: int, sizes: list[int]) -> None:
         client.force_login(User.objects.get(username="monitor"))
         results, per_site = [], 0
         today = timezone.localdate()
+        checks_run()  # warm up (the demo's subjects; content types cached)
         for size in sorted(sizes):
             with measured(f"enrol {size - per_site} more subjects at {site_count} sites", results):
                 for site in sites:
@@ -59,6 +64,17 @@ def main(site_count: int, sizes: list[int]) -> None:
             url = reverse("datamanagement:subject_matrix") + f"?site={sites[-1].code}"
             client.get(url)  # warm up
             with measured(f"subject matrix, {per_site} subjects at the site", results):
+                response = client.get(url)
+            assert response.status_code == 200
+            with measured(f"automatic checks, full run ({per_site} subjects/site)", results):
+                raised = checks_run()
+            with measured(f"automatic checks again, nothing to do ({per_site}/site)", results):
+                again = checks_run()
+            assert (again.raised, again.reopened, again.closed) == (0, 0, 0)
+            print(f"{per_site} subjects/site: the checks raised {raised.raised} queries")
+            url = reverse("datamanagement:query_list") + f"?site={sites[-1].pk}"
+            client.get(url)  # warm up
+            with measured(f"query list, {per_site} subjects at the site", results):
                 response = client.get(url)
             assert response.status_code == 200
         print_table(f"Data management, {site_count} sites", results)

@@ -21,6 +21,7 @@ def register() -> None:
 
     overlays.register()
     worklists.register()
+    _register_checks()
 
 
 # --- freeze and lock (issue 14, points 7-9) ---
@@ -86,3 +87,14 @@ def _register_lock_blockers() -> None:
         ("casebooks", _("Casebooks not signed"), casebooks_unsigned, 40),
     ):
         registry.lock_blockers.register(registry.LockBlocker(key, label, blockers, order=order))
+
+
+# --- automatic queries from edit checks (issue 14, point 3) ------------------------------
+def _register_checks() -> None:
+    from datamanagement.checks import builtin
+    from datamanagement.checks.services import checks_run_for_record
+
+    builtin.register()
+    registry.after_save_hooks.register(
+        registry.AfterSave("datamanagement.checks", checks_run_for_record, order=10)
+    )

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from datamanagement.models.locks import LOCK_MOVES, LockState
-from datamanagement.models.queries import QUERY_MOVES, QueryState
+from datamanagement.models.queries import QUERY_MOVES, SYSTEM_QUERY_MOVES, QueryState
 from enrollment.models import (
     SCREENING_MOVES,
     SUBJECT_MOVES,
@@ -26,6 +26,7 @@ TABLES = {
     "safety report": SAFETY_REPORT_MOVES,
     "notification": NOTIFICATION_MOVES,
     "query": QUERY_MOVES,
+    "automatic query (the system's moves)": SYSTEM_QUERY_MOVES,
     "freeze and lock": LOCK_MOVES,
 }
 
@@ -73,6 +74,11 @@ ALLOWED = {
         (Q.ANSWERED, Q.CLOSED),
         (Q.ANSWERED, Q.OPEN),  # re-opened with text
         (Q.CLOSED, Q.OPEN),  # re-opened with a reason
+    },
+    "automatic query (the system's moves)": {
+        (Q.OPEN, Q.CLOSED),  # the check passes now: nobody needs to answer
+        (Q.ANSWERED, Q.CLOSED),
+        (Q.CLOSED, Q.OPEN),  # the check fails again: the same query re-opens
     },
     "freeze and lock": {
         (L.OPEN, L.FROZEN),

@@ -16,7 +16,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trial_edc.settings.local")
 app = Celery("trial_edc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(
-    ["trial_edc.audit", "trial_edc.notifications", "enrollment", "dosing", "safety", "efficacy"]
+    [
+        "trial_edc.audit",
+        "trial_edc.notifications",
+        "enrollment",
+        "dosing",
+        "safety",
+        "efficacy",
+        "datamanagement",
+    ]
 )
 
 # one line per task, with the request id and user id of the request that sent it

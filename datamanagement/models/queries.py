@@ -49,6 +49,12 @@ class Query(models.Model):
     raised_at = models.DateTimeField(_("raised at"))
     first_answered_at = models.DateTimeField(_("first answered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # an automatic query (raised by an edit check, `raised_by` None): the check's key and
+    # version, and whether the check failed at its last run (a query closed while its check
+    # still fails stays closed; once the check has passed, a new failure re-opens it)
+    check_key = models.CharField(_("edit check"), max_length=60, blank=True)
+    check_version = models.PositiveSmallIntegerField(_("edit check version"), null=True, blank=True)
+    check_failing = models.BooleanField(default=False)
 
     site_path = "site"
 
@@ -73,7 +79,13 @@ class Query(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(state="answered") | models.Q(first_answered_at__isnull=False),
                 name="query_answered_has_time",
-            )
+            ),
+            # an edit check raises at most one query per (check, version, record, item)
+            models.UniqueConstraint(
+                fields=["check_key", "check_version", "content_type", "object_id", "field"],
+                condition=~models.Q(check_key=""),
+                name="query_one_per_check_item",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -90,6 +102,22 @@ QUERY_MOVES = Transitions(
     },
     field="state",
     noun=_("A query"),
+)
+
+# The moves of the system on an automatic query: it closes an open or answered query when
+# its check passes again (nobody needs to answer a value that was corrected), and re-opens
+# a closed one when the check fails again. A person's moves stay those of QUERY_MOVES
+# (a person never closes an unanswered query: they cancel it).
+SYSTEM_QUERY_MOVES = Transitions(
+    QueryState,
+    {
+        QueryState.OPEN: {QueryState.CLOSED},
+        QueryState.ANSWERED: {QueryState.CLOSED},
+        QueryState.CLOSED: {QueryState.OPEN},
+        QueryState.CANCELLED: set(),  # raised in error: final for the system too
+    },
+    field="state",
+    noun=_("An automatic query"),
 )
 
 

@@ -40,6 +40,9 @@ class QueryMoveForm(forms.Form):
         self.fields["action"].choices = [(a, a) for a in actions]
 
 
+SYSTEM = 0  # "raised by" the system: the automatic queries of the edit checks
+
+
 class QueryFilterForm(forms.Form):
     """The filters of the query list (a GET form: a bad value is a message, never an error)."""
 
@@ -60,7 +63,8 @@ class QueryFilterForm(forms.Form):
         self.fields["form"].choices = [("", _("Any"))] + [
             (crf.key, str(crf.model._meta.verbose_name).capitalize()) for crf in registry.crf_models
         ]
-        self.fields["raised_by"].choices = [("", _("Anyone"))] + [
-            (u.pk, u.get_full_name() or u.username) for u in raisers
-        ]
+        self.fields["raised_by"].choices = [
+            ("", _("Anyone")),
+            (SYSTEM, _("The system (edit checks)")),
+        ] + [(u.pk, u.get_full_name() or u.username) for u in raisers]
         self.fields["site"].choices = [("", _("All my sites"))] + [(s.pk, s.code) for s in sites]

@@ -78,8 +78,9 @@ def item_label(model, name: str) -> str:
         return ""
     try:
         return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # a field renamed since the query was raised
-        return name
+    except Exception:  # a visit's form (an automatic query), or a field renamed since
+        form = registry.visit_forms.get(name) if model is SubjectVisit else None
+        return str(form.label) if form is not None else name
 
 
 def shown(model, name: str, obj) -> str:

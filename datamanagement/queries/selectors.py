@@ -28,7 +28,7 @@ def query_or_404(user, pk: int) -> Query:
 
 def query_list(user, *, state="", min_days=None, form="", raised_by=None, site=None, subject=None):
     """The user's queries, filtered (state, at least `min_days` open, form = model label,
-    raised by, site, subject), with what the list shows (one query)."""
+    raised by (0: the system), site, subject), with what the list shows (one query)."""
     rows = queries_for(user).select_related("site", "subject", "visit", "content_type", "raised_by")
     if state:
         rows = rows.filter(state=state)
@@ -37,7 +37,9 @@ def query_list(user, *, state="", min_days=None, form="", raised_by=None, site=N
     if form:
         app_label, _, model = form.partition(".")
         rows = rows.filter(content_type__app_label=app_label, content_type__model=model)
-    if raised_by is not None:
+    if raised_by == 0:  # the system: automatic queries
+        rows = rows.filter(raised_by__isnull=True)
+    elif raised_by is not None:
         rows = rows.filter(raised_by_id=raised_by)
     if site is not None:
         rows = rows.filter(site_id=site)

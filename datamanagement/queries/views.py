@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from datamanagement.checks.rules import checks
 from datamanagement.queries import records, rules, selectors, services
 from datamanagement.queries.forms import QueryFilterForm, QueryMoveForm, QueryRaiseForm
 from trial_edc.accounts.models import User
@@ -123,9 +124,19 @@ def query_detail(request, pk: int):
                     query.object_id,
                 ],
             ),
+            "check": _check_of(query),
             **selectors.aging(query),
         },
     )
+
+
+def _check_of(query) -> str:
+    """The edit check that raised an automatic query, with its version ("" for a person's)."""
+    if not query.check_key:
+        return ""
+    check = checks.get(query.check_key)
+    label = str(check.label) if check is not None else query.check_key
+    return _("%(check)s (version %(v)s)") % {"check": label, "v": query.check_version}
 
 
 @login_required

@@ -2,6 +2,7 @@
 their fields, a form saved unchanged, a form sent twice, a study day from a URL, the
 add/change permission of a CRF page, and the CRF page itself."""
 
+import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from trial_edc.audit.forms import unchanged
 from trial_edc.audit.models import Submission
 from trial_edc.core import registry
 from trial_edc.core.locks import is_record_locked, record_locked_message
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["unchanged"]  # re-exported: the one "nothing changed" check (trial_edc.audit.forms)
 
@@ -199,7 +202,18 @@ def crf_save(request, form, *, save: Callable[[], str], back: str) -> HttpRespon
             raise
         form.add_error(None, record_locked_message())
         return None
+    _after_save(getattr(form, "instance", None))
     return redirect(landing)
+
+
+def _after_save(record) -> None:
+    """The registered after-save hooks (data management's edit checks); a failing hook is
+    logged and never breaks the save, which is committed already."""
+    for hook in registry.after_save_hooks:
+        try:
+            hook.run(record)
+        except Exception:
+            logger.exception("after-save hook %s failed", hook.key)
 
 
 class _SavedMeanwhile(Exception):

@@ -16,7 +16,9 @@ registries instead of importing a trial app:
 - `lock_blockers`: what stands in the way of the database lock (open queries, unverified
   critical items, unsigned AEs, unsigned casebooks...);
 - `unlock_effects`: what an unlock reopens besides the data (signatures it voids, source
-  data verification it makes stale), listed in the unlock's audited entry.
+  data verification it makes stale), listed in the unlock's audited entry;
+- `after_save_hooks`: what runs after a CRF page saved a record (`core.forms.crf_save`):
+  data management's edit checks for the record's subject.
 
 (The site overview's counts per site register with `accounts.selectors.site_count_register`,
 since accounts sits below core.)
@@ -220,6 +222,16 @@ class UnlockEffect:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class AfterSave:
+    """Run after a CRF page saved a record, once the save is committed: `run(record)` (the
+    form's instance). A failure is logged and never breaks the save."""
+
+    key: str
+    run: Callable
+    order: int = 0
+
+
 crf_models = Registry("CRF models")
 visit_forms = Registry("visit forms")
 reminder_sources = Registry("reminder sources")
@@ -231,6 +243,7 @@ death_checks = Registry("death checks")
 record_parts = Registry("record parts")
 lock_blockers = Registry("database-lock blockers")
 unlock_effects = Registry("unlock effects")
+after_save_hooks = Registry("after-save hooks")
 
 
 def reminder_source_of(kind: str) -> ReminderSource | None:

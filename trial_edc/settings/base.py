@@ -269,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.after_last_dose_replan",
         "schedule": timedelta(hours=24),
     },
+    # data management's edit checks: automatic queries raised, closed and re-opened
+    "datamanagement-checks-daily": {
+        "task": "datamanagement.checks_run",
+        "schedule": timedelta(hours=24),
+    },
     "safety-30-day-reports-daily": {
         "task": "safety.safety_reports_due",
         "schedule": timedelta(hours=24),

@@ -1,5 +1,5 @@
 """The database lock: refused while anything registered in `lock_blockers` blocks it (open
-queries, unverified critical items, unsigned casebooks — faked here until their parts land —
+queries, unverified critical items, unsigned casebooks — faked, and each real one —
 and the real unsigned adverse events), accepted with none; its certificate's hashes are
 recomputed and checked."""
 
@@ -173,3 +173,35 @@ def test_only_a_data_manager_locks_the_database(monitor, monitor_client):
     with pytest.raises(PermissionDenied):
         services.lock_database(user=monitor)
     assert monitor_client.get(reverse("datamanagement:database_lock")).status_code == 403
+
+
+@pytest.mark.parametrize("blocker", ["open query", "unverified critical item", "unsigned casebook"])
+def test_refused_by_each_real_blocker(
+    blocker, data_manager, data_manager_client, subject_on_day_6, monitor, investigator
+):
+    """With every blocker resolved, one real thing put back blocks the lock, and the page
+    lists it under its kind with a link."""
+    from datamanagement.models import CasebookSignature, SourceVerification
+    from datamanagement.queries.services import query_raise
+    from enrollment.models import Consent
+
+    subject = subject_on_day_6
+    _resolve_every_blocker(subject, monitor, investigator)
+    consent = Consent.objects.get(screening__subject=subject)
+    if blocker == "open query":
+        query_raise(user=monitor, record=subject, text="Is day 1 right?")
+        label = "Queries not closed"
+    elif blocker == "unverified critical item":
+        SourceVerification.objects.filter(model_label="enrollment.consent").delete()
+        label = "Critical items not verified"
+    else:
+        CasebookSignature.objects.filter(subject=subject).update(
+            voided_at="2026-01-01T00:00Z", void_reason="test"
+        )
+        label = "Casebooks not signed"
+    with pytest.raises(ValidationError):
+        services.lock_database(user=data_manager)
+    assert selectors.study_state() == LockState.OPEN
+    html = data_manager_client.get(reverse("datamanagement:database_lock")).content.decode()
+    assert label in html
+    assert str(subject) in html

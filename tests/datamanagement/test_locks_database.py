@@ -183,11 +183,9 @@ def test_refused_by_each_real_blocker(
     lists it under its kind with a link."""
     from datamanagement.models import CasebookSignature, SourceVerification
     from datamanagement.queries.services import query_raise
-    from enrollment.models import Consent
 
     subject = subject_on_day_6
     _resolve_every_blocker(subject, monitor, investigator)
-    consent = Consent.objects.get(screening__subject=subject)
     if blocker == "open query":
         query_raise(user=monitor, record=subject, text="Is day 1 right?")
         label = "Queries not closed"

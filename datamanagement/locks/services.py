@@ -18,6 +18,7 @@ from trial_edc.audit.models import AuditChainHead
 from trial_edc.audit.services import audit_context
 from trial_edc.core import registry
 from trial_edc.core.pdf import render_pdf
+from trial_edc.study import study
 
 
 def _code_ok(user, code: str) -> bool:
@@ -189,7 +190,7 @@ def lock_database(*, user) -> LockCertificate:
         head = AuditChainHead.objects.filter(pk=1).first()
         seq, head_hash = (head.seq, head.hash) if head else (0, "0" * 64)
         content = {
-            "study": "NCT06919380",
+            "study": study().protocol_id,
             "locked_at": now.isoformat(),
             "locked_by": {"username": user.username, "name": user.get_full_name()},
             "data_sha256": canonical_sha256(data_dump()),

@@ -4,10 +4,10 @@ missing at the end of the day (a `ReminderSource`, registered by dosing)."""
 from django.utils.translation import gettext as _
 
 from dosing.models import DoseAdministration
+from dosing.selectors import without_dose_today
 from enrollment.models import Subject
-from enrollment.schedule.selectors import subjects_in_treatment
 from trial_edc.accounts.roles import Role
-from trial_edc.core.clock import site_moment, treatment_study_day
+from trial_edc.core.clock import site_moment
 from trial_edc.core.links import absolute_url
 from trial_edc.core.registry import ReminderSource
 from trial_edc.notifications.models import Kind
@@ -18,24 +18,11 @@ from trial_edc.study import study
 def dose_reminders(now, days, staff) -> list:
     """Subjects on study in days 1-14 with no dose recorded today (2 queries)."""
     days = [d for d in days if d.morning or d.end_of_day]
-    subjects = subjects_in_treatment(days)
-    if not subjects:
-        return []
-    by_site = {d.site.pk: d for d in days}
-    dosed = set(
-        DoseAdministration.objects.filter(
-            subject_id__in=[s.pk for s in subjects],
-            date__in={by_site[s.site_id].today for s in subjects},
-        ).values_list("subject_id", "date")
-    )
     r = study().reminders
     ct = content_type_id(Subject)
     messages = []
-    for subject in subjects:
-        d = by_site[subject.site_id]
-        if (subject.pk, d.today) in dosed:
-            continue
-        day = treatment_study_day(subject.day1, d.today)
+    for due in without_dose_today(days):
+        subject, d, day = due.subject, due.site_day, due.day
         facts = {
             "subject": subject,
             "day": day,

@@ -9,8 +9,9 @@ from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from dosing import rules
 from dosing.models import DoseAdministration
 from enrollment.models import Subject
+from enrollment.schedule.selectors import subjects_in_treatment
 from trial_edc.accounts.selectors import scope_to_sites
-from trial_edc.core.clock import site_today
+from trial_edc.core.clock import site_today, treatment_study_day
 from trial_edc.core.registry import TreatmentFacts
 from trial_edc.study import study
 
@@ -118,3 +119,33 @@ def subjects_missing_doses(user) -> list[MissingDoses]:
 
 def treatment_days() -> range:
     return range(1, study().treatment_days + 1)
+
+
+@dataclass(frozen=True)
+class DueToday:
+    """A subject in treatment today at their site whose day's record is still missing."""
+
+    subject: Subject
+    site_day: object  # anything with `site` and `today` (a reminder run's SiteDay, SiteToday)
+    day: int  # the treatment day
+
+
+def without_dose_today(days) -> list[DueToday]:
+    """Subjects in treatment today at their site (`days`: each site with its date) with no
+    dose record for that date (2 queries); the reminders and the worklist both ask this."""
+    subjects = subjects_in_treatment(days)
+    if not subjects:
+        return []
+    by_site = {d.site.pk: d for d in days}
+    dosed = set(
+        DoseAdministration.objects.filter(
+            subject_id__in=[s.pk for s in subjects],
+            date__in={by_site[s.site_id].today for s in subjects},
+        ).values_list("subject_id", "date")
+    )
+    due = []
+    for s in subjects:
+        d = by_site[s.site_id]
+        if (s.pk, d.today) not in dosed:
+            due.append(DueToday(s, d, treatment_study_day(s.day1, d.today)))
+    return due

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.utils.translation import gettext as _
 
 from enrollment.models import Subject
-from enrollment.schedule.selectors import subjects_in_treatment
 from safety.models import SeriousAdverseEventReport, VitalSigns
+from safety.selectors import without_vitals_today
 from trial_edc.accounts.roles import Role
 from trial_edc.core.clock import site_moment, site_today, treatment_study_day
 from trial_edc.core.links import absolute_url
@@ -22,23 +22,10 @@ from trial_edc.study import study
 def vitals_reminders(now, days, staff) -> list:
     """Subjects in days 1-14 with no vital signs today, at the end of the day (2 queries)."""
     days = [d for d in days if d.end_of_day]
-    subjects = subjects_in_treatment(days)
-    if not subjects:
-        return []
-    with_vitals = set(
-        VitalSigns.objects.filter(
-            subject_id__in=[s.pk for s in subjects],
-            study_day__range=(1, study().treatment_days),
-        ).values_list("subject_id", "study_day")
-    )
-    by_site = {d.site.pk: d for d in days}
     ct = content_type_id(Subject)
     messages = []
-    for subject in subjects:
-        d = by_site[subject.site_id]
-        day = treatment_study_day(subject.day1, d.today)
-        if (subject.pk, day) in with_vitals:
-            continue
+    for due in without_vitals_today(days):
+        subject, d, day = due.subject, due.site_day, due.day
         facts = {
             "subject": subject,
             "day": day,

@@ -7,8 +7,9 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from dosing.rules import dose_was_given, missing_days
-from dosing.selectors import last_dose_date, last_dose_given
+from dosing.selectors import DueToday, last_dose_date, last_dose_given
 from enrollment.models import Subject
+from enrollment.schedule.selectors import subjects_in_treatment
 from safety import rules
 from safety.models import (
     AdverseEvent,
@@ -18,7 +19,7 @@ from safety.models import (
     SeriousAdverseEventReport,
     VitalSigns,
 )
-from trial_edc.core.clock import site_today
+from trial_edc.core.clock import site_today, treatment_study_day
 from trial_edc.study import study
 
 
@@ -237,3 +238,22 @@ def open_sae_reports():
 
 def serious_filter(serious_only: bool) -> Q:
     return Q(aeser=True) if serious_only else Q()
+
+
+def without_vitals_today(days) -> list[DueToday]:
+    """Subjects in treatment today at their site (`days`: each site with its date) with no
+    vital signs for that treatment day (2 queries); the reminders and the worklist ask this."""
+    subjects = subjects_in_treatment(days)
+    if not subjects:
+        return []
+    by_site = {d.site.pk: d for d in days}
+    due = []
+    for s in subjects:
+        d = by_site[s.site_id]
+        due.append(DueToday(s, d, treatment_study_day(s.day1, d.today)))
+    measured = set(
+        VitalSigns.objects.filter(
+            subject_id__in=[x.subject.pk for x in due], study_day__in={x.day for x in due}
+        ).values_list("subject_id", "study_day")
+    )
+    return [x for x in due if (x.subject.pk, x.day) not in measured]

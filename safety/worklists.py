@@ -6,37 +6,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrollment.schedule.selectors import sites_today, subjects_in_treatment
-from safety.models import AdverseEvent, VitalSigns
-from safety.selectors import open_sae_reports, sae_deadline
+from enrollment.schedule.selectors import sites_today
+from safety.models import AdverseEvent
+from safety.selectors import open_sae_reports, sae_deadline, without_vitals_today
 from safety.services.signatures import to_sign
 from trial_edc.accounts.selectors import scope_to_sites
-from trial_edc.core.clock import treatment_study_day
 from trial_edc.core.registry import WorkItem
 
 
 def vitals_today(user) -> list[WorkItem]:
     """Subjects in treatment today at their site with no vital signs for today (3 queries)."""
-    days = sites_today(user)
-    subjects = subjects_in_treatment(days)
-    if not subjects:
-        return []
-    today = {d.site.pk: d for d in days}
-    day_of = {s.pk: treatment_study_day(s.day1, today[s.site_id].today) for s in subjects}
-    measured = set(
-        VitalSigns.objects.filter(
-            subject_id__in=day_of, study_day__in=set(day_of.values())
-        ).values_list("subject_id", "study_day")
-    )
     return [
         WorkItem(
             _("%(subject)s: today's vital signs (day %(day)d)")
-            % {"subject": s, "day": day_of[s.pk]},
-            reverse("portal:treatment_day", args=[s.pk, day_of[s.pk]]),
-            site=today[s.site_id].site.code,
+            % {"subject": due.subject, "day": due.day},
+            reverse("portal:treatment_day", args=[due.subject.pk, due.day]),
+            site=due.site_day.site.code,
         )
-        for s in subjects
-        if (s.pk, day_of[s.pk]) not in measured
+        for due in without_vitals_today(sites_today(user))
     ]
 
 

@@ -10,6 +10,7 @@ from safety.models import (
     VitalSigns,
 )
 from safety.selectors import current_state, facts_of, follow_up_facts, outcome_label
+from trial_edc.accounts.forms import SignatureCredentialsForm
 from trial_edc.audit.forms import ReasonForChangeMixin
 from trial_edc.core.forms import (
     DATE,
@@ -156,9 +157,12 @@ class SaeReportedForm(BoundedDatesMixin, forms.Form):
     )
 
 
-class SignatureForm(forms.Form):
-    """Username and password to sign (the password only, after a first signature in the same
-    session); the meaning is stated on the form."""
+class SignatureForm(SignatureCredentialsForm):
+    """The adverse events to sign, each signed on its own after one entry of username (first
+    signature of the session) and password; the meaning is stated on the form."""
+
+    meaning = AdverseEventSignature.MEANING
+    field_order = ["adverse_events", "username", "password"]
 
     adverse_events = forms.ModelMultipleChoiceField(
         queryset=AdverseEvent.objects.none(),
@@ -166,25 +170,11 @@ class SignatureForm(forms.Form):
         label=_("Adverse events to sign"),
         error_messages={"required": _("Tick at least one adverse event.")},
     )
-    username = forms.CharField(
-        label=_("Your username"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-        help_text=_("Asked at the first signature of each session."),
-    )
-    password = forms.CharField(
-        label=_("Your password"),
-        widget=forms.PasswordInput,
-        help_text=_("Signing with your password means: %(meaning)s.")
-        % {"meaning": AdverseEventSignature.MEANING},
-    )
 
-    def __init__(self, *args, queryset, ask_username: bool = True, **kwargs):
+    def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["adverse_events"].queryset = queryset
         self.fields["adverse_events"].label_from_instance = _signing_label
-        if not ask_username:
-            del self.fields["username"]
 
 
 def _signing_label(ae) -> str:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from datamanagement.models import CasebookSignature
+from trial_edc.accounts.forms import SignatureCredentialsForm
 
 
 class VerifyRecordForm(forms.Form):
@@ -35,24 +36,7 @@ def seen_token(records) -> str:
     return ",".join(f"{r.info.label}:{r.record_id}:{r.seq}" for r in records)
 
 
-class CasebookSignForm(forms.Form):
-    """Username and password to sign (the password only after a first signature in the same
-    session); the meaning is stated on the form."""
+class CasebookSignForm(SignatureCredentialsForm):
+    """The casebook's sign-off: username (first signature of the session) and password."""
 
-    username = forms.CharField(
-        label=_("Your username"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-        help_text=_("Asked at the first signature of each session."),
-    )
-    password = forms.CharField(
-        label=_("Your password"),
-        widget=forms.PasswordInput,
-        help_text=_("Signing with your password means: %(meaning)s.")
-        % {"meaning": CasebookSignature.MEANING},
-    )
-
-    def __init__(self, *args, ask_username: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not ask_username:
-            del self.fields["username"]
+    meaning = CasebookSignature.MEANING

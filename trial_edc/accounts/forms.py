@@ -144,3 +144,27 @@ class OtpEnrolForm(OtpCodeForm):
             "Scan the QR code (or type the key) in an authenticator app, then type the 6-digit "
             "code it shows."
         )
+
+
+class SignatureCredentialsForm(forms.Form):
+    """Username and password to sign an electronic signature (accounts.signing): the username
+    at the first signature of a session only; the meaning (`meaning`, set by the signature's
+    form) is stated with the password."""
+
+    meaning = ""
+
+    username = forms.CharField(
+        label=_("Your username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+        help_text=_("Asked at the first signature of each session."),
+    )
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, ask_username: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = _("Signing with your password means: %(meaning)s.") % {
+            "meaning": self.meaning
+        }
+        if not ask_username:
+            del self.fields["username"]

@@ -2,6 +2,7 @@
 
 from datamanagement.locks import rules
 from datamanagement.models.locks import DataLock, LockCertificate, LockState
+from datamanagement.places import subject_and_visit_of
 from trial_edc.core import registry
 
 
@@ -29,42 +30,6 @@ def parent_records_of(record) -> list[tuple[str, int]]:
         if not isinstance(obj, Subject | SubjectVisit) and label in registry.crf_models:
             found.append((label, obj.pk))
     return found
-
-
-def subject_and_visit_of(record) -> tuple[int | None, int | None]:
-    """The subject and visit a saved CRF record belongs to, as the trigger sees them."""
-    from enrollment.models import Subject, SubjectVisit
-
-    crf = registry.crf_models.get(record._meta.label_lower)
-    if crf is None:
-        return None, None
-    if isinstance(record, Subject):
-        return record.pk, None
-    if isinstance(record, SubjectVisit):
-        return record.subject_id, record.pk
-    subject_id = visit_id = None
-    if crf.subject_path is None:
-        screening_id = getattr(record, "screening_id", None) or (
-            record.pk if record._meta.model_name == "screening" else None
-        )
-        subject_id = (
-            Subject.objects.filter(screening_id=screening_id).values_list("pk", flat=True).first()
-            if screening_id
-            else None
-        )
-    else:
-        obj = record
-        for step in crf.subject_path.split("__"):
-            obj = getattr(obj, step)
-            if isinstance(obj, SubjectVisit) and visit_id is None:
-                visit_id = obj.pk
-        subject_id = obj.pk
-    if visit_id is None:
-        for f in record._meta.concrete_fields:
-            if f.is_relation and f.related_model is SubjectVisit:
-                visit_id = getattr(record, f.attname)
-                break
-    return subject_id, visit_id
 
 
 def record_state(record) -> tuple[str, str]:

@@ -58,7 +58,7 @@ def _target(level, subject, visit, record) -> tuple[str, dict]:
             {"visit": visit, "subject": visit.subject},
             visit.subject.site,
         )
-    from datamanagement.locks.selectors import subject_and_visit_of
+    from datamanagement.places import subject_and_visit_of
 
     label = record._meta.label_lower
     if label not in registry.crf_models:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.http import Http404
 
+from datamanagement.places import subject_and_visit_of
 from enrollment.models import Subject, SubjectVisit
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.core import registry
@@ -48,15 +49,14 @@ class Place:
 
 
 def place_of(record) -> Place:
-    crf = crf_of(record._meta.label_lower)
+    """The record's site, and its subject and visit as `places` finds them."""
     site = _follow(record, record.site_path)
-    subject = None
-    if crf is not None and crf.subject_path is not None:
-        subject = record if crf.subject_path == "" else _follow(record, crf.subject_path)
-    visit = record if isinstance(record, SubjectVisit) else getattr(record, "visit", None)
-    if not isinstance(visit, SubjectVisit):
-        visit = None
-    return Place(site_id=site.pk, subject=subject, visit=visit)
+    subject_id, visit_id = subject_and_visit_of(record)
+    return Place(
+        site_id=site.pk,
+        subject=Subject.objects.filter(pk=subject_id).first() if subject_id else None,
+        visit=SubjectVisit.objects.filter(pk=visit_id).first() if visit_id else None,
+    )
 
 
 def items_of(model) -> list[models.Field]:

@@ -7,6 +7,7 @@ from functools import cache
 
 from django.db import models
 
+from datamanagement.places import subject_lookup, visit_lookup
 from enrollment.models import Subject, SubjectVisit
 from trial_edc.core import registry
 from trial_edc.study import study
@@ -38,36 +39,6 @@ class CrfInfo:
         return self.items if full else tuple(f for f in self.items if f in self.critical)
 
 
-def _subject_lookup(crf) -> str | None:
-    if crf.subject_path == "":
-        return "pk"
-    if crf.subject_path is not None:
-        return crf.subject_path
-    screening = Subject._meta.get_field("screening")
-    if crf.model is screening.related_model:
-        return screening.related_query_name()
-    for f in crf.model._meta.concrete_fields:
-        if f.is_relation and f.related_model is screening.related_model:
-            return f"{f.name}__{screening.related_query_name()}"
-    return None
-
-
-def _visit_lookup(crf) -> str | None:
-    if crf.model is SubjectVisit:
-        return "pk"
-    for f in crf.model._meta.concrete_fields:
-        if f.is_relation and f.related_model is SubjectVisit:
-            return f.name
-    hops, model = [], crf.model
-    for name in (crf.subject_path or "").split("__")[:-1]:
-        field = model._meta.get_field(name)
-        hops.append(name)
-        model = field.related_model
-        if model is SubjectVisit:
-            return "__".join(hops)
-    return None
-
-
 def _items(crf) -> tuple[str, ...]:
     first_hop = (crf.subject_path or "").split("__")[0]
     names = []
@@ -95,8 +66,8 @@ def _infos() -> dict[type, CrfInfo]:
             label=meta.label_lower,
             table=meta.db_table,
             site_lookup=getattr(crf.model, "site_path", "site"),
-            subject_lookup=_subject_lookup(crf),
-            visit_lookup=_visit_lookup(crf),
+            subject_lookup=subject_lookup(crf),
+            visit_lookup=visit_lookup(crf),
             items=_items(crf),
             critical=critical.get(meta.label_lower, frozenset()),
         )

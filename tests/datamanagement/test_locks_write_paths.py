@@ -9,8 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from datamanagement.locks import rules
-from datamanagement.locks.selectors import subject_and_visit_of
 from datamanagement.models.locks import DataLock, Level, LockState
+from datamanagement.places import subject_and_visit_of
 from trial_edc.core import registry
 from trial_edc.core.locks import RECORD_LOCKED_SQLSTATE, is_record_locked
 

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from datamanagement.locks.selectors import subject_and_visit_of
 from datamanagement.locks.services import change_lock
 from datamanagement.models import SourceVerification
 from datamanagement.models.locks import Level
+from datamanagement.places import subject_and_visit_of
 from datamanagement.sdv import selectors as sdv_selectors
 from datamanagement.sdv import services as sdv_services
 from datamanagement.sdv.items import crf_info

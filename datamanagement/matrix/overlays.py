@@ -7,14 +7,13 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from datamanagement.locks import rules as lock_rules
-from datamanagement.locks.selectors import states_by_target
+from datamanagement.locks.selectors import subjects_with_states
 from datamanagement.matrix.selectors import Mark, MatrixOverlay, overlays
 from datamanagement.models.locks import LockState
 from datamanagement.models.queries import Query, QueryState
 from datamanagement.sdv import rules as sdv_rules
 from datamanagement.sdv.selectors import records_sdv, valid_casebook_signatures
-from enrollment.models import SubjectVisit
+from enrollment.models import Subject, SubjectVisit
 
 ACTIVE = (QueryState.OPEN, QueryState.ANSWERED)
 
@@ -64,29 +63,19 @@ def casebook_marks(subject_ids) -> dict:
 
 
 def lock_marks(subject_ids) -> dict:
-    """Frozen or locked: the study, the subject or the visit (the strongest one shown)."""
-    visits = list(
-        SubjectVisit.objects.filter(subject_id__in=subject_ids).values_list(
-            "pk", "subject_id", "code"
-        )
-    )
-    targets = [lock_rules.STUDY, *(lock_rules.subject_target(i) for i in subject_ids)]
-    targets += [lock_rules.visit_target(pk) for pk, _s, _c in visits]
-    states = states_by_target(targets)
-    study = states.get(lock_rules.STUDY, LockState.OPEN)
+    """Frozen or locked: a subject (or the study) on its row, a visit on its own cell."""
     label = {LockState.FROZEN: _("frozen"), LockState.LOCKED: _("locked")}
     tone = {LockState.FROZEN: "secondary", LockState.LOCKED: "dark"}
     marks = {}
-    for pk in subject_ids:
-        state = lock_rules.strongest(
-            study, states.get(lock_rules.subject_target(pk), LockState.OPEN)
-        )
-        if state != LockState.OPEN:
-            marks[(pk, None)] = [Mark(label[state], tone[state])]
-    for pk, subject_id, code in visits:
-        state = states.get(lock_rules.visit_target(pk), LockState.OPEN)
-        if state != LockState.OPEN:
-            marks[(subject_id, code)] = [Mark(label[state], tone[state])]
+    for subject in subjects_with_states(Subject.objects.filter(pk__in=list(subject_ids))):
+        if subject.effective_state != LockState.OPEN:
+            state = subject.effective_state
+            marks[(subject.pk, None)] = [Mark(label[state], tone[state])]
+        for visit in subject.lock_visits:
+            if visit.own_state != LockState.OPEN:
+                marks[(subject.pk, visit.code)] = [
+                    Mark(label[visit.own_state], tone[visit.own_state])
+                ]
     return marks
 
 

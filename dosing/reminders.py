@@ -2,6 +2,7 @@
 missing at the end of the day (a `ReminderSource`, registered by dosing)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dosing.models import DoseAdministration
 from dosing.selectors import without_dose_today
@@ -12,6 +13,7 @@ from trial_edc.core.links import absolute_url
 from trial_edc.core.registry import ReminderSource
 from trial_edc.notifications.models import Kind
 from trial_edc.notifications.services import content_type_id, messages_to
+from trial_edc.notifications.texts import later
 from trial_edc.study import study
 
 
@@ -41,12 +43,14 @@ def dose_reminders(now, days, staff) -> list:
                 coordinators,
                 kind=Kind.DOSE_TODAY,
                 send_after=site_moment(d.today, r.morning, d.site.time_zone),
-                subject=_("%(subject)s: dose of day %(day)d today") % facts,
-                body=_(
-                    "Today is treatment day %(day)d of %(subject)s (site %(site)s): the "
-                    "nebulization and the day's vital signs are due.\n\n%(url)s"
-                )
-                % facts,
+                subject=later(gettext_lazy("%(subject)s: dose of day %(day)d today"), facts),
+                body=later(
+                    gettext_lazy(
+                        "Today is treatment day %(day)d of %(subject)s (site %(site)s): the "
+                        "nebulization and the day's vital signs are due.\n\n%(url)s"
+                    ),
+                    facts,
+                ),
                 **common,
             )
         if d.end_of_day:
@@ -54,12 +58,14 @@ def dose_reminders(now, days, staff) -> list:
                 coordinators,
                 kind=Kind.DOSE_MISSING,
                 send_after=site_moment(d.today, r.end_of_day, d.site.time_zone),
-                subject=_("%(subject)s: no dose recorded for day %(day)d") % facts,
-                body=_(
-                    "At the end of treatment day %(day)d, %(subject)s (site %(site)s) has no "
-                    "dose record. Record the dose, or that it was not given and why.\n\n%(url)s"
-                )
-                % facts,
+                subject=later(gettext_lazy("%(subject)s: no dose recorded for day %(day)d"), facts),
+                body=later(
+                    gettext_lazy(
+                        "At the end of treatment day %(day)d, %(subject)s (site %(site)s) has no "
+                        "dose record. Record the dose, or that it was not given and why.\n\n%(url)s"
+                    ),
+                    facts,
+                ),
                 **common,
             )
     return messages

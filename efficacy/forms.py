@@ -48,7 +48,6 @@ class BloodGasForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, for
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sampled_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         if self.instance.pk:
             self.initial.setdefault("pressure_unit", "mmHg")
 

@@ -127,7 +127,6 @@ class ConsentForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, form
     def __init__(self, *args, staff_queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["taken_by"].queryset = staff_queryset
-        self.fields["signed_at"].input_formats = ["%Y-%m-%dT%H:%M"]
 
 
 class EnrollForm(BoundedDatesMixin, SubmitOnceMixin, forms.Form):

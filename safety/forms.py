@@ -41,7 +41,6 @@ class VitalSignsForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, f
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measured_at"].input_formats = ["%Y-%m-%dT%H:%M"]
 
     def clean(self):
         cleaned = super().clean()
@@ -146,9 +145,7 @@ class FollowUpForm(BoundedDatesMixin, SubmitOnceMixin, forms.ModelForm):
 
 
 class SaeReportedForm(BoundedDatesMixin, forms.Form):
-    reported_at = forms.DateTimeField(
-        label=_("Reported to the sponsor at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"]
-    )
+    reported_at = forms.DateTimeField(label=_("Reported to the sponsor at"), widget=DATETIME)
     reason = forms.CharField(
         label=_("Reason for change"),
         required=False,

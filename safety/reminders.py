@@ -5,6 +5,7 @@ to the investigators at 12 hours and with the data managers at the 24-hour deadl
 from datetime import timedelta
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enrollment.models import Subject
 from safety.models import SeriousAdverseEventReport, VitalSigns
@@ -16,6 +17,7 @@ from trial_edc.core.registry import ReminderSource
 from trial_edc.notifications import rules
 from trial_edc.notifications.models import Kind
 from trial_edc.notifications.services import content_type_id, messages_to
+from trial_edc.notifications.texts import later
 from trial_edc.study import study
 
 
@@ -36,12 +38,14 @@ def vitals_reminders(now, days, staff) -> list:
             staff.of(d.site.pk, Role.SITE_COORDINATOR),
             kind=Kind.VITALS_MISSING,
             send_after=site_moment(d.today, study().reminders.end_of_day, d.site.time_zone),
-            subject=_("%(subject)s: no vital signs for day %(day)d") % facts,
-            body=_(
-                "At the end of treatment day %(day)d, %(subject)s (site %(site)s) has no "
-                "vital signs recorded.\n\n%(url)s"
-            )
-            % facts,
+            subject=later(gettext_lazy("%(subject)s: no vital signs for day %(day)d"), facts),
+            body=later(
+                gettext_lazy(
+                    "At the end of treatment day %(day)d, %(subject)s (site %(site)s) has no "
+                    "vital signs recorded.\n\n%(url)s"
+                ),
+                facts,
+            ),
             content_type_id=ct,
             object_id=subject.pk,
             for_date=d.today,
@@ -96,13 +100,17 @@ def sae_reminders(now, days, staff) -> list:
             staff.of(site.pk, Role.INVESTIGATOR),
             kind=Kind.SAE_REMINDER,
             send_after=due["reminder"],
-            subject=_("Reminder: SAE %(term)s of %(subject)s not yet reported") % facts,
-            body=_(
-                "The serious adverse event %(term)s of %(subject)s (site %(site)s), serious "
-                "since %(since)s UTC, is not yet marked reported to the sponsor. The deadline "
-                "is %(deadline)s UTC.\n\n%(url)s"
-            )
-            % facts,
+            subject=later(
+                gettext_lazy("Reminder: SAE %(term)s of %(subject)s not yet reported"), facts
+            ),
+            body=later(
+                gettext_lazy(
+                    "The serious adverse event %(term)s of %(subject)s (site %(site)s), serious "
+                    "since %(since)s UTC, is not yet marked reported to the sponsor. The deadline "
+                    "is %(deadline)s UTC.\n\n%(url)s"
+                ),
+                facts,
+            ),
             **common,
         )
         if now >= due["escalation"]:
@@ -110,13 +118,18 @@ def sae_reminders(now, days, staff) -> list:
                 staff.of(site.pk, Role.INVESTIGATOR, Role.DATA_MANAGER),
                 kind=Kind.SAE_ESCALATION,
                 send_after=due["escalation"],
-                subject=_("Overdue: SAE %(term)s of %(subject)s not reported within 24 h") % facts,
-                body=_(
-                    "The serious adverse event %(term)s of %(subject)s (site %(site)s), serious "
-                    "since %(since)s UTC, was not marked reported to the sponsor by %(deadline)s "
-                    "UTC. Report it now and record it in trial-edc.\n\n%(url)s"
-                )
-                % facts,
+                subject=later(
+                    gettext_lazy("Overdue: SAE %(term)s of %(subject)s not reported within 24 h"),
+                    facts,
+                ),
+                body=later(
+                    gettext_lazy(
+                        "The serious adverse event %(term)s of %(subject)s (site %(site)s), "
+                        "serious since %(since)s UTC, was not marked reported to the sponsor by "
+                        "%(deadline)s UTC. Report it now and record it in trial-edc.\n\n%(url)s"
+                    ),
+                    facts,
+                ),
                 **common,
             )
     return messages

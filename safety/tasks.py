@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from safety import reports
 from safety.models import SafetyReport, SeriousAdverseEventReport
@@ -19,6 +19,7 @@ from trial_edc.core.links import absolute_url
 from trial_edc.core.people import staff
 from trial_edc.notifications.models import Kind, Notification
 from trial_edc.notifications.services import notify, outbox_send
+from trial_edc.notifications.texts import later
 
 logger = logging.getLogger(__name__)
 
@@ -114,8 +115,12 @@ def _notify_investigators(report) -> None:
         for_date=site_today(report.subject.site, report.finished_at),
         recipients=staff(Role.INVESTIGATOR, site_id=report.subject.site_id),
         site_id=report.subject.site_id,
-        subject=_("30-day safety report ready: %(subject)s") % {"subject": report.subject},
-        body=_("The 30-day safety report of %(subject)s is ready: %(url)s")
-        % {"subject": report.subject, "url": absolute_url("safety:safety_reports")},
+        subject=later(
+            gettext_lazy("30-day safety report ready: %(subject)s"), {"subject": report.subject}
+        ),
+        body=later(
+            gettext_lazy("The 30-day safety report of %(subject)s is ready: %(url)s"),
+            {"subject": report.subject, "url": absolute_url("safety:safety_reports")},
+        ),
     )
     outbox_send(rows)

@@ -3,6 +3,7 @@ its coordinators and investigators listing the site's open queries (1 query for 
 site); at send time it is no longer needed once none of them is open."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from datamanagement.models.queries import Query, QueryState
 from trial_edc.accounts.models import Site
@@ -12,6 +13,7 @@ from trial_edc.core.links import absolute_url
 from trial_edc.core.registry import ReminderSource
 from trial_edc.notifications.models import Kind
 from trial_edc.notifications.services import content_type_id, messages_to
+from trial_edc.notifications.texts import later
 from trial_edc.study import study
 
 
@@ -42,8 +44,12 @@ def query_reminders(now, days, staff) -> list:
             staff.of(site_id, Role.SITE_COORDINATOR, Role.INVESTIGATOR),
             kind=Kind.QUERIES_UNANSWERED,
             send_after=site_moment(d.today, study().reminders.morning, d.site.time_zone),
-            subject=_("Site %(site)s: %(n)d queries waiting for an answer") % facts,
-            body=_("These queries of site %(site)s wait for an answer:") % facts + "\n\n" + lines,
+            subject=later(
+                gettext_lazy("Site %(site)s: %(n)d queries waiting for an answer"), facts
+            ),
+            body=later(gettext_lazy("These queries of site %(site)s wait for an answer:"), facts)
+            + "\n\n"
+            + lines,
             content_type_id=ct,
             object_id=site_id,
             for_date=d.today,

@@ -3,6 +3,7 @@ coordinators in their morning (a `ReminderSource`, registered by enrollment)."""
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enrollment.models import Subject, SubjectVisit
 from trial_edc.accounts.roles import Role
@@ -12,6 +13,7 @@ from trial_edc.core.registry import ReminderSource
 from trial_edc.notifications import rules
 from trial_edc.notifications.models import Kind
 from trial_edc.notifications.services import content_type_id, messages_to
+from trial_edc.notifications.texts import later
 from trial_edc.study import study
 
 
@@ -43,13 +45,17 @@ def visit_reminders(now, days, staff) -> list:
             for_date=d.today,
             site_id=d.site.pk,
             send_after=site_moment(d.today, study().reminders.morning, d.site.time_zone),
-            subject=_("%(subject)s: %(visit)s window opens in %(n)d day(s)")
-            % {**facts, "n": (visit.window_start - d.today).days},
-            body=_(
-                "The %(visit)s visit of %(subject)s (site %(site)s) can be done from %(start)s "
-                "to %(end)s (target %(target)s).\n\n%(url)s"
-            )
-            % facts,
+            subject=later(
+                gettext_lazy("%(subject)s: %(visit)s window opens in %(n)d day(s)"),
+                {**facts, "n": (visit.window_start - d.today).days},
+            ),
+            body=later(
+                gettext_lazy(
+                    "The %(visit)s visit of %(subject)s (site %(site)s) can be done from %(start)s "
+                    "to %(end)s (target %(target)s).\n\n%(url)s"
+                ),
+                facts,
+            ),
         )
     for visit in base.filter(overdue):
         d = by_site[visit.subject.site_id]
@@ -62,12 +68,14 @@ def visit_reminders(now, days, staff) -> list:
             for_date=rules.overdue_reminder_date(visit.window_end),
             site_id=d.site.pk,
             send_after=site_moment(d.today, study().reminders.morning, d.site.time_zone),
-            subject=_("%(subject)s: %(visit)s visit overdue") % facts,
-            body=_(
-                "The window of the %(visit)s visit of %(subject)s (site %(site)s) closed on "
-                "%(end)s and the visit is not recorded as done.\n\n%(url)s"
-            )
-            % facts,
+            subject=later(gettext_lazy("%(subject)s: %(visit)s visit overdue"), facts),
+            body=later(
+                gettext_lazy(
+                    "The window of the %(visit)s visit of %(subject)s (site %(site)s) closed on "
+                    "%(end)s and the visit is not recorded as done.\n\n%(url)s"
+                ),
+                facts,
+            ),
         )
     return messages
 

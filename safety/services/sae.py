@@ -3,7 +3,7 @@ written to the notifications outbox in the same transaction as the save that mad
 serious (the outbox sender dispatches it; nothing here waits on the broker)."""
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from safety.models import AdverseEvent, SeriousAdverseEventReport
 from safety.selectors import current_state, sae_deadline
@@ -14,6 +14,7 @@ from trial_edc.core.links import absolute_url
 from trial_edc.core.people import staff
 from trial_edc.notifications.models import Kind
 from trial_edc.notifications.services import notify
+from trial_edc.notifications.texts import later
 
 
 def serious_period_sync(ae: AdverseEvent, *, user) -> list[int]:
@@ -51,21 +52,25 @@ def sae_alert_queue(report: SeriousAdverseEventReport) -> list[int]:
         for_date=site_today(ae.subject.site, report.serious_since),
         recipients=recipients,
         site_id=ae.subject.site_id,
-        subject=_("SAE at site %(site)s: %(term)s (%(subject)s)")
-        % {"site": ae.subject.site.code, "term": ae.aeterm, "subject": ae.subject},
-        body=_(
-            "A serious adverse event was recorded.\n\nSubject: %(subject)s\n"
-            "Event: %(term)s, grade %(grade)s, onset %(onset)s\n"
-            "Report it to the sponsor before %(deadline)s UTC.\n\n%(url)s"
-        )
-        % {
-            "subject": ae.subject,
-            "term": ae.aeterm,
-            "grade": state.worst_grade,
-            "onset": ae.aestdtc.isoformat(),
-            "deadline": f"{deadline:%Y-%m-%d %H:%M}",
-            "url": absolute_url("safety:adverse_event_detail", ae.pk),
-        },
+        subject=later(
+            gettext_lazy("SAE at site %(site)s: %(term)s (%(subject)s)"),
+            {"site": ae.subject.site.code, "term": ae.aeterm, "subject": ae.subject},
+        ),
+        body=later(
+            gettext_lazy(
+                "A serious adverse event was recorded.\n\nSubject: %(subject)s\n"
+                "Event: %(term)s, grade %(grade)s, onset %(onset)s\n"
+                "Report it to the sponsor before %(deadline)s UTC.\n\n%(url)s"
+            ),
+            {
+                "subject": ae.subject,
+                "term": ae.aeterm,
+                "grade": state.worst_grade,
+                "onset": ae.aestdtc.isoformat(),
+                "deadline": f"{deadline:%Y-%m-%d %H:%M}",
+                "url": absolute_url("safety:adverse_event_detail", ae.pk),
+            },
+        ),
     )
     if report.alert_sent_at is None:
         report.alert_sent_at = timezone.now()

@@ -25,7 +25,7 @@ class LoginForm(AuthenticationForm):
 class SiteForm(ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = Site
-        fields = ["code", "name", "time_zone", "is_active"]
+        fields = ["code", "name", "time_zone", "language", "is_active"]
 
 
 class _AccessFields(forms.Form):

@@ -7,7 +7,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from trial_edc.accounts.rules import mfa_required, must_change_password
 SESSION_STARTED = "trial_edc_session_started"
 SESSION_LAST_SEEN = "trial_edc_last_seen"
 SESSION_TIME_ZONE = "trial_edc_time_zone"
+SESSION_LANGUAGE = "trial_edc_language"
 # Write the last-seen time at most this often, so a page view rarely writes the session.
 LAST_SEEN_RESOLUTION_S = 30
 # A page that reloads itself (meta refresh) adds this to its URL: such a request is not the
@@ -37,6 +38,7 @@ def session_clock_start(sender, request, user, **kwargs) -> None:
         request.session[SESSION_STARTED] = now
         request.session[SESSION_LAST_SEEN] = now
         request.session.pop(SESSION_TIME_ZONE, None)
+        request.session.pop(SESSION_LANGUAGE, None)
 
 
 class SessionExpiryMiddleware:
@@ -89,9 +91,17 @@ class AccountGateMiddleware:
     served before Django by WhiteNoise). Acts in process_view, after LoginRequiredMiddleware
     has sent anonymous visitors to the login page."""
 
-    PASSWORD_STEP = frozenset({"accounts:password_change", "accounts:logout", "set_language"})
+    PASSWORD_STEP = frozenset(
+        {"accounts:password_change", "accounts:logout", "set_language", "accounts:language_set"}
+    )
     MFA_STEP = frozenset(
-        {"accounts:mfa_enrol", "accounts:mfa_verify", "accounts:logout", "set_language"}
+        {
+            "accounts:mfa_enrol",
+            "accounts:mfa_verify",
+            "accounts:logout",
+            "set_language",
+            "accounts:language_set",
+        }
     )
 
     def __init__(self, get_response):
@@ -142,4 +152,23 @@ class SiteTimezoneMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(name))
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in person reads pages in their own language (user.language, else their site's);
+    anonymous visitors keep LocaleMiddleware's choice (session, cookie, Accept-Language)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            language = request.session.get(SESSION_LANGUAGE)
+            if language is None:
+                language = user.preferred_language
+                request.session[SESSION_LANGUAGE] = language
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)

@@ -11,6 +11,8 @@ from trial_edc.audit.models import truncate_guard
 from trial_edc.audit.tracking import audited
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+# the languages of settings.LANGUAGES (English, Simplified Chinese)
+LANGUAGE_CHOICES = settings.LANGUAGES
 
 
 class User(AbstractUser):
@@ -24,6 +26,24 @@ class User(AbstractUser):
         default=False,
         help_text=_("Set when someone else chose the password; cleared when the user changes it."),
     )
+
+    # pages, e-mails and PDFs this person asks for are in this language (UserLanguageMiddleware,
+    # notifications.outbox); blank = the language of their first site
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=LANGUAGE_CHOICES,
+        blank=True,
+        help_text=_("Pages, e-mails and PDFs in this language; blank: the language of the site."),
+    )
+
+    @property
+    def preferred_language(self) -> str:
+        """The user's language, else their first site's, else the installation's."""
+        if self.language:
+            return self.language
+        site = Site.objects.filter(memberships__user_id=self.pk).order_by("code").first()
+        return site.language if site else settings.LANGUAGE_CODE
 
     @property
     def printed_name(self) -> str:
@@ -49,6 +69,13 @@ class Site(models.Model):
         help_text=_("Dates and times on this site's pages are shown in this time zone."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=LANGUAGE_CHOICES,
+        default="en",
+        help_text=_("The language of this site's staff, unless a person chooses another."),
+    )
 
     # how a record reaches its site, for scoping (see accounts.selectors.scope_to_sites)
     site_path = "pk"

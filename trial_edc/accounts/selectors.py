@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -106,3 +107,18 @@ def access_events_for(user) -> QuerySet[AccessEvent]:
         .distinct()
         .select_related("user", "actor", "site")
     )
+
+
+def languages_of(user_ids) -> dict[int, str]:
+    """Each user's language (theirs, else their first site's, else the installation's), in
+    one query: the language an e-mail to them is written in."""
+    first_site = (
+        Site.objects.filter(memberships__user_id=OuterRef("pk")).order_by("code").values("language")
+    )
+    rows = User.objects.filter(pk__in=list(user_ids)).annotate(
+        site_language=Subquery(first_site[:1])
+    )
+    return {
+        pk: own or site or settings.LANGUAGE_CODE
+        for pk, own, site in rows.values_list("pk", "language", "site_language")
+    }

@@ -1,5 +1,6 @@
 """Administration of users and sites by data managers; every change is in the access log."""
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -138,11 +139,11 @@ def _sites_apply(*, actor, user, sites, request) -> None:
         )
 
 
-def site_create(*, actor: User, code: str, name: str, time_zone: str) -> Site:
+def site_create(*, actor: User, code: str, name: str, time_zone: str, language: str = "en") -> Site:
     """A new site; its creator becomes a member so they can administer it."""
     require(actor, "accounts.add_site")
     with transaction.atomic():
-        site = Site(code=code, name=name, time_zone=time_zone)
+        site = Site(code=code, name=name, time_zone=time_zone, language=language)
         audited_save(instance=site, user=actor)
         with audit_context(user=actor, reason="site created"):
             SiteMembership.objects.create(user=actor, site=site)
@@ -248,4 +249,15 @@ def first_data_manager_create(
         )
         _roles_apply(actor=None, user=user, roles=[Role.DATA_MANAGER], request=None)
         _sites_apply(actor=None, user=user, sites=[site], request=None)
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """A person chooses the language of their pages, e-mails and PDFs (their own setting:
+    anyone signed in may change it for themselves, no one for someone else)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/language/", views.language_set, name="language_set"),
     path("accounts/mfa/enrol/", views.mfa_enrol, name="mfa_enrol"),
     path("accounts/mfa/verify/", views.mfa_verify, name="mfa_verify"),
     path("sites/", views.site_list, name="site_list"),

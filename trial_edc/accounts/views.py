@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from trial_edc.accounts import mfa, selectors, services
@@ -24,6 +25,7 @@ from trial_edc.accounts.forms import (
     UserAccessForm,
     UserCreateForm,
 )
+from trial_edc.accounts.middleware import SESSION_LANGUAGE
 from trial_edc.accounts.roles import user_roles
 from trial_edc.accounts.rules import must_change_password
 from trial_edc.audit.forms import unchanged
@@ -152,7 +154,8 @@ def site_create(request):
     form = SiteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         site = services.site_create(
-            actor=request.user, **{k: form.cleaned_data[k] for k in ("code", "name", "time_zone")}
+            actor=request.user,
+            **{k: form.cleaned_data[k] for k in ("code", "name", "time_zone", "language")},
         )
         messages.success(request, _("Site %(site)s created.") % {"site": site})
         return redirect("accounts:site_list")
@@ -265,3 +268,29 @@ def access_log(request):
         request.GET.get("page")
     )
     return render(request, "accounts/access_log.html", {"page": page})
+
+
+@require_POST
+def language_set(request):
+    """The navigation bar's language switcher: the page again in the chosen language, and
+    the choice kept on the person (pages, e-mails and PDFs follow it)."""
+    language = request.POST.get("language", "")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("portal:home")
+    response = HttpResponseRedirect(target)
+    if language not in dict(settings.LANGUAGES):
+        return response
+    services.user_language_set(user=request.user, language=language)
+    request.session[SESSION_LANGUAGE] = language
+    translation.activate(language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response

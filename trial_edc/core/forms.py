@@ -27,8 +27,15 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["unchanged"]  # re-exported: the one "nothing changed" check (trial_edc.audit.forms)
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# Text inputs, not the browser's date pickers: a person types 2025-04-15, 2025/04/15 or
+# 2025年4月15日 (settings.FORMAT_MODULE_PATH, trial_edc/formats) and sees ISO back.
+DATE = forms.DateInput(
+    attrs={"placeholder": "2025-04-15", "inputmode": "numeric", "autocomplete": "off"},
+    format="%Y-%m-%d",
+)
+DATETIME = forms.DateTimeInput(
+    attrs={"placeholder": "2025-04-15 08:30", "autocomplete": "off"}, format="%Y-%m-%d %H:%M"
+)
 YES_NO = [(True, gettext_lazy("Yes")), (False, gettext_lazy("No"))]
 
 EARLIEST_YEAR = 1900  # no date a person types in this trial lies before it

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trial_edc.accounts.models import Site, User
 from trial_edc.core import clock
@@ -19,6 +19,7 @@ from trial_edc.core.registry import reminder_sources
 from trial_edc.notifications import rules
 from trial_edc.notifications.models import OPTIONAL_KINDS, Kind, Notification
 from trial_edc.notifications.services import Message, notifications_queue
+from trial_edc.notifications.texts import later
 from trial_edc.study import study
 
 
@@ -83,7 +84,10 @@ def digests(days: list[SiteDay]) -> list[Message]:
             send_after=clock.site_moment(
                 by_site[site_id].today, r.end_of_day, by_site[site_id].site.time_zone
             ),
-            subject=_("trial-edc: your reminders of %(date)s") % {"date": by_site[site_id].today},
+            subject=later(
+                gettext_lazy("trial-edc: your reminders of %(date)s"),
+                {"date": by_site[site_id].today},
+            ),
             body="",
         )
         for user_id, site_id in first_site.items()

@@ -9,9 +9,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from trial_edc.accounts.selectors import languages_of
 from trial_edc.notifications import relevance, rules
 from trial_edc.notifications.models import (
     MANDATORY_KINDS,
@@ -21,6 +22,7 @@ from trial_edc.notifications.models import (
     Notification,
     NotificationPreference,
 )
+from trial_edc.notifications.texts import Later
 
 Status = Notification.Status
 
@@ -34,8 +36,8 @@ class Message:
     content_type_id: int
     object_id: int
     for_date: date
-    subject: str
-    body: str
+    subject: "str | Later"  # texts.later(...): written in the recipient's language when queued
+    body: "str | Later"
     site_id: int | None = None
     send_after: datetime | None = None
 
@@ -65,6 +67,8 @@ def notifications_queue(messages: Iterable[Message]) -> None:
     """Insert the messages not queued yet, in one statement (INSERT ... ON CONFLICT DO
     NOTHING): two runs at once, or one run twice, leave one row per key."""
     now = timezone.now()
+    messages = list(messages)
+    languages = languages_of({m.recipient_id for m in messages})
     rows = [
         Notification(
             kind=m.kind,
@@ -72,8 +76,7 @@ def notifications_queue(messages: Iterable[Message]) -> None:
             content_type_id=m.content_type_id,
             object_id=m.object_id,
             for_date=m.for_date,
-            subject=m.subject[:300],
-            body=m.body,
+            **_written_for(m, languages.get(m.recipient_id, settings.LANGUAGE_CODE)),
             site_id=m.site_id,
             send_after=m.send_after or now,
             created_at=now,
@@ -82,6 +85,12 @@ def notifications_queue(messages: Iterable[Message]) -> None:
     ]
     if rows:
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _written_for(m: Message, language: str) -> dict:
+    """The subject and body in the recipient's language (texts.later, or plain text)."""
+    with translation.override(language):
+        return {"subject": str(m.subject)[:300], "body": str(m.body)}
 
 
 def notify(*, kind: str, obj, for_date: date, recipients, subject: str, body: str, site_id=None):
@@ -148,7 +157,8 @@ def notification_send(pk: int, *, now: datetime | None = None) -> str | None:
             return _close(n, Status.CANCELLED, cancelled_reason=why_not[:200])
         items = None
         if n.kind == Kind.DIGEST:
-            items, n.body = _digest_body(n, now)
+            with translation.override(languages_of([n.recipient_id])[n.recipient_id]):
+                items, n.body = _digest_body(n, now)
             if not items:
                 return _close(n, Status.CANCELLED, cancelled_reason=_("Nothing left to send."))
         try:

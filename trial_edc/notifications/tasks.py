@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trial_edc.accounts.roles import Role
 from trial_edc.audit.tasks import audit_chain_check_record
@@ -15,6 +15,7 @@ from trial_edc.core.tasks import send_after_commit
 from trial_edc.notifications import reminders, services
 from trial_edc.notifications.models import Kind
 from trial_edc.notifications.services import notify, outbox_send
+from trial_edc.notifications.texts import later
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +61,13 @@ def audit_chain_verify_task() -> dict:
                 obj=check,
                 for_date=timezone.localdate(check.checked_at),
                 recipients=recipients,
-                subject=_("trial-edc: the audit trail failed verification"),
-                body=_("The audit hash chain is broken at %(problem)s. Checked at %(at)s UTC.")
-                % {"problem": check.problem, "at": f"{check.checked_at:%Y-%m-%d %H:%M}"},
+                subject=later(gettext_lazy("trial-edc: the audit trail failed verification")),
+                body=later(
+                    gettext_lazy(
+                        "The audit hash chain is broken at %(problem)s. Checked at %(at)s UTC."
+                    ),
+                    {"problem": check.problem, "at": f"{check.checked_at:%Y-%m-%d %H:%M}"},
+                ),
             )
         )
     return {"check_id": check.pk, "ok": check.ok, "entries": check.entries}

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # before any other page (logout, static files stay reachable)
     "trial_edc.accounts.middleware.AccountGateMiddleware",
     "trial_edc.accounts.middleware.SiteTimezoneMiddleware",
+    # a signed-in person's own language (user.language) over the browser's (LocaleMiddleware)
+    "trial_edc.accounts.middleware.UserLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "pghistory.middleware.HistoryMiddleware",
@@ -214,7 +216,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "trial_edc" / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Input formats Django's own locale files get wrong (zh-Hans "%Y年%n月%j日" is no strptime
+# format): every date field takes 2025-04-15, 2025/04/15 and 2025年4月15日 (trial_edc/formats/).
+FORMAT_MODULE_PATH = ["trial_edc.formats"]
 USE_I18N = True
 # Stored in UTC; shown in the time zone of the user's site (SiteTimezoneMiddleware).
 TIME_ZONE = "UTC"

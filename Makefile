@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum requirements-dev.lock | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo-code install lock run worker beat test lint format migrations-check stop-db benchmarks clean
+.PHONY: demo-code install lock messages run worker beat test lint format migrations-check stop-db benchmarks clean
 
 ## Every package from requirements-dev.lock (exact versions, checked hashes), then the
 ## project itself, editable, adding nothing.
@@ -32,6 +32,17 @@ lock:
 	  --extra sentry --output-file requirements.lock pyproject.toml
 	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile $(LOCK_FLAGS) \
 	  --extra sentry --extra dev --output-file requirements-dev.lock pyproject.toml
+
+## The Simplified Chinese catalogue: collect every message of the code and templates into
+## locale/zh_Hans/LC_MESSAGES/django.po, compile the .mo, and list what is still untranslated
+## or fuzzy (translate those msgstr, then run it again; see README, Translations).
+MESSAGE_DIRS := --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles --ignore=media
+messages: install
+	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) manage.py makemessages -l zh_Hans \
+	  --no-location --no-obsolete $(MESSAGE_DIRS)
+	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) manage.py compilemessages -l zh_Hans \
+	  $(MESSAGE_DIRS)
+	$(PY) locale/check.py
 
 ## The demo: PostgreSQL from $$DATABASE_URL or embedded, migrations, demo data once, server.
 ## Migrations run as the owner role (DATABASE_OWNER_URL, or the embedded server's owner),

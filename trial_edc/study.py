@@ -10,11 +10,29 @@ from datetime import time
 from decimal import Decimal
 from functools import cache
 
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+
+
+def _in_language(en: str, zh: str) -> str:
+    language = (get_language() or "en").lower()
+    return zh if zh and language.startswith("zh") else en
+
+
+# The configuration's wording in the reader's language: English (the registry's, the
+# reference) or the site's Simplified Chinese translation. Evaluated when shown.
+bilingual = lazy(_in_language, str)
+
 
 @dataclass(frozen=True)
 class Criterion:
     number: int
-    text: str
+    text_en: str  # as registered
+    text_zh: str = ""  # the site's translation (Simplified Chinese)
+
+    @property
+    def text(self) -> str:
+        return bilingual(self.text_en, self.text_zh)
 
 
 @dataclass(frozen=True)
@@ -22,7 +40,7 @@ class Visit:
     """A visit of the schedule. Day 1 = first dose; the window is [target-before, target+after]."""
 
     code: str
-    name: str
+    name_en: str
     target_day: int
     window_before: int = 0
     window_after: int = 0
@@ -30,6 +48,11 @@ class Visit:
     after_last_dose: bool = False
     # the visit forms (efficacy.visit_forms keys) a visit needs, besides its visit date
     forms: tuple[str, ...] = ()
+    name_zh: str = ""
+
+    @property
+    def name(self) -> str:
+        return bilingual(self.name_en, self.name_zh)
 
     @property
     def window_label(self) -> str:
@@ -55,9 +78,14 @@ class VitalSign:
     """CDASH VSTESTCD code, what a person can have (else refused), and normal (else flagged)."""
 
     code: str
-    name: str
+    name_en: str
     plausible: Range
     normal: Range
+    name_zh: str = ""
+
+    @property
+    def name(self) -> str:
+        return bilingual(self.name_en, self.name_zh)
 
 
 @dataclass(frozen=True)
@@ -67,11 +95,16 @@ class LabTest:
     impossible; `reference` is the default normal range offered on the form."""
 
     code: str
-    name: str
+    name_en: str
     unit: str
     plausible: Range
     reference: tuple[Decimal | None, Decimal | None]
     conversions: tuple[tuple[str, Decimal], ...] = ()
+    name_zh: str = ""
+
+    @property
+    def name(self) -> str:
+        return bilingual(self.name_en, self.name_zh)
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -129,7 +162,7 @@ class SdvPlan:
 @dataclass(frozen=True)
 class Study:
     protocol_id: str
-    title: str
+    title_en: str
     sponsor_product: str
     inclusion: tuple[Criterion, ...]
     exclusion: tuple[Criterion, ...]
@@ -149,12 +182,12 @@ class Study:
     sf_ratio_max_spo2: int = 97
     # [design] the HRCT score: per lobe/zone, ground-glass and fibrosis each 0..max
     hrct_zones: tuple[str, ...] = (
-        "right upper lobe",
-        "right middle lobe",
-        "right lower lobe",
-        "left upper lobe",
-        "lingula",
-        "left lower lobe",
+        bilingual("right upper lobe", "右肺上叶"),
+        bilingual("right middle lobe", "右肺中叶"),
+        bilingual("right lower lobe", "右肺下叶"),
+        bilingual("left upper lobe", "左肺上叶"),
+        bilingual("lingula", "舌段"),
+        bilingual("left lower lobe", "左肺下叶"),
     )
     hrct_score_max: int = 5
     # [design] a serious AE is reported to the sponsor within this many hours
@@ -175,6 +208,12 @@ class Study:
     # [design] targeted source data verification (datamanagement.sdv)
     sdv: SdvPlan = field(default=SdvPlan())
 
+    title_zh: str = ""
+
+    @property
+    def title(self) -> str:
+        return bilingual(self.title_en, self.title_zh)
+
     def visit(self, code: str) -> Visit:
         return next(v for v in self.visits if v.code == code)
 
@@ -190,14 +229,16 @@ def _r(low, high, unit) -> Range:
 
 
 def _lab(code, name, unit, plausible, reference, *conversions) -> LabTest:
+    """`name` is (English, Simplified Chinese)."""
     low, high = (None if x is None else Decimal(str(x)) for x in reference)
     return LabTest(
         code,
-        name,
+        name[0],
         unit,
         _r(*plausible, unit),
         (low, high),
         tuple((u, Decimal(str(f))) for u, f in conversions),
+        name_zh=name[1],
     )
 
 
@@ -208,54 +249,94 @@ FOLLOW_UP_SET = ("follow_up", "oxygenation", "pft", "hrct")
 
 NCT06919380 = Study(
     protocol_id="NCT06919380",
-    title="Nebulized MSC-Exos for Anti-MDA5+ RP-ILD: Safety and Efficacy Trial",
+    title_en="Nebulized MSC-Exos for Anti-MDA5+ RP-ILD: Safety and Efficacy Trial",
+    title_zh="雾化吸入间充质干细胞外泌体治疗抗MDA5抗体阳性快速进展性间质性肺疾病的安全性和有效性试验",
     sponsor_product="MSC-exos-P1",
-    # [seed] word for word as in PROTOCOL.md
+    # [seed] word for word as in PROTOCOL.md; the Chinese is the site's translation (the
+    # registry's English is the reference)
     inclusion=(
         Criterion(
             1,
             "Positive for anti-MDA5 antibody dermatomyositis (per the Chinese Expert Consensus "
             "on the Diagnosis and Treatment of Anti-MDA5 Positive Dermatomyositis (2023 Edition)).",
+            "抗MDA5抗体阳性皮肌炎（依据《抗MDA5抗体阳性皮肌炎诊疗中国专家共识（2023版）》）。",
         ),
-        Criterion(2, "Pulmonary lesions meet the diagnostic criteria for RP-ILD."),
+        Criterion(
+            2,
+            "Pulmonary lesions meet the diagnostic criteria for RP-ILD.",
+            "肺部病变符合快速进展性间质性肺疾病（RP-ILD）的诊断标准。",
+        ),
     ),
     exclusion=(
         Criterion(
             1,
             "Pregnant or breastfeeding women, women planning pregnancy during the study, or men "
             "unwilling to use contraception throughout the trial.",
+            "妊娠期或哺乳期女性、研究期间计划妊娠的女性，或不愿在整个试验期间采取避孕措施的男性。",
         ),
         Criterion(
             2,
             "History of severe allergies, or allergy to the main active ingredients of the "
             "trial medication.",
+            "有严重过敏史，或对试验药物主要活性成分过敏者。",
         ),
         Criterion(
-            3, "Currently severe pulmonary infection, pneumothorax, or large pleural effusion."
+            3,
+            "Currently severe pulmonary infection, pneumothorax, or large pleural effusion.",
+            "目前存在严重肺部感染、气胸或大量胸腔积液者。",
         ),
-        Criterion(4, "Currently diagnosed pulmonary embolism."),
-        Criterion(5, "Currently on mechanical ventilation through tracheal intubation."),
         Criterion(
-            6, "Currently on extracorporeal life support (ECMO, CRRT, PMX-DHP, plasma exchange)."
+            4,
+            "Currently diagnosed pulmonary embolism.",
+            "目前确诊肺栓塞者。",
         ),
-        Criterion(7, "Currently severe heart failure, liver or kidney insufficiency."),
-        Criterion(8, "Expected lung transplantation in the near future."),
-        Criterion(9, "Lung cancer, or pulmonary nodules suspected to be early-stage lung cancer."),
-        Criterion(10, "Primary immunodeficiency disease."),
+        Criterion(
+            5,
+            "Currently on mechanical ventilation through tracheal intubation.",
+            "目前经气管插管行机械通气者。",
+        ),
+        Criterion(
+            6,
+            "Currently on extracorporeal life support (ECMO, CRRT, PMX-DHP, plasma exchange).",
+            "目前正在接受体外生命支持（ECMO、CRRT、PMX-DHP、血浆置换）者。",
+        ),
+        Criterion(
+            7,
+            "Currently severe heart failure, liver or kidney insufficiency.",
+            "目前存在严重心力衰竭、肝功能不全或肾功能不全者。",
+        ),
+        Criterion(
+            8,
+            "Expected lung transplantation in the near future.",
+            "预计近期行肺移植者。",
+        ),
+        Criterion(
+            9,
+            "Lung cancer, or pulmonary nodules suspected to be early-stage lung cancer.",
+            "肺癌，或肺结节疑似早期肺癌者。",
+        ),
+        Criterion(
+            10,
+            "Primary immunodeficiency disease.",
+            "原发性免疫缺陷病患者。",
+        ),
         Criterion(
             11,
             "Active infectious disease (including but not limited to HIV positivity, active "
             "tuberculosis) judged unsuitable by the investigator.",
+            "存在活动性感染性疾病（包括但不限于HIV阳性、活动性肺结核），经研究者判断不适合参加本研究者。",
         ),
         Criterion(
             12,
             "Other trial medication within 28 days before starting treatment that the "
             "investigator judges may interfere with safety/efficacy assessment.",
+            "开始治疗前28天内使用过其他试验药物，且研究者判断可能干扰安全性/有效性评估者。",
         ),
         Criterion(
             13,
             "Other situations not in the subject's best interest or unsuitable for participation "
             "(e.g. poor compliance), per the investigator.",
+            "研究者判断存在其他不符合受试者最佳利益或不适合参加本研究的情况（如依从性差）者。",
         ),
     ),
     # [seed] 18-75; [design] inclusive, from date of birth at the consent date
@@ -273,13 +354,38 @@ NCT06919380 = Study(
     safety_window_days_after_last_dose=30,
     # [design] the schedule of assessments
     visits=(
-        Visit("SCREENING", "Screening", target_day=-7, window_before=0, window_after=7),
-        Visit("BASELINE", "Baseline (day 1, pre-dose)", target_day=1, forms=EFFICACY_SET),
         Visit(
-            "DAY14", "Day 14", target_day=14, window_before=1, window_after=1, forms=EFFICACY_SET
+            "SCREENING",
+            "Screening",
+            target_day=-7,
+            window_before=0,
+            window_after=7,
+            name_zh="筛选期",
         ),
         Visit(
-            "DAY28", "Day 28", target_day=28, window_before=3, window_after=3, forms=EFFICACY_SET
+            "BASELINE",
+            "Baseline (day 1, pre-dose)",
+            target_day=1,
+            forms=EFFICACY_SET,
+            name_zh="基线（第1天，给药前）",
+        ),
+        Visit(
+            "DAY14",
+            "Day 14",
+            target_day=14,
+            window_before=1,
+            window_after=1,
+            forms=EFFICACY_SET,
+            name_zh="第14天",
+        ),
+        Visit(
+            "DAY28",
+            "Day 28",
+            target_day=28,
+            window_before=3,
+            window_after=3,
+            forms=EFFICACY_SET,
+            name_zh="第28天",
         ),
         Visit(
             "SAFETY_CLOSE",
@@ -287,34 +393,98 @@ NCT06919380 = Study(
             target_day=30,
             window_after=3,
             after_last_dose=True,
+            name_zh="安全性随访结束（末次给药后30天）",
         ),
-        Visit("MONTH3", "Month 3", 90, window_before=14, window_after=14, forms=FOLLOW_UP_SET),
-        Visit("MONTH6", "Month 6", 180, window_before=14, window_after=14, forms=FOLLOW_UP_SET),
-        Visit("MONTH12", "Month 12", 365, window_before=30, window_after=30, forms=FOLLOW_UP_SET),
+        Visit(
+            "MONTH3",
+            "Month 3",
+            90,
+            window_before=14,
+            window_after=14,
+            forms=FOLLOW_UP_SET,
+            name_zh="第3个月",
+        ),
+        Visit(
+            "MONTH6",
+            "Month 6",
+            180,
+            window_before=14,
+            window_after=14,
+            forms=FOLLOW_UP_SET,
+            name_zh="第6个月",
+        ),
+        Visit(
+            "MONTH12",
+            "Month 12",
+            365,
+            window_before=30,
+            window_after=30,
+            forms=FOLLOW_UP_SET,
+            name_zh="第12个月",
+        ),
     ),
     # [design] the serology / laboratory panel: stored unit, plausible range (else refused),
     # default adult reference range (editable per result), other units with their factor
     labs=(
         _lab(
             "FERRITIN",
-            "Ferritin",
+            ("Ferritin", "铁蛋白"),
             "ng/mL",
             (0, 100000),
             (15, 150),
             ("µg/L", 1),
             ("pmol/L", "0.445"),
         ),
-        _lab("KL6", "KL-6", "U/mL", (0, 50000), (None, 500)),
-        _lab("CRP", "C-reactive protein", "mg/L", (0, 1000), (None, 10), ("mg/dL", 10)),
-        _lab("LDH", "Lactate dehydrogenase", "U/L", (10, 20000), (120, 250), ("µkat/L", 60)),
-        _lab("IL6", "Interleukin-6", "pg/mL", (0, 100000), (None, 7)),
-        _lab("MDA5", "Anti-MDA5 antibody titre", "U/mL", (0, 10000), (None, 32)),
-        _lab("CK", "Creatine kinase", "U/L", (1, 200000), (26, 200), ("µkat/L", 60)),
-        _lab("AST", "Aspartate aminotransferase", "U/L", (1, 20000), (None, 40), ("µkat/L", 60)),
-        _lab("ALT", "Alanine aminotransferase", "U/L", (1, 20000), (None, 40), ("µkat/L", 60)),
-        _lab("CREAT", "Creatinine", "µmol/L", (5, 3000), (45, 110), ("mg/dL", "88.4")),
-        _lab("WBC", "White blood cells", "10^9/L", ("0.01", 500), (4, 10), ("10^3/µL", 1)),
-        _lab("LYM", "Lymphocytes", "10^9/L", (0, 300), ("1.0", "3.2"), ("10^3/µL", 1)),
+        _lab("KL6", ("KL-6", "涎液化糖链抗原-6（KL-6）"), "U/mL", (0, 50000), (None, 500)),
+        _lab(
+            "CRP", ("C-reactive protein", "C反应蛋白"), "mg/L", (0, 1000), (None, 10), ("mg/dL", 10)
+        ),
+        _lab(
+            "LDH",
+            ("Lactate dehydrogenase", "乳酸脱氢酶"),
+            "U/L",
+            (10, 20000),
+            (120, 250),
+            ("µkat/L", 60),
+        ),
+        _lab("IL6", ("Interleukin-6", "白细胞介素-6"), "pg/mL", (0, 100000), (None, 7)),
+        _lab(
+            "MDA5", ("Anti-MDA5 antibody titre", "抗MDA5抗体滴度"), "U/mL", (0, 10000), (None, 32)
+        ),
+        _lab("CK", ("Creatine kinase", "肌酸激酶"), "U/L", (1, 200000), (26, 200), ("µkat/L", 60)),
+        _lab(
+            "AST",
+            ("Aspartate aminotransferase", "天门冬氨酸氨基转移酶"),
+            "U/L",
+            (1, 20000),
+            (None, 40),
+            ("µkat/L", 60),
+        ),
+        _lab(
+            "ALT",
+            ("Alanine aminotransferase", "丙氨酸氨基转移酶"),
+            "U/L",
+            (1, 20000),
+            (None, 40),
+            ("µkat/L", 60),
+        ),
+        _lab("CREAT", ("Creatinine", "肌酐"), "µmol/L", (5, 3000), (45, 110), ("mg/dL", "88.4")),
+        _lab(
+            "WBC",
+            ("White blood cells", "白细胞计数"),
+            "10^9/L",
+            ("0.01", 500),
+            (4, 10),
+            ("10^3/µL", 1),
+        ),
+        _lab(
+            "LYM",
+            ("Lymphocytes", "淋巴细胞计数"),
+            "10^9/L",
+            (0, 300),
+            ("1.0", "3.2"),
+            ("10^3/µL", 1),
+        ),
     ),
     # [design] the critical items verified for every subject; every item of 20 % of subjects
     sdv=SdvPlan(
@@ -387,12 +557,40 @@ NCT06919380 = Study(
     ),
     # [design] plausible = physiologically possible (else refused); normal = adult reference
     vitals=(
-        VitalSign("TEMP", "Temperature", _r(30, 45, "°C"), _r("36.0", "37.5", "°C")),
-        VitalSign("HR", "Heart rate", _r(20, 250, "beats/min"), _r(60, 100, "beats/min")),
-        VitalSign("RESP", "Respiratory rate", _r(4, 80, "breaths/min"), _r(12, 20, "breaths/min")),
-        VitalSign("SYSBP", "Systolic blood pressure", _r(50, 280, "mmHg"), _r(90, 140, "mmHg")),
-        VitalSign("DIABP", "Diastolic blood pressure", _r(20, 180, "mmHg"), _r(60, 90, "mmHg")),
-        VitalSign("OXYSAT", "Oxygen saturation (SpO2)", _r(50, 100, "%"), _r(94, 100, "%")),
+        VitalSign(
+            "TEMP", "Temperature", _r(30, 45, "°C"), _r("36.0", "37.5", "°C"), name_zh="体温"
+        ),
+        VitalSign(
+            "HR", "Heart rate", _r(20, 250, "beats/min"), _r(60, 100, "beats/min"), name_zh="心率"
+        ),
+        VitalSign(
+            "RESP",
+            "Respiratory rate",
+            _r(4, 80, "breaths/min"),
+            _r(12, 20, "breaths/min"),
+            name_zh="呼吸频率",
+        ),
+        VitalSign(
+            "SYSBP",
+            "Systolic blood pressure",
+            _r(50, 280, "mmHg"),
+            _r(90, 140, "mmHg"),
+            name_zh="收缩压",
+        ),
+        VitalSign(
+            "DIABP",
+            "Diastolic blood pressure",
+            _r(20, 180, "mmHg"),
+            _r(60, 90, "mmHg"),
+            name_zh="舒张压",
+        ),
+        VitalSign(
+            "OXYSAT",
+            "Oxygen saturation (SpO2)",
+            _r(50, 100, "%"),
+            _r(94, 100, "%"),
+            name_zh="血氧饱和度（SpO2）",
+        ),
     ),
 )
 

@@ -152,14 +152,15 @@ class EligibilityChecklist(models.Model):
 
 def _criterion_question(kind: str, number: int, text: str) -> models.BooleanField:
     label = _("Inclusion") if kind == "inclusion" else _("Exclusion")
-    return models.BooleanField(f"{label} {number}. {text}", null=True)
+    # lazy: the question in the language of whoever reads it
+    return models.BooleanField(format_lazy("{} {}. {}", label, number, text), null=True)
 
 
 # The criteria columns, made from the configuration (a new criterion is a new migration).
 for _kind, _criteria in (("inclusion", study().inclusion), ("exclusion", study().exclusion)):
     for _c in _criteria:
         EligibilityChecklist.add_to_class(
-            f"{_kind}_{_c.number}", _criterion_question(_kind, _c.number, _c.text)
+            f"{_kind}_{_c.number}", _criterion_question(_kind, _c.number, _c.label)
         )
 # tracked once every column exists, so the history holds the answers too
 audited()(EligibilityChecklist)

@@ -5,9 +5,13 @@ over 10 s here, the same rows as preformatted text about 1.5 s (benchmarks/pdf_l
 Each AE takes one or more lines, wrapped inside its columns, then a line with its signature.
 """
 
-import textwrap
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from safety.listings import ListingRow
 from trial_edc.core.pdf import render_pdf
@@ -20,49 +24,98 @@ class Column:
     value: Callable[[ListingRow], str]
 
 
+def _yes_no(value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
 def _serious(r: ListingRow) -> str:
-    return f"Yes: {r.criteria}" if r.ae.aeser else "No"
+    return _("Yes: %(criteria)s") % {"criteria": r.criteria} if r.ae.aeser else _("No")
 
 
 def _period(r: ListingRow) -> str:
     return f"{r.ae.aestdtc.isoformat()} / {r.end}"
 
 
+# widths in columns of the monospaced font: a Chinese character takes two (Noto Sans Mono CJK)
 COLUMNS = [
-    Column("Subject", 7, lambda r: r.ae.subject.subject_number),
-    Column("AE term", 24, lambda r: r.ae.aeterm),
-    Column("System organ class", 24, lambda r: r.ae.soc or "-"),
-    Column("Onset / end", 23, _period),
-    Column("Gr", 5, lambda r: r.grade),
-    Column("Serious (criteria)", 22, _serious),
-    Column("Relationship", 12, lambda r: r.ae.get_aerel_display()),
-    Column("Exp", 3, lambda r: "Yes" if r.ae.expected else "No"),
-    Column("Action", 12, lambda r: r.ae.get_aeacn_display()),
-    Column("Outcome", 19, lambda r: r.outcome),
-    Column("30d", 3, lambda r: "Yes" if r.derived.in_safety_window else "No"),
+    Column(gettext_lazy("Subject"), 7, lambda r: r.ae.subject.subject_number),
+    Column(gettext_lazy("AE term"), 24, lambda r: r.ae.aeterm),
+    Column(gettext_lazy("System organ class"), 24, lambda r: r.ae.soc or "-"),
+    Column(gettext_lazy("Onset / end"), 23, _period),
+    Column(gettext_lazy("Gr"), 5, lambda r: r.grade),
+    Column(gettext_lazy("Serious (criteria)"), 22, _serious),
+    Column(gettext_lazy("Relationship"), 12, lambda r: r.ae.get_aerel_display()),
+    Column(gettext_lazy("Exp"), 4, lambda r: _yes_no(r.ae.expected)),
+    Column(gettext_lazy("Action"), 12, lambda r: r.ae.get_aeacn_display()),
+    Column(gettext_lazy("Outcome"), 19, lambda r: r.outcome),
+    Column(gettext_lazy("30d"), 4, lambda r: _yes_no(r.derived.in_safety_window)),
 ]
 GAP = "  "
 LINES_PER_PAGE = 56
 
 
+def width(text: str) -> int:
+    """Columns a text takes in the monospaced font: two for a wide (Chinese) character."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * max(columns - width(text), 0)
+
+
+# a word of Latin letters or digits stays whole; Chinese breaks between any two characters
+_PIECE = re.compile(r"\s+|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+|.")
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """Lines of at most `columns` columns, broken at spaces or between Chinese characters
+    (a Latin word longer than a line is cut)."""
+    lines, line = [], ""
+    for piece in _PIECE.findall(text):
+        if piece.isspace():
+            piece = " "
+            if not line:
+                continue
+        while width(piece) > columns:  # a word longer than a line
+            room = columns - width(line)
+            cut = 0
+            while cut < len(piece) and width(piece[: cut + 1]) <= room:
+                cut += 1
+            if cut == 0:
+                lines.append(line.rstrip())
+                line = ""
+                continue
+            lines.append(line + piece[:cut])
+            line, piece = "", piece[cut:]
+        if width(line) + width(piece) > columns:
+            lines.append(line.rstrip())
+            line = "" if piece == " " else piece
+        else:
+            line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
 def header_lines() -> list[str]:
-    titles = GAP.join(c.title.ljust(c.width) for c in COLUMNS)
-    return [titles, "-" * len(titles)]
+    titles = GAP.join(pad(str(c.title), c.width) for c in COLUMNS)
+    return [titles, "-" * width(titles)]
 
 
 def row_lines(r: ListingRow) -> list[str]:
-    wrapped = [textwrap.wrap(c.value(r), c.width) or [""] for c in COLUMNS]
+    wrapped = [wrap(str(c.value(r)), c.width) or [""] for c in COLUMNS]
     height = max(len(w) for w in wrapped)
     lines = [
         GAP.join(
-            (w[i] if i < len(w) else "").ljust(c.width)
-            for c, w in zip(COLUMNS, wrapped, strict=True)
+            pad(w[i] if i < len(w) else "", c.width) for c, w in zip(COLUMNS, wrapped, strict=True)
         ).rstrip()
         for i in range(height)
     ]
     s = r.signature
-    signed = f"{s.printed_name}, {s.signed_at:%Y-%m-%d %H:%M} UTC: {s.meaning}" if s else "unsigned"
-    lines.append(f"{'':7}{GAP}Signature: {signed}")
+    signed = (
+        f"{s.printed_name}, {s.signed_at:%Y-%m-%d %H:%M} UTC: {s.meaning}" if s else _("unsigned")
+    )
+    lines.append(f"{'':7}{GAP}" + _("Signature: %(signed)s") % {"signed": signed})
     return lines
 
 
@@ -76,7 +129,7 @@ def listing_pages(rows: list[ListingRow]) -> list[str]:
             current = []
         current.extend(lines)
     if current or not pages:
-        pages.append("\n".join(header_lines() + (current or ["No adverse events."])))
+        pages.append("\n".join(header_lines() + (current or [_("No adverse events.")])))
     return pages
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from safety import selectors
 from safety.models import AdverseEvent, AdverseEventSignature, Grade, SeriousAdverseEventReport
@@ -19,12 +21,12 @@ from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.study import study
 
 CRITERIA_LABELS = {
-    "aesdth": "death",
-    "aeslife": "life-threatening",
-    "aeshosp": "hospitalisation",
-    "aesdisab": "disability",
-    "aescong": "congenital anomaly",
-    "aesmie": "important medical event",
+    "aesdth": gettext_lazy("death"),
+    "aeslife": gettext_lazy("life-threatening"),
+    "aeshosp": gettext_lazy("hospitalisation"),
+    "aesdisab": gettext_lazy("disability"),
+    "aescong": gettext_lazy("congenital anomaly"),
+    "aesmie": gettext_lazy("important medical event"),
 }
 
 
@@ -39,14 +41,17 @@ class ListingFilter:
     def describe(self) -> str:
         parts = []
         if self.site_codes:
-            parts.append("sites " + ", ".join(self.site_codes))
+            parts.append(_("sites %(codes)s") % {"codes": ", ".join(self.site_codes)})
         if self.subject_number:
-            parts.append(f"subject {self.subject_number}")
+            parts.append(_("subject %(n)s") % {"n": self.subject_number})
         if self.onset_from or self.onset_to:
-            parts.append(f"onset {self.onset_from or '…'} to {self.onset_to or '…'}")
+            parts.append(
+                _("onset %(start)s to %(end)s")
+                % {"start": self.onset_from or "…", "end": self.onset_to or "…"}
+            )
         if self.serious_only:
-            parts.append("serious only")
-        return "; ".join(parts) or "all adverse events"
+            parts.append(_("serious only"))
+        return "; ".join(parts) or _("all adverse events")
 
 
 @dataclass
@@ -59,7 +64,9 @@ class ListingRow:
 
     @property
     def criteria(self) -> str:
-        return ", ".join(label for name, label in CRITERIA_LABELS.items() if getattr(self.ae, name))
+        return ", ".join(
+            str(label) for name, label in CRITERIA_LABELS.items() if getattr(self.ae, name)
+        )
 
     @property
     def grade(self) -> str:
@@ -77,7 +84,7 @@ class ListingRow:
     def end(self) -> str:
         if self.state.end:
             return self.state.end.isoformat()
-        return "ongoing" if self.state.ongoing else "-"
+        return _("ongoing") if self.state.ongoing else "-"
 
     @property
     def sae_report(self) -> SeriousAdverseEventReport | None:
@@ -135,7 +142,7 @@ def listing_rows(user, f: ListingFilter) -> list[ListingRow]:
 def summarize(rows: list[ListingRow]) -> Summary:
     grades = Counter(r.state.worst_grade for r in rows)
     relationships = Counter(r.ae.get_aerel_display() for r in rows)
-    socs = Counter(r.ae.soc or "(no CTCAE term)" for r in rows)
+    socs = Counter(r.ae.soc or _("(no CTCAE term)") for r in rows)
     return Summary(
         subjects_with_ae=len({r.ae.subject_id for r in rows}),
         total=len(rows),
@@ -167,7 +174,7 @@ def listing_context(*, user, f: ListingFilter, generated_by: str, cut_off: datet
     rows = listing_rows(user, f)
     sites = sorted({r.ae.subject.site.code for r in rows}) or list(f.site_codes)
     return ListingContext(
-        title="Safety listings",
+        title=_("Safety listings"),
         protocol_id=study().protocol_id,
         sites=", ".join(sites) or "—",
         cut_off=cut_off,

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dosing.selectors import last_day_recorded, last_dose_given
 from enrollment.models import Subject
@@ -108,6 +108,17 @@ def report_claim(report: SafetyReport, now=None) -> SafetyReport | None:
     return report
 
 
+def report_language(report: SafetyReport) -> str:
+    """The language a report is made in: its requester's; a subject's report (made by the
+    worker for the site's archive) in its site's language; else the installation's."""
+    if report.requested_by_id:
+        return report.requested_by.preferred_language
+    if report.subject_id:
+        return report.subject.site.language
+    site = Site.objects.filter(code__in=report.sites).order_by("code").first()
+    return site.language if site else settings.LANGUAGE_CODE
+
+
 def report_make(report: SafetyReport) -> SafetyReport | None:
     """Make the PDF of a queued, failed or stuck report; None if this run did not make it
     (done already, or being made by another run). Exactly one PDF is kept: a run that finds
@@ -121,14 +132,17 @@ def report_make(report: SafetyReport) -> SafetyReport | None:
     )
     cut_off = timezone.now()
     try:
-        listing = listing_context(
-            user=None,
-            f=f,
-            generated_by=report.requested_by.printed_name if report.requested_by else "trial-edc",
-            cut_off=cut_off,
-        )
-        listing.title = str(report.get_kind_display())
-        pdf = safety_listing_pdf(listing)
+        with translation.override(report_language(report)):
+            listing = listing_context(
+                user=None,
+                f=f,
+                generated_by=(
+                    report.requested_by.printed_name if report.requested_by else "trial-edc"
+                ),
+                cut_off=cut_off,
+            )
+            listing.title = str(report.get_kind_display())
+            pdf = safety_listing_pdf(listing)
     except Exception as exc:
         with transaction.atomic():
             current = SafetyReport.objects.select_for_update().get(pk=report.pk)

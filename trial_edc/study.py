@@ -32,6 +32,12 @@ class Criterion:
 
     @property
     def text(self) -> str:
+        """In the language active now (English, or the site's Chinese)."""
+        return _in_language(self.text_en, self.text_zh)
+
+    @property
+    def label(self) -> str:
+        """The same, made text only when shown (for labels defined at import time)."""
         return bilingual(self.text_en, self.text_zh)
 
 
@@ -52,7 +58,8 @@ class Visit:
 
     @property
     def name(self) -> str:
-        return bilingual(self.name_en, self.name_zh)
+        """In the language active now (English, or the site's Chinese)."""
+        return _in_language(self.name_en, self.name_zh)
 
     @property
     def window_label(self) -> str:
@@ -85,7 +92,8 @@ class VitalSign:
 
     @property
     def name(self) -> str:
-        return bilingual(self.name_en, self.name_zh)
+        """In the language active now (English, or the site's Chinese)."""
+        return _in_language(self.name_en, self.name_zh)
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,8 @@ class LabTest:
 
     @property
     def name(self) -> str:
-        return bilingual(self.name_en, self.name_zh)
+        """In the language active now (English, or the site's Chinese)."""
+        return _in_language(self.name_en, self.name_zh)
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -212,7 +221,7 @@ class Study:
 
     @property
     def title(self) -> str:
-        return bilingual(self.title_en, self.title_zh)
+        return _in_language(self.title_en, self.title_zh)
 
     def visit(self, code: str) -> Visit:
         return next(v for v in self.visits if v.code == code)

@@ -48,9 +48,8 @@ def _date_fields(kind):
         (f"{form.__module__}.{form.__name__}.{name}", field)
         for form in _form_classes()
         for name, field in form.base_fields.items()
-        if type(field) is kind
-        or (kind is forms.DateField and isinstance(field, kind))
-        and not isinstance(field, forms.DateTimeField)
+        if isinstance(field, kind)
+        and (kind is forms.DateTimeField or not isinstance(field, forms.DateTimeField))
     ]
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from enrollment.models import Subject
 from trial_edc.audit.tracking import audited
@@ -310,7 +311,8 @@ class AdverseEventSignature(models.Model):
     Bound to the record by a hash of the signed content and the audit-chain position of its
     last change; voided, never deleted, when the AE or a follow-up changes afterwards."""
 
-    MEANING = "I have reviewed this adverse event and confirm the assessment"
+    # stored with each signature as signed (English); shown in the reader's language
+    MEANING = gettext_noop("I have reviewed this adverse event and confirm the assessment")
 
     adverse_event = models.ForeignKey(
         AdverseEvent, on_delete=models.PROTECT, related_name="signatures"

@@ -8,6 +8,7 @@ path wrote it."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from trial_edc.audit.tracking import audited
 
@@ -62,7 +63,8 @@ class CasebookSignature(models.Model):
     """An investigator's electronic signature of a subject's whole casebook (21 CFR 11.50,
     11.70, 11.200); voided, never deleted, by any later change to the subject's data."""
 
-    MEANING = (
+    # stored with each signature as signed (English); shown in the reader's language
+    MEANING = gettext_noop(
         "I have reviewed the data of this subject and confirm that it is accurate and complete"
     )
 

@@ -11,10 +11,13 @@ from trial_edc.audit.services import audit_context
 
 DEMO_PASSWORD = "trial-edc-demo-2026"  # noqa: S105 - printed on the console and in the README
 
+# code, name, time zone, the language of its staff (a person may choose another)
 DEMO_SITES = [
-    ("01", "Guangzhou Institute of Respiratory Health", "Asia/Shanghai"),
-    ("02", "Demo second site (for site isolation)", "Europe/Amsterdam"),
+    ("01", "Guangzhou Institute of Respiratory Health", "Asia/Shanghai", "zh-hans"),
+    ("02", "Demo second site (for site isolation)", "Europe/Amsterdam", "en"),
 ]
+# site 01's staff read Chinese (their site's language); the sponsor's monitor English
+DEMO_LANGUAGES = {"monitor": "en"}
 
 # username, first name, last name, role, site codes
 DEMO_USERS = [
@@ -47,8 +50,10 @@ def demo_seed() -> list[tuple[str, str, str]]:
     roles_sync()
     with audit_context(user=None, reason="demo seed"):
         sites = {
-            code: Site.objects.get_or_create(code=code, defaults={"name": name, "time_zone": tz})[0]
-            for code, name, tz in DEMO_SITES
+            code: Site.objects.get_or_create(
+                code=code, defaults={"name": name, "time_zone": tz, "language": language}
+            )[0]
+            for code, name, tz, language in DEMO_SITES
         }
         made = []
         for username, first, last, role, codes in DEMO_USERS:
@@ -58,6 +63,7 @@ def demo_seed() -> list[tuple[str, str, str]]:
                     "first_name": first,
                     "last_name": last,
                     "email": f"{username}@trial-edc.local",
+                    "language": DEMO_LANGUAGES.get(username, ""),
                 },
             )
             if created:

@@ -164,7 +164,7 @@ class SignatureCredentialsForm(forms.Form):
     def __init__(self, *args, ask_username: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = _("Signing with your password means: %(meaning)s.") % {
-            "meaning": self.meaning
+            "meaning": _(self.meaning) if self.meaning else ""
         }
         if not ask_username:
             del self.fields["username"]

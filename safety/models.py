@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from enrollment.models import Subject
+from safety.ctcae import with_chinese
 from trial_edc.audit.tracking import audited
 from trial_edc.core.transitions import Transitions
 from trial_edc.study import study
@@ -111,7 +112,7 @@ class CtcaeTerm(models.Model):
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        return self.term
+        return with_chinese(self.term)  # the English term, a Chinese name beside it
 
     def grade_definitions(self) -> dict[int, str]:
         """CTCAE v5.0's definition of each grade of the term ("" where the grade does not

@@ -36,7 +36,8 @@ def _period(r: ListingRow) -> str:
     return f"{r.ae.aestdtc.isoformat()} / {r.end}"
 
 
-# widths in columns of the monospaced font: a Chinese character takes two (Noto Sans Mono CJK)
+# widths in columns of the monospaced font: a Chinese character takes two (Noto Sans Mono CJK
+# SC, listed first in the stylesheet: its Latin letters are exactly half a Chinese character)
 COLUMNS = [
     Column(gettext_lazy("Subject"), 7, lambda r: r.ae.subject.subject_number),
     Column(gettext_lazy("AE term"), 24, lambda r: r.ae.aeterm),

@@ -39,7 +39,10 @@ def pdf_fonts(data: bytes, tmp_path) -> str:
 
 def _cjk_font_embedded(fonts: str) -> bool:
     # pdffonts: name type encoding emb sub uni object ID; emb is "yes" when embedded
-    return any("NotoSansCJK" in line and " yes " in line for line in fonts.splitlines())
+    return any(
+        ("Noto-Sans-CJK" in line or "NotoSansCJK" in line) and " yes " in line
+        for line in fonts.splitlines()
+    )
 
 
 @pytest.fixture

@@ -38,6 +38,12 @@ PAGES = [
         DATA_MANAGER_ONLY,
     ),
     ("access log", lambda f: reverse("accounts:access_log"), DATA_MANAGER_ONLY),
+    # the language switcher: everyone's own choice, a POST only (tests/i18n/test_language.py)
+    (
+        "language switcher",
+        lambda f: reverse("accounts:language_set"),
+        {COORD: 405, INV: 405, MON: 405, DM: 405},
+    ),
     # enrollment
     ("screening log", lambda f: reverse("enrollment:screening_log"), ALL),
     ("screening create", lambda f: reverse("enrollment:screening_create"), CRF_WRITE),

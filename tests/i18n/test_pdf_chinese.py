@@ -110,7 +110,7 @@ def test_a_subjects_30_day_report_made_by_the_worker_is_in_the_sites_language(
     report = SafetyReport.objects.create(
         kind=SafetyReport.Kind.SUBJECT, subject=subject_on_day_6, site_codes=site.code
     )
-    assert reports.report_language(report) == "zh-hans"
+    assert reports.report_language(SafetyReport.objects.get(pk=report.pk)) == "zh-hans"
 
 
 # The casebook PDF (data management) does not exist on this branch yet: once it lands, a test

@@ -27,6 +27,15 @@ class SiteForm(ReasonForChangeMixin, forms.ModelForm):
         model = Site
         fields = ["code", "name", "time_zone", "language", "is_active"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].required = False  # not sent: the site keeps its language
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or (
+            self.instance.language if self.instance.pk else "en"
+        )
+
 
 class _AccessFields(forms.Form):
     roles = forms.MultipleChoiceField(

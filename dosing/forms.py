@@ -71,6 +71,7 @@ class ConMedForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms
 
     def clean(self):
         cleaned = super().clean()
+        add_problems(self, rules.conmed_dose_problems(cleaned.get("dose")))
         if cleaned.get("start_date"):
             add_problems(
                 self,

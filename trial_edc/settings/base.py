@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "trial_edc.core.logs.RequestLogMiddleware",
     # ---
     "django.middleware.security.SecurityMiddleware",
+    # signed-in responses and every download: Cache-Control no-store (trial_edc/core/privacy.py)
+    "trial_edc.core.privacy.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

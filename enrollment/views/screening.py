@@ -101,6 +101,8 @@ def screening_detail(request, pk: int):
             "checklist": getattr(screening, "checklist", None),
             "consent": getattr(screening, "consent", None),
             "subject": getattr(screening, "subject", None),
+            # a screen failure screened again links forward; the re-screening links back
+            "rescreened_as": getattr(screening, "rescreened_as", None),
             "missing": rules.missing_answers(evidence),
             "problems": services.screening_problems(screening, evidence),
             "failures": rules.eligibility_failures(evidence),

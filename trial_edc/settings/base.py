@@ -108,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "trial_edc.accounts.context_processors.navigation",
             ],
+            # {{ moment|site_time:site }}: a time in the site's zone, the zone named
+            "builtins": ["trial_edc.core.templatetags.site_time"],
         },
     },
 ]

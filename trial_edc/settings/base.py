@@ -109,7 +109,11 @@ TEMPLATES = [
                 "trial_edc.accounts.context_processors.navigation",
             ],
             # {{ moment|site_time:site }}: a time in the site's zone, the zone named
-            "builtins": ["trial_edc.core.templatetags.site_time"],
+            # {% if user|may:f.permission %}: only the links a person may follow
+            "builtins": [
+                "trial_edc.core.templatetags.site_time",
+                "trial_edc.core.templatetags.permissions",
+            ],
         },
     },
 ]

@@ -1,15 +1,37 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from dosing import rules
 from dosing.models import ConcomitantMedication, DoseAdministration
 from dosing.services import dose_record_of, treatment_context
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.core.forms import DATE, BoundedDatesMixin, SubmitOnceMixin, add_problems
+from trial_edc.core.forms import (
+    DATE,
+    BoundedDatesMixin,
+    SectionsMixin,
+    SubmitOnceMixin,
+    add_problems,
+)
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class DoseForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
+class DoseForm(
+    SectionsMixin, BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm
+):
+    sections = (
+        (_("Administration"), ("status", ("start_time", "stop_time"), "reason_not_completed")),
+        (_("Product"), (("volume_ml", "particles"), ("device", "lot"))),
+        (
+            _("Tolerability"),
+            (
+                ("spo2_pre", "spo2_post"),
+                ("cough", "bronchospasm", "desaturation"),
+                "other_tolerability",
+            ),
+        ),
+    )
+
     class Meta:
         model = DoseAdministration
         fields = [
@@ -52,7 +74,15 @@ class DoseForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.M
         return cleaned
 
 
-class ConMedForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
+class ConMedForm(
+    SectionsMixin, BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm
+):
+    sections = (
+        (_("Medication"), (("category", "drug"), "indication")),
+        (_("Dose"), (("dose", "unit"), ("route", "frequency"))),
+        (_("Dates"), (("start_date", "stop_date", "ongoing"),)),
+    )
+
     class Meta:
         model = ConcomitantMedication
         fields = [
@@ -71,6 +101,7 @@ class ConMedForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms
 
     def clean(self):
         cleaned = super().clean()
+        add_problems(self, rules.conmed_dose_problems(cleaned.get("dose")))
         if cleaned.get("start_date"):
             add_problems(
                 self,

@@ -67,7 +67,16 @@ class DoseAdministration(models.Model):
     class Meta:
         ordering = ["subject", "study_day"]
         constraints = [
-            models.UniqueConstraint(fields=["subject", "study_day"], name="one_dose_per_day")
+            models.UniqueConstraint(fields=["subject", "study_day"], name="one_dose_per_day"),
+            # an amount recorded is more than 0, whatever writes (dosing.rules.amount_problems)
+            models.CheckConstraint(
+                condition=models.Q(volume_ml__isnull=True) | models.Q(volume_ml__gt=0),
+                name="dose_volume_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(particles__isnull=True) | models.Q(particles__gt=0),
+                name="dose_particles_positive",
+            ),
         ]
         verbose_name = _("dose administration")
 
@@ -109,6 +118,10 @@ class ConcomitantMedication(models.Model):
     class Meta:
         ordering = ["subject", "start_date", "id"]
         verbose_name = _("concomitant medication")
+        # dosing.rules.conmed_dose_problems, whatever writes
+        constraints = [
+            models.CheckConstraint(condition=models.Q(dose__gt=0), name="conmed_dose_positive")
+        ]
 
     def __str__(self) -> str:
         return f"{self.drug} {self.dose} {self.unit}"

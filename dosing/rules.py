@@ -71,20 +71,7 @@ def dose_problems(
     )
     if dose.start_time and dose.stop_time and dose.stop_time <= dose.start_time:
         problems.append(Problem("stop_time", _("The stop time must be after the start time.")))
-    if dose.volume_ml is not None and dose.volume_ml > s.dose.volume_ml:
-        problems.append(
-            Problem(
-                "volume_ml",
-                _("The dose is %(v)s mL at most.") % {"v": s.dose.volume_ml},
-            )
-        )
-    if dose.particles is not None and dose.particles > s.dose.particles:
-        problems.append(
-            Problem(
-                "particles",
-                _("The dose is %(p).2e particles at most.") % {"p": s.dose.particles},
-            )
-        )
+    problems += amount_problems(dose.volume_ml, dose.particles, s)
     problems += _status_problems(dose)
     if (
         dose.spo2_pre is not None
@@ -100,6 +87,39 @@ def dose_problems(
             )
         )
     return problems
+
+
+def amount_problems(
+    volume_ml: Decimal | None, particles: Decimal | None, s: Study | None = None
+) -> list[Problem]:
+    """A volume or particle count recorded is more than 0 and at most the configured dose
+    (`study().dose`); the database refuses 0 or less too (a CHECK constraint)."""
+    s = s or study()
+    problems = []
+    if volume_ml is not None and not 0 < volume_ml <= s.dose.volume_ml:
+        problems.append(
+            Problem(
+                "volume_ml",
+                _("The volume nebulised is more than 0 and at most %(v)s mL.")
+                % {"v": s.dose.volume_ml},
+            )
+        )
+    if particles is not None and not 0 < particles <= s.dose.particles:
+        problems.append(
+            Problem(
+                "particles",
+                _("The particle count is more than 0 and at most %(p).2e.")
+                % {"p": s.dose.particles},
+            )
+        )
+    return problems
+
+
+def conmed_dose_problems(dose: Decimal | None) -> list[Problem]:
+    """A concomitant medication's dose is more than 0 (the database refuses 0 or less too)."""
+    if dose is not None and dose <= 0:
+        return [Problem("dose", _("The dose is more than 0: give the amount taken."))]
+    return []
 
 
 def _status_problems(dose: DoseRecord) -> list[Problem]:

@@ -70,7 +70,7 @@ def dose_record(*, dose: DoseAdministration, user, reason: str = "") -> DoseAdmi
 @transaction.atomic
 def conmed_record(*, conmed: ConcomitantMedication, user, reason: str = "") -> None:
     require_change(user, conmed, conmed.subject.site)
-    problems = rules.conmed_problems(
+    problems = rules.conmed_dose_problems(conmed.dose) + rules.conmed_problems(
         start=conmed.start_date, stop=conmed.stop_date, ongoing=conmed.ongoing
     )
     refuse(problems)

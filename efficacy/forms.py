@@ -12,13 +12,28 @@ from efficacy.models import (
 )
 from enrollment.models import SubjectVisit
 from trial_edc.audit.forms import ReasonForChangeMixin
-from trial_edc.core.forms import DATE, DATETIME, BoundedDatesMixin, SubmitOnceMixin, add_problems
+from trial_edc.core.forms import (
+    DATE,
+    DATETIME,
+    BoundedDatesMixin,
+    SectionsMixin,
+    SubmitOnceMixin,
+    add_problems,
+)
 from trial_edc.study import study
 
 
-class BloodGasForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
+class BloodGasForm(
+    SectionsMixin, BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm
+):
     """PaO2/PaCO2 entered in mmHg or kPa, FiO2 as a fraction or a percentage; stored in
     mmHg and as a fraction."""
+
+    sections = (
+        (_("Sample"), ("sampled_at",)),
+        (_("Blood gas"), (("pressure_unit", "pao2", "paco2", "ph"),)),
+        (_("Oxygen"), (("fio2", "spo2", "oxygen_support"),)),
+    )
 
     pressure_unit = forms.ChoiceField(
         label=_("Unit of PaO2 and PaCO2"), choices=[("mmHg", "mmHg"), ("kPa", "kPa")]

@@ -52,6 +52,13 @@ class BloodGas(models.Model):
     class Meta:
         ordering = ["subject", "sampled_at"]
         verbose_name = _("arterial blood gas")
+        # PaO2 and FiO2 of 0 or less are impossible whatever writes (efficacy.rules.
+        # blood_gas_problems gives the configured limits next to the field)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pao2__gt=0) & models.Q(fio2__gt=0), name="blood_gas_positive"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} ABG day {self.study_day}"

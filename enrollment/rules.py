@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from trial_edc.accounts.roles import Role
 from trial_edc.core.clock import study_day
 from trial_edc.core.problems import Problem
 from trial_edc.study import Study, study
@@ -336,3 +337,21 @@ def day1_move_problems(
     if not reason.strip():
         problems.append(Problem("reason", _("Say why day 1 moves.")))
     return problems
+
+
+# Consent is taken by the site's own clinical staff (ICH E6 4.8.8: the person who conducted
+# the informed consent discussion), never by a monitor or a data manager.
+CONSENT_TAKER_ROLES = (Role.SITE_COORDINATOR, Role.INVESTIGATOR)
+
+
+def consent_taker_problems(*, roles, member_of_site: bool, active: bool) -> list[Problem]:
+    """The person recorded as taking consent is an active coordinator or investigator of the
+    screening's site. `roles`: that person's roles."""
+    if active and member_of_site and any(r in CONSENT_TAKER_ROLES for r in roles):
+        return []
+    return [
+        Problem(
+            "taken_by",
+            _("Consent is taken by a coordinator or an investigator of this site."),
+        )
+    ]

@@ -8,7 +8,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Screening, Subject
+from enrollment.rules import CONSENT_TAKER_ROLES
 from enrollment.schedule.selectors import overdue_visits
+from trial_edc.accounts.models import User
+from trial_edc.accounts.roles import GROUP_NAMES
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.study import study
 
@@ -16,6 +19,20 @@ from trial_edc.study import study
 def screenings_for(user) -> QuerySet[Screening]:
     return scope_to_sites(Screening.objects.all(), user).select_related(
         "site", "subject", "rescreen_of", "rescreened_as"
+    )
+
+
+def consent_takers(site) -> QuerySet[User]:
+    """Who may be recorded as taking consent at `site` (enrollment.rules.CONSENT_TAKER_ROLES):
+    its active coordinators and investigators."""
+    return (
+        User.objects.filter(
+            memberships__site=site,
+            is_active=True,
+            groups__name__in=[GROUP_NAMES[r] for r in CONSENT_TAKER_ROLES],
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
     )
 
 

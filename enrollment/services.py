@@ -26,6 +26,7 @@ from enrollment.schedule.services import (
 )
 from trial_edc.accounts.models import Site
 from trial_edc.accounts.permissions import require, require_change
+from trial_edc.accounts.roles import user_roles
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today
 from trial_edc.core.problems import Problem, refuse
@@ -249,6 +250,14 @@ def consent_save(*, consent: Consent, user, reason: str = "") -> None:
     screening = Screening.objects.select_for_update().get(pk=consent.screening_id)
     require_change(user, consent, screening.site)
     _check_open(screening)
+    taker = consent.taken_by
+    refuse(
+        rules.consent_taker_problems(
+            roles=user_roles(taker),
+            member_of_site=taker.memberships.filter(site_id=screening.site_id).exists(),
+            active=taker.is_active,
+        )
+    )
     screening.consent = consent
     problems = rules.consent_problems(
         consent_date=site_today(screening.site, consent.signed_at),

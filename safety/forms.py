@@ -17,12 +17,21 @@ from trial_edc.core.forms import (
     DATETIME,
     YES_NO,
     BoundedDatesMixin,
+    SectionsMixin,
     SubmitOnceMixin,
     add_problems,
 )
 
 
-class VitalSignsForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
+class VitalSignsForm(
+    SectionsMixin, BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm
+):
+    sections = (
+        (_("When"), ("measured_at",)),
+        (_("Vital signs"), (("temp", "hr", "resp"), ("sysbp", "diabp", "oxysat"))),
+        (_("Oxygen"), (("oxygen_support", "flow", "fio2"),)),
+    )
+
     class Meta:
         model = VitalSigns
         fields = [
@@ -48,7 +57,16 @@ class VitalSignsForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, f
         return cleaned
 
 
-class AdverseEventForm(BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm):
+class AdverseEventForm(
+    SectionsMixin, BoundedDatesMixin, SubmitOnceMixin, ReasonForChangeMixin, forms.ModelForm
+):
+    sections = (
+        (_("The event"), ("ctcae_term", "aeterm", ("aestdtc", "aeendtc", "ongoing"))),
+        (_("Severity and seriousness"), (("aetoxgr", "aeser"), AdverseEvent.SERIOUSNESS_CRITERIA)),
+        (_("Causality and action"), (("aerel", "expected"), ("aeacn", "aeout"))),
+        (_("Treatment and narrative"), ("treatment_given", "narrative")),
+    )
+
     class Meta:
         model = AdverseEvent
         fields = [

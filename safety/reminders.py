@@ -11,7 +11,12 @@ from enrollment.models import Subject
 from safety.models import SeriousAdverseEventReport, VitalSigns
 from safety.selectors import without_vitals_today
 from trial_edc.accounts.roles import Role
-from trial_edc.core.clock import site_moment, site_today, treatment_study_day
+from trial_edc.core.clock import (
+    site_moment,
+    site_time_label,
+    site_today,
+    treatment_study_day,
+)
 from trial_edc.core.links import absolute_url
 from trial_edc.core.registry import ReminderSource
 from trial_edc.notifications import rules
@@ -86,8 +91,8 @@ def sae_reminders(now, days, staff) -> list:
             "subject": ae.subject,
             "term": ae.aeterm,
             "site": site.code,
-            "since": f"{report.serious_since:%Y-%m-%d %H:%M}",
-            "deadline": f"{due['escalation']:%Y-%m-%d %H:%M}",
+            "since": site_time_label(report.serious_since, site),
+            "deadline": site_time_label(due["escalation"], site),
             "url": absolute_url("safety:adverse_event_detail", ae.pk),
         }
         common = {
@@ -106,8 +111,8 @@ def sae_reminders(now, days, staff) -> list:
             body=later(
                 gettext_lazy(
                     "The serious adverse event %(term)s of %(subject)s (site %(site)s), serious "
-                    "since %(since)s UTC, is not yet marked reported to the sponsor. The deadline "
-                    "is %(deadline)s UTC.\n\n%(url)s"
+                    "since %(since)s, is not yet marked reported to the sponsor. The deadline "
+                    "is %(deadline)s.\n\n%(url)s"
                 ),
                 facts,
             ),
@@ -125,8 +130,8 @@ def sae_reminders(now, days, staff) -> list:
                 body=later(
                     gettext_lazy(
                         "The serious adverse event %(term)s of %(subject)s (site %(site)s), "
-                        "serious since %(since)s UTC, was not marked reported to the sponsor by "
-                        "%(deadline)s UTC. Report it now and record it in trial-edc.\n\n%(url)s"
+                        "serious since %(since)s, was not marked reported to the sponsor by "
+                        "%(deadline)s. Report it now and record it in trial-edc.\n\n%(url)s"
                     ),
                     facts,
                 ),

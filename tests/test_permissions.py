@@ -154,6 +154,8 @@ def test_role_gets_expected_status(name, build, role, status, page_objects, role
     url = build(page_objects)
     response = client_for(role_users[role]).get(url)
     assert response.status_code == status, f"{role.label} on {name}: {response.status_code}"
+    # issue 19: a shared ward computer keeps no signed-in page (nor any refusal) in its cache
+    assert "no-store" in response.get("Cache-Control", ""), f"{name} may be cached"
 
 
 @pytest.mark.parametrize(("name", "build"), [(n, b) for n, b, _ in PAGES])

@@ -212,6 +212,9 @@ class Study:
     # [design] plausible pulmonary function values (else refused)
     fvc_litres_plausible: Range = field(default=Range(Decimal("0.2"), Decimal("8.0"), "L"))
     percent_predicted_plausible: Range = field(default=Range(Decimal("5"), Decimal("200"), "%"))
+    # [design] a site code is this many ASCII digits (01, 02...): it prefixes screening and
+    # subject numbers (01-003)
+    site_code_digits: int = 2
     # [design] reminders and notifications (trial_edc/notifications), in each site's time zone
     reminders: Reminders = field(default=Reminders())
     # [design] targeted source data verification (datamanagement.sdv)

@@ -75,6 +75,8 @@ class FormStatus:
     url_name: str
     saved: bool
     missing: bool
+    # who may open its page: the add permission of its model (the visit date: change visit)
+    permission: str = "enrollment.change_subjectvisit"
 
 
 @dataclass
@@ -110,6 +112,7 @@ def visit_row(visit: SubjectVisit, today: date) -> VisitRow:
                 visit_forms[key].url_name,
                 key in saved,
                 key in missing,
+                _page_permission(visit_forms[key].model),
             )
             for key in required
         ],
@@ -181,3 +184,9 @@ def visits_open_today(user) -> list[SubjectVisit]:
         .select_related("subject__site")
         .order_by("window_end", "subject__subject_number", "order")
     )
+
+
+def _page_permission(model) -> str:
+    if model is None:
+        return "enrollment.change_subjectvisit"
+    return f"{model._meta.app_label}.add_{model._meta.model_name}"

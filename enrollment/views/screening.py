@@ -21,7 +21,6 @@ from enrollment.forms import (
 )
 from enrollment.models import Consent, EligibilityChecklist, Screening
 from enrollment.views import PAGE_SIZE, form_page
-from trial_edc.accounts.models import User
 from trial_edc.accounts.selectors import sites_for
 from trial_edc.core.clock import site_today
 from trial_edc.core.forms import already_saved, apply_errors, crf_save
@@ -102,6 +101,8 @@ def screening_detail(request, pk: int):
             "checklist": getattr(screening, "checklist", None),
             "consent": getattr(screening, "consent", None),
             "subject": getattr(screening, "subject", None),
+            # a screen failure screened again links forward; the re-screening links back
+            "rescreened_as": getattr(screening, "rescreened_as", None),
             "missing": rules.missing_answers(evidence),
             "problems": services.screening_problems(screening, evidence),
             "failures": rules.eligibility_failures(evidence),
@@ -192,9 +193,7 @@ def consent_edit(request, pk: int):
     perm = "enrollment.change_consent" if consent else "enrollment.add_consent"
     if not request.user.has_perm(perm):
         raise PermissionDenied
-    staff = User.objects.filter(memberships__site=screening.site, is_active=True).order_by(
-        "last_name"
-    )
+    staff = selectors.consent_takers(screening.site)
     form = ConsentForm(
         request.POST or None,
         instance=consent or Consent(screening=screening),

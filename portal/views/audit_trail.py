@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.audit.selectors import record_history
+from trial_edc.core.clock import site_of, site_time_label
 
 
 def record_audit(request, app_label: str, model_name: str, pk: int):
@@ -21,12 +22,14 @@ def record_audit(request, app_label: str, model_name: str, pk: int):
     record = get_object_or_404(
         scope_to_sites(model._default_manager.all(), request.user, site_path), pk=pk
     )
+    site = site_of(record)
     return render(
         request,
         "portal/record_audit.html",
         {
             "record": record,
+            "site": site,
             "model_name": model._meta.verbose_name,
-            "history": record_history(record),
+            "history": record_history(record, time_label=lambda m: site_time_label(m, site)),
         },
     )

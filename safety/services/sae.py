@@ -9,7 +9,7 @@ from safety.models import AdverseEvent, SeriousAdverseEventReport
 from safety.selectors import current_state, sae_deadline
 from trial_edc.accounts.roles import Role
 from trial_edc.audit.services import audit_context
-from trial_edc.core.clock import site_today
+from trial_edc.core.clock import site_time_label, site_today
 from trial_edc.core.links import absolute_url
 from trial_edc.core.people import staff
 from trial_edc.notifications.models import Kind
@@ -60,14 +60,14 @@ def sae_alert_queue(report: SeriousAdverseEventReport) -> list[int]:
             gettext_lazy(
                 "A serious adverse event was recorded.\n\nSubject: %(subject)s\n"
                 "Event: %(term)s, grade %(grade)s, onset %(onset)s\n"
-                "Report it to the sponsor before %(deadline)s UTC.\n\n%(url)s"
+                "Report it to the sponsor before %(deadline)s.\n\n%(url)s"
             ),
             {
                 "subject": ae.subject,
                 "term": ae.aeterm,
                 "grade": state.worst_grade,
                 "onset": ae.aestdtc.isoformat(),
-                "deadline": f"{deadline:%Y-%m-%d %H:%M}",
+                "deadline": site_time_label(deadline, ae.subject.site),
                 "url": absolute_url("safety:adverse_event_detail", ae.pk),
             },
         ),

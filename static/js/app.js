@@ -34,3 +34,15 @@ document.addEventListener("DOMContentLoaded", () => {
     select.addEventListener("change", () => select.form.submit());
   });
 });
+
+// Tablets (768 px): a wide table scrolls inside its own box, never the page. Templates wrap
+// their tables in .table-responsive; any table a page forgot is wrapped here.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("main table").forEach((table) => {
+    if (table.closest(".table-responsive")) return;
+    const box = document.createElement("div");
+    box.className = "table-responsive";
+    table.parentNode.insertBefore(box, table);
+    box.appendChild(table);
+  });
+});

@@ -98,7 +98,7 @@ def test_site_code_must_be_digits(data_manager_client):
     response = data_manager_client.post(
         reverse("accounts:site_create"), {"code": "GZ", "name": "Bad", "time_zone": "Asia/Shanghai"}
     )
-    assert "Use 2 to 4 digits" in response.context["form"].errors["code"][0]
+    assert "Use exactly 2 digits 0-9" in response.context["form"].errors["code"][0]
 
 
 def test_access_log_lists_events_of_own_sites_only(

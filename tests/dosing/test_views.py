@@ -44,7 +44,7 @@ def test_dose_form_is_prefilled_with_the_configured_dose(coordinator_client, sub
 
 def test_dose_above_the_configured_dose_is_refused_next_to_the_field(coordinator_client, subject):
     response = coordinator_client.post(_dose_url(subject, 1), DOSE | {"volume_ml": "6"})
-    assert "5.0 mL at most" in response.context["form"].errors["volume_ml"][0]
+    assert "at most 5.0 mL" in response.context["form"].errors["volume_ml"][0]
     assert not DoseAdministration.objects.exists()
 
 

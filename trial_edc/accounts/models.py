@@ -3,10 +3,10 @@ import zoneinfo
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from trial_edc.accounts.rules import validate_site_code
 from trial_edc.audit.models import truncate_guard
 from trial_edc.audit.tracking import audited
 
@@ -57,7 +57,7 @@ class Site(models.Model):
         _("site code"),
         max_length=4,
         unique=True,
-        validators=[RegexValidator(r"^\d{2,4}$", _("Use 2 to 4 digits, e.g. 01."))],
+        validators=[validate_site_code],
         help_text=_("Prefixes screening and subject numbers, e.g. 01 gives subject 01-003."),
     )
     name = models.CharField(_("site name"), max_length=200)
@@ -84,6 +84,12 @@ class Site(models.Model):
         ordering = ["code"]
         verbose_name = _("site")
         verbose_name_plural = _("sites")
+        # ASCII digits whatever writes; the width is checked by accounts.rules.site_code_problems
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]+$"), name="site_code_ascii_digits"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from trial_edc.accounts import mfa
+from trial_edc.accounts import mfa, rules
 from trial_edc.accounts.access_log import access_event_record
 from trial_edc.accounts.models import AccessEvent, Site, SiteMembership, User
 from trial_edc.accounts.permissions import require
@@ -142,6 +142,7 @@ def _sites_apply(*, actor, user, sites, request) -> None:
 def site_create(*, actor: User, code: str, name: str, time_zone: str, language: str = "en") -> Site:
     """A new site; its creator becomes a member so they can administer it."""
     require(actor, "accounts.add_site")
+    rules.site_code_refuse(code)
     with transaction.atomic():
         site = Site(code=code, name=name, time_zone=time_zone, language=language)
         audited_save(instance=site, user=actor)
@@ -156,7 +157,21 @@ def site_create(*, actor: User, code: str, name: str, time_zone: str, language: 
 def site_update(*, actor: User, site: Site, reason: str) -> Site:
     """Save a corrected site (name, time zone) with the reason for change."""
     require(actor, "accounts.change_site", site)
-    audited_save(instance=site, user=actor, reason=reason)
+    rules.site_code_refuse(site.code)
+    try:
+        with transaction.atomic():
+            audited_save(instance=site, user=actor, reason=reason)
+    except DatabaseError as exc:
+        if not rules.site_code_changed_in_use(exc):
+            raise
+        raise ValidationError(
+            {
+                "code": _(
+                    "Screenings and subjects of this site are numbered with its code: "
+                    "the code can no longer change."
+                )
+            }
+        ) from exc
     return site
 
 

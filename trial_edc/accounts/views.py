@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -168,12 +169,18 @@ def site_edit(request, pk: int):
     site = get_object_or_404(selectors.sites_for(request.user), pk=pk)
     form = SiteForm(request.POST or None, instance=site)
     if request.method == "POST" and form.is_valid():
-        if not unchanged(request, form):
+        if unchanged(request, form):
+            return redirect("accounts:site_list")
+        try:
             services.site_update(
                 actor=request.user, site=form.instance, reason=form.reason_for_change
             )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
             messages.success(request, _("Site %(site)s saved.") % {"site": site})
-        return redirect("accounts:site_list")
+            return redirect("accounts:site_list")
     return render(request, "accounts/site_form.html", {"form": form, "site": site})
 
 

@@ -42,9 +42,11 @@ def _tracked_fields(event_model, tracked_model):
     ]
 
 
-def _display(f: models.Field, value, related_names: dict) -> str:
+def _display(f: models.Field, value, related_names: dict, time_label=None) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(f, models.DateTimeField) and isinstance(value, datetime) and time_label:
+        return time_label(value)  # the site's zone, named (never the stored UTC)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(f, models.ForeignKey):
@@ -54,8 +56,10 @@ def _display(f: models.Field, value, related_names: dict) -> str:
     return str(value)
 
 
-def record_history(instance) -> list[HistoryEntry]:
+def record_history(instance, time_label=None) -> list[HistoryEntry]:
     """Every history entry of `instance`, oldest first, with old → new per changed field.
+    `time_label(moment) -> str` shows a date-time value as people read it (the page passes
+    trial_edc.core.clock.site_time_label of the record's site).
 
     A fixed number of queries: the events, then one per foreign-key model and one for users.
     """
@@ -92,8 +96,10 @@ def record_history(instance) -> list[HistoryEntry]:
                 entry.changes.append(
                     FieldChange(
                         label=str(f.verbose_name),
-                        old=_display(f, old, related_names) if previous is not None else "",
-                        new=_display(f, new, related_names),
+                        old=_display(f, old, related_names, time_label)
+                        if previous is not None
+                        else "",
+                        new=_display(f, new, related_names, time_label),
                     )
                 )
         history.append(entry)

@@ -41,3 +41,28 @@ def treatment_study_day(day1: date, today: date, treatment_days: int | None = No
     """Today's treatment day (1..14) for a subject, or None outside treatment."""
     day = study_day(day1, today)
     return day if 1 <= day <= (treatment_days or study().treatment_days) else None
+
+
+def site_time_label(moment: datetime | None, site_or_zone=None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (UTC) moment as a person reads it: in the site's time zone (the active zone
+    without a site) with the zone named, e.g. "2026-11-30 14:05 (Asia/Shanghai)"."""
+    if moment is None:
+        return ""
+    zone = _zone(site_or_zone) if site_or_zone else timezone.get_current_timezone()
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return f"{moment.astimezone(zone).strftime(fmt)} ({zone.key})"
+
+
+def site_of(record):
+    """The site a record belongs to, along its `site_path` ("subject__site"; "pk" = a site)."""
+    path = getattr(record, "site_path", None)
+    if path is None:
+        return None
+    if path == "pk":
+        return record
+    for step in path.split("__"):
+        record = getattr(record, step, None)
+        if record is None:
+            return None
+    return record

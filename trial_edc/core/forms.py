@@ -8,6 +8,8 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +28,40 @@ from trial_edc.core.locks import is_record_locked, record_locked_message
 logger = logging.getLogger(__name__)
 
 __all__ = ["unchanged"]  # re-exported: the one "nothing changed" check (trial_edc.audit.forms)
+
+
+class SectionsMixin:
+    """A long form in titled sections (issue 19): `sections` lists (title, rows), a row being
+    a field name alone or a tuple of short fields shown side by side (one under the other on
+    a phone). Fields the sections do not name (the one-time key, the reason for change) come
+    last. Pages render it with `{% crispy form %}` (crf_form.html), without a second <form>."""
+
+    sections: tuple = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.render_unmentioned_fields = True
+        self.helper.layout = Layout(
+            *(
+                Fieldset(title, *(self._row(r) for r in rows if self._present(r)))
+                for title, rows in self.sections
+            )
+        )
+
+    def _present(self, row) -> bool:
+        names = (row,) if isinstance(row, str) else row
+        return any(name in self.fields for name in names)
+
+    def _row(self, row):
+        if isinstance(row, str):
+            return row
+        names = [name for name in row if name in self.fields]
+        width = max(3, 12 // len(names))
+        return Row(*(Column(name, css_class=f"col-12 col-sm-6 col-md-{width}") for name in names))
+
 
 # Text inputs, not the browser's date pickers: a person types 2025-04-15, 2025/04/15 or
 # 2025年4月15日 (settings.FORMAT_MODULE_PATH, trial_edc/formats) and sees ISO back.

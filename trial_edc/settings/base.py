@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "trial_edc.core.logs.RequestLogMiddleware",
     # ---
     "django.middleware.security.SecurityMiddleware",
+    # signed-in responses and every download: Cache-Control no-store (trial_edc/core/privacy.py)
+    "trial_edc.core.privacy.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -107,6 +109,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "trial_edc.accounts.context_processors.navigation",
+            ],
+            # {{ moment|site_time:site }}: a time in the site's zone, the zone named
+            # {% if user|may:f.permission %}: only the links a person may follow
+            "builtins": [
+                "trial_edc.core.templatetags.site_time",
+                "trial_edc.core.templatetags.permissions",
             ],
         },
     },

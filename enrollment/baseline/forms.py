@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.baseline import rules
 from enrollment.baseline.services import latest_diagnosis_date
-from enrollment.models import OTHER_CONDITION, Demographics, DiseaseHistory, MedicalHistory
+from enrollment.models import (
+    OTHER_CONDITION,
+    Demographics,
+    DiseaseHistory,
+    MedicalHistory,
+    NoYesUnknown,
+)
 from trial_edc.audit.forms import REASON_FIELD, ReasonForChangeMixin
 from trial_edc.core.clock import site_today
 from trial_edc.core.forms import DATE, BoundedDatesMixin, SubmitOnceMixin, add_problems
@@ -88,13 +94,13 @@ class MedicalHistoryForm(_Sections):
         return cleaned
 
 
+SIGNS = ("gottron", "heliotrope", "mechanics_hands", "skin_ulcers", "muscle_weakness")
+
+
 class DiseaseHistoryForm(_Sections):
     sections = (
         (_("Diagnoses"), ("dm_diagnosed_on", "ild_diagnosed_on")),
-        (
-            _("Signs"),
-            ("gottron", "heliotrope", "mechanics_hands", "skin_ulcers", "muscle_weakness"),
-        ),
+        (_("Signs"), SIGNS),
         (_("Creatine kinase at diagnosis"), ("ck_at_diagnosis", "ck_unit")),
     )
 
@@ -114,11 +120,13 @@ class DiseaseHistoryForm(_Sections):
         widgets = {
             "dm_diagnosed_on": DATE,
             "ild_diagnosed_on": DATE,
-            **dict.fromkeys(
-                ("gottron", "heliotrope", "mechanics_hands", "skin_ulcers"), forms.RadioSelect
-            ),
-            "muscle_weakness": forms.RadioSelect,
+            **dict.fromkeys(SIGNS, forms.RadioSelect),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in SIGNS:  # yes / no / unknown as radio buttons, without an empty one
+            self.fields[name].choices = NoYesUnknown.choices
 
     def clean(self):
         cleaned = super().clean()

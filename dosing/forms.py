@@ -112,3 +112,18 @@ class ConMedForm(
                 ),
             )
         return cleaned
+
+
+class PriorTreatmentForm(ConMedForm):
+    """A prior treatment of the baseline: a concomitant medication entry started before day 1
+    (the same record and list; only the start date's rule is added)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        add_problems(
+            self,
+            rules.prior_treatment_problems(
+                start=cleaned.get("start_date"), day1=self.instance.subject.day1
+            ),
+        )
+        return cleaned

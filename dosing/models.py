@@ -89,6 +89,10 @@ class ConcomitantMedication(models.Model):
     class Category(models.TextChoices):
         CORTICOSTEROID = "corticosteroid", _("Corticosteroid (standard care)")
         IMMUNOSUPPRESSANT = "immunosuppressant", _("Immunosuppressant (standard care)")
+        IVIG = "ivig", _("Intravenous immunoglobulin (IVIG)")
+        JAK_INHIBITOR = "jak_inhibitor", _("JAK inhibitor (e.g. tofacitinib)")
+        BIOLOGIC = "biologic", _("Biologic (e.g. rituximab)")
+        ANTIFIBROTIC = "antifibrotic", _("Antifibrotic (e.g. nintedanib, pirfenidone)")
         OTHER = "other", _("Other")
 
     class Route(models.TextChoices):  # CDISC ROUTE
@@ -125,3 +129,8 @@ class ConcomitantMedication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.drug} {self.dose} {self.unit}"
+
+    @property
+    def prior(self) -> bool:
+        """Started before day 1: a prior treatment (the baseline form lists it)."""
+        return self.start_date < self.subject.day1

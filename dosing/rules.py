@@ -245,3 +245,28 @@ def conmed_problems(*, start: date, stop: date | None, ongoing: bool) -> list[Pr
     if not ongoing and stop is None:
         problems.append(Problem("stop_date", _("Give the stop date, or tick ongoing.")))
     return problems
+
+
+# --- prior treatment: the con-med entries started before day 1 (issue 17) ---------------
+
+
+def prior_treatment_problems(*, start: date | None, day1: date) -> list[Problem]:
+    """A prior treatment started before day 1; what starts later is a concomitant medication
+    of the treatment period (the same list, entered from it)."""
+    if start is not None and start >= day1:
+        return [
+            Problem(
+                "start_date",
+                _(
+                    "A prior treatment starts before day 1 (%(day1)s); add a medication "
+                    "started later from the concomitant medication list."
+                )
+                % {"day1": day1.isoformat()},
+            )
+        ]
+    return []
+
+
+def at_baseline(*, start: date, stop: date | None, ongoing: bool, day1: date) -> bool:
+    """Taken at baseline: started on or before day 1 and not stopped before it."""
+    return start <= day1 and (ongoing or stop is None or stop >= day1)

@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 
 from dosing import rules
-from dosing.models import DoseAdministration
+from dosing.models import ConcomitantMedication, DoseAdministration
 from enrollment.models import Subject
 from enrollment.schedule.selectors import subjects_in_treatment
 from trial_edc.accounts.selectors import scope_to_sites
@@ -149,3 +149,16 @@ def without_dose_today(days) -> list[DueToday]:
         if (s.pk, d.today) not in dosed:
             due.append(DueToday(s, d, treatment_study_day(s.day1, d.today)))
     return due
+
+
+def treatments_at_baseline(subject_ids) -> dict[int, set[str]]:
+    """{subject id: the con-med categories taken at baseline (rules.at_baseline)}, of these
+    subjects (ids or a subquery of them): one query."""
+    rows = ConcomitantMedication.objects.filter(subject__in=subject_ids).values_list(
+        "subject_id", "category", "start_date", "stop_date", "ongoing", "subject__day1"
+    )
+    found: dict[int, set[str]] = defaultdict(set)
+    for subject_id, category, start, stop, ongoing, day1 in rows:
+        if rules.at_baseline(start=start, stop=stop, ongoing=ongoing, day1=day1):
+            found[subject_id].add(category)
+    return dict(found)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dosing import selectors, services
-from dosing.forms import ConMedForm, DoseForm
+from dosing.forms import ConMedForm, DoseForm, PriorTreatmentForm
 from dosing.models import ConcomitantMedication, DoseAdministration
 from enrollment.selectors import subject_or_404
 from trial_edc.core.clock import study_day_date
@@ -90,6 +90,47 @@ def conmed_edit(request, pk: int, conmed_pk: int | None = None):
     if request.method == "POST" and (done := crf_save(request, form, save=save, back=back)):
         return done
     return crf_page(request, form, title=title, back_url=back)
+
+
+@permission_required("dosing.view_concomitantmedication", raise_exception=True)
+def prior_treatment(request, pk: int):
+    """The baseline's prior treatment: the subject's con-med entries started before day 1."""
+    subject = subject_or_404(request.user, pk)
+    return render(
+        request,
+        "dosing/prior_treatment.html",
+        {
+            "subject": subject,
+            "conmeds": subject.conmeds.filter(start_date__lt=subject.day1).order_by(
+                "start_date", "id"
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def prior_treatment_create(request, pk: int):
+    """Add a prior treatment: it is saved as a concomitant medication (one list, one record)."""
+    subject = subject_or_404(request.user, pk)
+    require_add_or_change(request, ConcomitantMedication, exists=False)
+    form = PriorTreatmentForm(request.POST or None, instance=ConcomitantMedication(subject=subject))
+    back = reverse("dosing:prior_treatment", args=[subject.pk])
+
+    def save() -> str:
+        services.conmed_record(conmed=form.instance, user=request.user)
+        messages.success(request, _("Prior treatment saved on the concomitant medication list."))
+        return back
+
+    if request.method == "POST" and (done := crf_save(request, form, save=save, back=back)):
+        return done
+    return crf_page(
+        request,
+        form,
+        title=_("Prior treatment of %(s)s") % {"s": subject.subject_number},
+        back_url=back,
+        subtitle=_("Started before day 1 (%(d)s); kept on the concomitant medication list.")
+        % {"d": subject.day1.isoformat()},
+    )
 
 
 @permission_required("dosing.view_doseadministration", raise_exception=True)

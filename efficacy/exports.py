@@ -47,9 +47,9 @@ def summary_csv_rows(summary: dict):
                 ]
 
 
-def _filename(extension: str) -> str:
+def _filename(extension: str, what: str = "change-from-baseline") -> str:
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    return f"{study().protocol_id}-change-from-baseline-{stamp}.{extension}"
+    return f"{study().protocol_id}-{what}-{stamp}.{extension}"
 
 
 def summary_csv_response(summary: dict) -> HttpResponse:
@@ -76,4 +76,73 @@ def summary_pdf(summary: dict, user) -> bytes:
 def summary_pdf_response(summary: dict, user) -> HttpResponse:
     response = HttpResponse(summary_pdf(summary, user), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename("pdf")}"'
+    return response
+
+
+# --- Table 1 ------------------------------------------------------------------------------
+
+TABLE_ONE_COLUMNS = [
+    "variable",
+    "unit",
+    "statistic",
+    "level",
+    "n",
+    "missing",
+    "summary",
+    "mean",
+    "sd",
+    "median",
+    "q1",
+    "q3",
+    "count",
+    "percent",
+]
+
+
+def table_one_csv_rows(table: dict):
+    """One row per continuous variable, one per level of a categorical one; missing values
+    are counted in "missing", never as zero."""
+    for row in table["rows"]:
+        v, stats = row.variable, row.stats
+        head = [str(v.label), str(v.unit), row.statistic]
+        if row.continuous:
+            yield [
+                *head,
+                "",
+                stats.n,
+                stats.missing,
+                row.text,
+                *("" if x is None else x for x in (stats.mean, stats.sd, stats.median)),
+                *("" if x is None else x for x in (stats.q1, stats.q3)),
+                "",
+                "",
+            ]
+            continue
+        for level in stats.levels:
+            yield [
+                *head,
+                level.label,
+                stats.n,
+                stats.missing,
+                f"{level.count} ({'' if level.percent is None else level.percent}%)",
+                "",
+                "",
+                "",
+                "",
+                "",
+                level.count,
+                "" if level.percent is None else level.percent,
+            ]
+
+
+def table_one_csv_response(table: dict) -> HttpResponse:
+    """UTF-8 with a byte-order mark, so that spreadsheet programs read µ, ± and Chinese."""
+    out = StringIO()
+    writer = csv.writer(out)
+    writer.writerow(TABLE_ONE_COLUMNS)
+    writer.writerows(table_one_csv_rows(table))
+    response = HttpResponse(
+        ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv", "table-1")}"'
     return response

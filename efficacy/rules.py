@@ -311,3 +311,129 @@ def death_problems(
             )
         )
     return problems
+
+
+# --- Table 1: baseline characteristics (efficacy.table_one) ---------------------------------
+# A missing value is counted as missing (n excludes it), never as zero. Continuous variables:
+# mean ± sample SD (statistics.stdev, n - 1) when configured "normal"; median [Q1–Q3] when
+# "skewed", the quartiles by statistics.quantiles(n=4, method="inclusive") (linear
+# interpolation between order statistics, R's and Excel's default type 7: for 1, 2, 3, 4 the
+# quartiles are 1.75, 2.5, 3.25). Percentages are of the subjects with a value.
+
+DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12: a disease duration in months
+
+
+def months_between(start: date | None, end: date | None) -> Decimal | None:
+    """Whole and fractional months from `start` to `end` (days / 30.4375); None if either is."""
+    if start is None or end is None:
+        return None
+    return Decimal((end - start).days) / DAYS_PER_MONTH
+
+
+@dataclass(frozen=True)
+class Continuous:
+    """One continuous row of Table 1: n with a value, missing, and the statistics."""
+
+    n: int
+    missing: int
+    mean: Decimal | None = None
+    sd: Decimal | None = None
+    median: Decimal | None = None
+    q1: Decimal | None = None
+    q3: Decimal | None = None
+
+
+def describe_continuous(values, places: int = 1) -> Continuous:
+    """n, missing, mean, sample SD, median and quartiles (inclusive method) to `places`
+    decimals (half up) of the values, None being missing."""
+    import statistics
+
+    values = list(values)
+    present = sorted(Decimal(v) for v in values if v is not None)
+    missing = len(values) - len(present)
+    if not present:
+        return Continuous(0, missing)
+
+    def q(x):
+        return Decimal(x).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+    if len(present) > 1:
+        q1, median, q3 = statistics.quantiles(present, n=4, method="inclusive")
+    else:
+        q1 = median = q3 = present[0]
+    return Continuous(
+        n=len(present),
+        missing=missing,
+        mean=q(statistics.mean(present)),
+        sd=q(statistics.stdev(present)) if len(present) > 1 else None,
+        median=q(median),
+        q1=q(q1),
+        q3=q(q3),
+    )
+
+
+@dataclass(frozen=True)
+class Level:
+    code: str
+    label: str
+    count: int
+    percent: Decimal | None  # of the subjects with a value, to 0.1
+
+
+@dataclass(frozen=True)
+class Categorical:
+    n: int
+    missing: int
+    levels: tuple[Level, ...]
+
+
+def describe_categorical(values, levels) -> Categorical:
+    """Counts and percentages of each level ((code, label), ...) among the values present;
+    None is missing. A value outside the levels counts in n under its own code."""
+    values = list(values)
+    present = [v for v in values if v is not None]
+    n = len(present)
+    known = list(levels) + [(v, v) for v in dict.fromkeys(present) if v not in dict(levels)]
+    return Categorical(
+        n=n,
+        missing=len(values) - n,
+        levels=tuple(
+            Level(
+                code,
+                str(label),
+                (count := sum(1 for v in present if v == code)),
+                (Decimal(count) * 100 / n).quantize(Decimal("0.1"), ROUND_HALF_UP) if n else None,
+            )
+            for code, label in known
+        ),
+    )
+
+
+def continuous_text(stats: Continuous, distribution: str) -> str:
+    """'52.7 ± 10.7' (normal) or '41.0 [30.0–50.0]' (skewed); '–' without a value; an SD of a
+    single value is not given."""
+    if stats.n == 0:
+        return "–"
+    if distribution == "skewed":
+        return f"{stats.median} [{stats.q1}–{stats.q3}]"
+    return f"{stats.mean} ± {stats.sd}" if stats.sd is not None else f"{stats.mean}"
+
+
+def describe_multi(sets, levels) -> Categorical:
+    """Several levels per subject (treatments at baseline): of each level, the subjects with it
+    and their percentage of all subjects (a subject with none is a "no", not missing)."""
+    sets = list(sets)
+    n = len(sets)
+    return Categorical(
+        n=n,
+        missing=0,
+        levels=tuple(
+            Level(
+                code,
+                str(label),
+                (count := sum(1 for s in sets if code in s)),
+                (Decimal(count) * 100 / n).quantize(Decimal("0.1"), ROUND_HALF_UP) if n else None,
+            )
+            for code, label in levels
+        ),
+    )

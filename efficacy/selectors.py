@@ -4,7 +4,9 @@ show, each in a fixed number of queries."""
 from django.db.models import Prefetch
 from django.http import Http404
 
+from dosing.selectors import treatments_at_baseline
 from efficacy import endpoints, rules
+from efficacy import table_one as t1
 from efficacy.models import LabResult
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Subject, SubjectVisit
@@ -72,3 +74,28 @@ def study_summary(user) -> dict:
             ),
         ],
     }
+
+
+def table_one(user) -> dict:
+    """Table 1 of the enrolled subjects the user sees: six queries whatever their number (the
+    subjects with their screening forms, the four efficacy sources, the con-med list)."""
+    subjects = list(
+        enrollment_selectors.subjects_for(user)
+        .select_related(
+            "screening__consent", "screening__demographics", "screening__disease_history"
+        )
+        .order_by("subject_number")
+    )
+    ids = [s.pk for s in subjects]
+    values = endpoints.collect_values(ids)
+    treatments = treatments_at_baseline(ids)
+
+    def consent_date(subject):
+        consent = getattr(subject.screening, "consent", None)
+        return site_today(subject.site, consent.signed_at) if consent else None
+
+    facts = [
+        t1.facts_of(s, values.get(s.pk, {}), treatments.get(s.pk, set()), consent_date(s))
+        for s in subjects
+    ]
+    return {"rows": t1.build(facts), "subject_count": len(subjects)}

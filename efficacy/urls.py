@@ -19,5 +19,7 @@ urlpatterns = [
     path(visit + "follow-up/", views.follow_up_edit, name="follow_up_edit"),
     path("efficacy/", summary.study_summary, name="efficacy_summary"),
     path("efficacy/summary.csv", summary.study_summary_csv, name="efficacy_summary_csv"),
+    path("efficacy/table-1/", summary.table_one, name="table_one"),
+    path("efficacy/table-1.csv", summary.table_one_csv, name="table_one_csv"),
     path("efficacy/summary.pdf", summary.study_summary_pdf, name="efficacy_summary_pdf"),
 ]

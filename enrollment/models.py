@@ -357,3 +357,169 @@ VISIT_MOVES = Transitions(
     field="outcome",
     noun=_("A visit"),
 )
+
+
+# --- the baseline CRFs of screening (CDASH names as field names) ------------------------
+# Sex and date of birth (hence age) are the screening's own; these forms add what Table 1
+# and the protocol's screening visit need. Each belongs to its screening (a subject has
+# none before enrolment) and reaches the subject enrolled from it (datamanagement.places).
+
+
+class Ethnic(models.TextChoices):  # CDISC ETHNIC
+    HISPANIC = "HISPANIC OR LATINO", _("Hispanic or Latino")
+    NOT_HISPANIC = "NOT HISPANIC OR LATINO", _("Not Hispanic or Latino")
+    NOT_REPORTED = "NOT REPORTED", _("Not reported")
+    UNKNOWN = "UNKNOWN", _("Unknown")
+
+
+class SmokingStatus(models.TextChoices):  # CDISC SUNCF (tobacco)
+    NEVER = "NEVER", _("Never smoked")
+    FORMER = "FORMER", _("Former smoker")
+    CURRENT = "CURRENT", _("Current smoker")
+
+
+class NoYesUnknown(models.TextChoices):  # CDISC NY
+    YES = "Y", _("Yes")
+    NO = "N", _("No")
+    UNKNOWN = "U", _("Unknown")
+
+
+@audited()
+class Demographics(models.Model):
+    """CDASH DM (ETHNIC) with height, weight and BMI (VS test codes) and tobacco use (SUNCF).
+    BMI is computed on save (enrollment.baseline.rules.bmi), never typed."""
+
+    screening = models.OneToOneField(
+        Screening, on_delete=models.PROTECT, related_name="demographics"
+    )
+    ethnic = models.CharField(_("ethnicity"), max_length=30, choices=Ethnic.choices)
+    height = models.DecimalField(_("height (cm)"), max_digits=4, decimal_places=1)
+    weight = models.DecimalField(_("weight (kg)"), max_digits=4, decimal_places=1)
+    bmi = models.DecimalField(
+        _("body mass index (kg/m²)"), max_digits=4, decimal_places=1, editable=False
+    )
+    suncf = models.CharField(_("smoking status"), max_length=10, choices=SmokingStatus.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    site_path = "screening__site"
+
+    class Meta:
+        verbose_name = _("demographics")
+        verbose_name_plural = _("demographics")
+
+    def __str__(self) -> str:
+        return f"demographics {self.screening.screening_number}"
+
+
+OTHER_CONDITION = "OTHER"  # a medical history term typed, not picked from the list
+
+
+def _history_conditions() -> list[tuple[str, str]]:
+    return [(c.code, c.term) for c in study().baseline.history_conditions] + [
+        (OTHER_CONDITION, _("Other (type the term)"))
+    ]
+
+
+@audited()
+class MedicalHistory(models.Model):
+    """CDASH MH: one condition, with the conditions the exclusion criteria ask about offered
+    first (mhpresp: pre-specified); start and end as ISO 8601 dates, partial allowed
+    (YYYY, YYYY-MM or YYYY-MM-DD)."""
+
+    screening = models.ForeignKey(
+        Screening, on_delete=models.PROTECT, related_name="medical_history"
+    )
+    condition = models.CharField(
+        _("condition"),
+        max_length=30,
+        choices=_history_conditions(),
+        help_text=_("The conditions the exclusion criteria ask about first; else Other."),
+    )
+    mhterm = models.CharField(
+        _("medical history term"),
+        max_length=200,
+        blank=True,
+        help_text=_("Required for Other; otherwise the condition's name is recorded."),
+    )
+    mhstdtc = models.CharField(
+        _("start date"),
+        max_length=10,
+        blank=True,
+        help_text=_("YYYY-MM-DD, or YYYY-MM or YYYY if the day or month is not known."),
+    )
+    mhongo = models.BooleanField(_("ongoing"), default=False)
+    mhendtc = models.CharField(
+        _("end date"),
+        max_length=10,
+        blank=True,
+        help_text=_("YYYY-MM-DD, YYYY-MM or YYYY; empty if ongoing."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    site_path = "screening__site"
+
+    class Meta:
+        ordering = ["screening", "id"]
+        verbose_name = _("medical history")
+        verbose_name_plural = _("medical history")
+
+    def __str__(self) -> str:
+        return f"{self.screening.screening_number} {self.mhterm}"
+
+    @property
+    def mhpresp(self) -> bool:
+        """Pre-specified (picked from the list) rather than typed."""
+        return self.condition != OTHER_CONDITION
+
+
+@audited()
+class DiseaseHistory(models.Model):
+    """Dermatomyositis and ILD history: dates of diagnosis, skin signs, muscle weakness and
+    the creatine kinase at diagnosis (with its unit; converted like the visit labs)."""
+
+    screening = models.OneToOneField(
+        Screening, on_delete=models.PROTECT, related_name="disease_history"
+    )
+    dm_diagnosed_on = models.DateField(_("date of dermatomyositis diagnosis"))
+    ild_diagnosed_on = models.DateField(_("date of ILD diagnosis"))
+    gottron = models.CharField(
+        _("Gottron's papules or sign"), max_length=1, choices=NoYesUnknown.choices
+    )
+    heliotrope = models.CharField(_("heliotrope rash"), max_length=1, choices=NoYesUnknown.choices)
+    mechanics_hands = models.CharField(
+        _("mechanic's hands"), max_length=1, choices=NoYesUnknown.choices
+    )
+    skin_ulcers = models.CharField(_("skin ulcers"), max_length=1, choices=NoYesUnknown.choices)
+    muscle_weakness = models.CharField(
+        _("muscle weakness"), max_length=1, choices=NoYesUnknown.choices
+    )
+    ck_at_diagnosis = models.DecimalField(
+        _("creatine kinase at diagnosis"),
+        max_digits=9,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("As reported, with its unit; empty if not known."),
+    )
+    ck_unit = models.CharField(
+        _("unit of creatine kinase"),
+        max_length=20,
+        blank=True,
+        choices=[(u, u) for u in study().lab("CK").units],
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    site_path = "screening__site"
+
+    class Meta:
+        verbose_name = _("dermatomyositis and ILD history")
+        verbose_name_plural = _("dermatomyositis and ILD history")
+
+    def __str__(self) -> str:
+        return f"disease history {self.screening.screening_number}"

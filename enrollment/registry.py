@@ -7,7 +7,16 @@ from trial_edc.core import registry
 
 
 def register() -> None:
-    from enrollment.models import Consent, EligibilityChecklist, Screening, Subject, SubjectVisit
+    from enrollment.models import (
+        Consent,
+        Demographics,
+        DiseaseHistory,
+        EligibilityChecklist,
+        MedicalHistory,
+        Screening,
+        Subject,
+        SubjectVisit,
+    )
     from enrollment.schedule import panels, reminders
     from enrollment.schedule.rules import VISIT_DATE
 
@@ -21,6 +30,10 @@ def register() -> None:
             (Consent, None),
             (Subject, ""),
             (SubjectVisit, "subject"),
+            # the baseline CRFs of screening (screening-time forms, like the checklist)
+            (Demographics, None),
+            (MedicalHistory, None),
+            (DiseaseHistory, None),
         )
     ):
         registry.crf_models.register(registry.CrfModel(model, subject_path=path, order=order))

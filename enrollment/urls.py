@@ -1,5 +1,6 @@
 from django.urls import path
 
+from enrollment.baseline import views as baseline
 from enrollment.views import screening as views
 from enrollment.views import subjects
 
@@ -12,6 +13,27 @@ urlpatterns = [
     path("screenings/<int:pk>/edit/", views.screening_edit, name="screening_edit"),
     path("screenings/<int:pk>/eligibility/", views.checklist_edit, name="checklist_edit"),
     path("screenings/<int:pk>/consent/", views.consent_edit, name="consent_edit"),
+    path("screenings/<int:pk>/demographics/", baseline.demographics_edit, name="demographics_edit"),
+    path(
+        "screenings/<int:pk>/medical-history/",
+        baseline.medical_history_list,
+        name="medical_history",
+    ),
+    path(
+        "screenings/<int:pk>/medical-history/new/",
+        baseline.medical_history_edit,
+        name="medical_history_create",
+    ),
+    path(
+        "screenings/<int:pk>/medical-history/<int:entry_pk>/",
+        baseline.medical_history_edit,
+        name="medical_history_edit",
+    ),
+    path(
+        "screenings/<int:pk>/disease-history/",
+        baseline.disease_history_edit,
+        name="disease_history_edit",
+    ),
     path("screenings/<int:pk>/enrol/", views.enroll, name="enroll"),
     path("screenings/<int:pk>/withdraw/", views.screening_withdraw, name="screening_withdraw"),
     path("screenings/<int:pk>/rescreen/", views.rescreen, name="rescreen"),

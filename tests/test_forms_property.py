@@ -34,7 +34,7 @@ from hypothesis.extra.django import TestCase
 from dosing.models import ConcomitantMedication
 from efficacy.models import BloodGas
 from enrollment import services as enrollment_services
-from enrollment.models import Consent, EligibilityDeviation, Screening
+from enrollment.models import Consent, EligibilityDeviation, MedicalHistory, Screening
 from portal.demo.enrollment import (
     answers_all_met,
     eligible_screening,
@@ -379,6 +379,50 @@ def _follow_up(on: date) -> dict:
     }
 
 
+def _demographics(t) -> dict:
+    return {
+        "ethnic": "NOT HISPANIC OR LATINO",
+        "height": "168.0",
+        "weight": "61.5",
+        "suncf": "NEVER",
+    }
+
+
+def _medical_history(t) -> dict:
+    return {"condition": "TUBERCULOSIS", "mhstdtc": "2015-03", "mhendtc": "2015-11"}
+
+
+def _disease_history(screening) -> dict:
+    return {
+        "dm_diagnosed_on": _d(screening.screening_date - timedelta(days=90)),
+        "ild_diagnosed_on": _d(screening.screening_date - timedelta(days=40)),
+        "gottron": "Y",
+        "heliotrope": "Y",
+        "mechanics_hands": "N",
+        "skin_ulcers": "U",
+        "muscle_weakness": "N",
+        "ck_at_diagnosis": "312.0",
+        "ck_unit": "U/L",
+    }
+
+
+def _prior_treatment(t) -> dict:
+    return _conmed(t) | {
+        "category": "ivig",
+        "drug": "Human immunoglobulin",
+        "dose": "20",
+        "unit": "g",
+        "frequency": "once daily for 5 days",
+        "start_date": _d(t.subject.day1 - timedelta(days=30)),
+        "stop_date": _d(t.subject.day1 - timedelta(days=26)),
+        "ongoing": "",
+    }
+
+
+def _screening_page(name: str, attr: str = "screening"):
+    return lambda t: reverse(f"enrollment:{name}", args=[getattr(t, attr).pk])
+
+
 def _visit_page(name: str, code: str, attr: str):
     return lambda t: reverse(f"efficacy:{name}", args=[getattr(t, attr).pk, code])
 
@@ -418,6 +462,52 @@ CRFS: dict[str, Crf] = {
         edit=lambda t: (
             reverse("enrollment:consent_edit", args=[t.eligible.pk]),
             _consent(t, t.eligible),
+        ),
+    ),
+    # the baseline CRFs of screening: new on the open screening, saved on the subject's
+    "demographics": Crf(
+        _screening_page("demographics_edit"),
+        "coordinator",
+        _demographics,
+        edit=lambda t: (
+            _screening_page("demographics_edit", "subject_screening")(t),
+            _demographics(t),
+        ),
+        make=lambda t: (
+            _screening_page("demographics_edit", "subject_screening")(t),
+            _demographics(t),
+        ),
+    ),
+    "medical_history": Crf(
+        _screening_page("medical_history_create"),
+        "coordinator",
+        _medical_history,
+        edit=lambda t: (
+            reverse(
+                "enrollment:medical_history_edit",
+                args=[
+                    t.subject_screening.pk,
+                    _latest(MedicalHistory, screening=t.subject_screening),
+                ],
+            ),
+            _medical_history(t),
+        ),
+        make=lambda t: (
+            _screening_page("medical_history_create", "subject_screening")(t),
+            _medical_history(t),
+        ),
+    ),
+    "disease_history": Crf(
+        _screening_page("disease_history_edit"),
+        "coordinator",
+        lambda t: _disease_history(t.screening),
+        edit=lambda t: (
+            _screening_page("disease_history_edit", "subject_screening")(t),
+            _disease_history(t.subject_screening),
+        ),
+        make=lambda t: (
+            _screening_page("disease_history_edit", "subject_screening")(t),
+            _disease_history(t.subject_screening),
         ),
     ),
     "enrol": Crf(
@@ -463,6 +553,12 @@ CRFS: dict[str, Crf] = {
             _conmed(t),
         ),
         make=lambda t: (reverse("dosing:conmed_create", args=[t.subject.pk]), _conmed(t)),
+    ),
+    # a prior treatment is saved on the con-med list: its edits are the con-med's page
+    "prior_treatment": Crf(
+        lambda t: reverse("dosing:prior_treatment_create", args=[t.subject.pk]),
+        "coordinator",
+        _prior_treatment,
     ),
     "vitals": Crf(
         lambda t: reverse("safety:vitals_create", args=[t.subject.pk]),
@@ -652,6 +748,7 @@ class CrfFormsTestBase(TestCase):
         cls.subject, cls.subject28, cls.subject90, cls.subject100 = (
             subject_on_day(n) for n in (6, 28, 90, 100)
         )
+        cls.subject_screening = Screening.objects.get(pk=cls.subject.screening_id)
         cls.planned = subject_on_day(0)  # day 1 is tomorrow: no dose yet, it can move
         # a correction of an enrolled subject that fails eligibility: a deviation to review
         corrected = Screening.objects.get(pk=subject_on_day(3).screening_id)

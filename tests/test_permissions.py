@@ -63,6 +63,27 @@ PAGES = [
         CRF_WRITE,
     ),
     ("consent", lambda f: reverse("enrollment:consent_edit", args=[f["screening"].pk]), CRF_WRITE),
+    # the baseline CRFs of screening
+    (
+        "demographics",
+        lambda f: reverse("enrollment:demographics_edit", args=[f["screening"].pk]),
+        CRF_WRITE,
+    ),
+    (
+        "medical history",
+        lambda f: reverse("enrollment:medical_history", args=[f["screening"].pk]),
+        ALL,
+    ),
+    (
+        "medical history form",
+        lambda f: reverse("enrollment:medical_history_create", args=[f["screening"].pk]),
+        CRF_WRITE,
+    ),
+    (
+        "disease history",
+        lambda f: reverse("enrollment:disease_history_edit", args=[f["screening"].pk]),
+        CRF_WRITE,
+    ),
     ("enrol", lambda f: reverse("enrollment:enroll", args=[f["screening"].pk]), INVESTIGATOR_ONLY),
     (
         "screening withdraw",
@@ -90,6 +111,16 @@ PAGES = [
     ("missing doses", lambda f: reverse("dosing:missing_doses"), ALL),
     ("conmed list", lambda f: reverse("dosing:conmed_list", args=[f["subject"].pk]), ALL),
     ("conmed form", lambda f: reverse("dosing:conmed_create", args=[f["subject"].pk]), CRF_WRITE),
+    (
+        "prior treatment",
+        lambda f: reverse("dosing:prior_treatment", args=[f["subject"].pk]),
+        ALL,
+    ),
+    (
+        "prior treatment form",
+        lambda f: reverse("dosing:prior_treatment_create", args=[f["subject"].pk]),
+        CRF_WRITE,
+    ),
     ("vitals form", lambda f: reverse("safety:vitals_create", args=[f["subject"].pk]), CRF_WRITE),
     (
         "blood gas form",
@@ -122,6 +153,8 @@ PAGES = [
     ("efficacy summary", lambda f: reverse("efficacy:efficacy_summary"), ALL),
     ("efficacy CSV", lambda f: reverse("efficacy:efficacy_summary_csv"), DOWNLOADS),
     ("efficacy PDF", lambda f: reverse("efficacy:efficacy_summary_pdf"), DOWNLOADS),
+    ("table 1", lambda f: reverse("efficacy:table_one"), ALL),
+    ("table 1 CSV", lambda f: reverse("efficacy:table_one_csv"), DOWNLOADS),
     ("deviations", lambda f: reverse("enrollment:visit_deviations"), ALL),
     # notifications
     ("my notifications", lambda f: reverse("notifications:my_notifications"), ALL),

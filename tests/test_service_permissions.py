@@ -13,7 +13,8 @@ from dosing.services import conmed_record, dose_record
 from efficacy.models import BloodGas
 from efficacy.services import blood_gas_record
 from enrollment import services as enrollment_services
-from enrollment.models import Screening, Subject
+from enrollment.baseline import services as baseline_services
+from enrollment.models import Demographics, DiseaseHistory, MedicalHistory, Screening, Subject
 from enrollment.schedule.services import visit_date_record
 from safety.models import AdverseEvent, VitalSigns
 from safety.services.adverse_events import adverse_event_record
@@ -110,12 +111,61 @@ def _writes(subject, site):
                 user=user,
             ),
         ),
+        (
+            "demographics",
+            Demographics,
+            lambda user: baseline_services.demographics_save(
+                demographics=Demographics(
+                    screening=subject.screening,
+                    ethnic="NOT HISPANIC OR LATINO",
+                    height=Decimal("170"),
+                    weight=Decimal("65"),
+                    suncf="NEVER",
+                ),
+                user=user,
+            ),
+        ),
+        (
+            "medical history",
+            MedicalHistory,
+            lambda user: baseline_services.medical_history_save(
+                entry=MedicalHistory(screening=subject.screening, condition="TUBERCULOSIS"),
+                user=user,
+            ),
+        ),
+        (
+            "disease history",
+            DiseaseHistory,
+            lambda user: baseline_services.disease_history_save(
+                history=DiseaseHistory(
+                    screening=subject.screening,
+                    dm_diagnosed_on=day1 - timedelta(days=60),
+                    ild_diagnosed_on=day1 - timedelta(days=30),
+                    gottron="Y",
+                    heliotrope="Y",
+                    mechanics_hands="N",
+                    skin_ulcers="N",
+                    muscle_weakness="Y",
+                ),
+                user=user,
+            ),
+        ),
     ]
 
 
 @pytest.mark.parametrize(
     "what",
-    ["screening", "dose", "concomitant medication", "vital signs", "adverse event", "blood gas"],
+    [
+        "screening",
+        "dose",
+        "concomitant medication",
+        "vital signs",
+        "adverse event",
+        "blood gas",
+        "demographics",
+        "medical history",
+        "disease history",
+    ],
 )
 @pytest.mark.parametrize("who", ["monitor", "data_manager", "outsider"])
 def test_a_service_refuses_a_role_or_site_that_may_not_write(

@@ -169,6 +169,62 @@ class SdvPlan:
 
 
 @dataclass(frozen=True)
+class HistoryCondition:
+    """A condition the medical history offers first (the exclusion criteria ask about it):
+    a code, the term as recorded, and the exclusion criterion it belongs to."""
+
+    code: str
+    term: str
+    exclusion: int
+
+
+NORMAL, SKEWED = "normal", "skewed"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """[design] The screening-time baseline CRFs (demographics, medical history, disease history)
+    and Table 1 (efficacy.table_one)."""
+
+    height_plausible: Range = Range(Decimal("100"), Decimal("230"), "cm")
+    weight_plausible: Range = Range(Decimal("25"), Decimal("250"), "kg")
+    # the conditions the exclusion criteria ask about, offered first in the medical history
+    history_conditions: tuple[HistoryCondition, ...] = (
+        HistoryCondition("SEVERE_ALLERGY", "Severe allergy", 2),
+        HistoryCondition("PULMONARY_INFECTION", "Severe pulmonary infection", 3),
+        HistoryCondition("PNEUMOTHORAX", "Pneumothorax", 3),
+        HistoryCondition("PLEURAL_EFFUSION", "Large pleural effusion", 3),
+        HistoryCondition("PULMONARY_EMBOLISM", "Pulmonary embolism", 4),
+        HistoryCondition("HEART_FAILURE", "Heart failure", 7),
+        HistoryCondition("LIVER_INSUFFICIENCY", "Liver insufficiency", 7),
+        HistoryCondition("KIDNEY_INSUFFICIENCY", "Kidney insufficiency", 7),
+        HistoryCondition("LUNG_CANCER", "Lung cancer or suspicious pulmonary nodule", 9),
+        HistoryCondition("PRIMARY_IMMUNODEFICIENCY", "Primary immunodeficiency", 10),
+        HistoryCondition("HIV", "HIV infection", 11),
+        HistoryCondition("TUBERCULOSIS", "Tuberculosis", 11),
+    )
+    # Table 1: how each continuous variable is summarised, mean ± SD ("normal") or
+    # median [IQR] ("skewed"); codes as in efficacy.table_one
+    table_one_distribution: tuple[tuple[str, str], ...] = (
+        ("AGE", NORMAL),
+        ("DM_DURATION", SKEWED),
+        ("ILD_DURATION", SKEWED),
+        ("MDA5", SKEWED),
+        ("FERRITIN", SKEWED),
+        ("KL6", SKEWED),
+        ("CRP", SKEWED),
+        ("PF_RATIO", NORMAL),
+        ("FVC_PCT", NORMAL),
+        ("DLCO_PCT", NORMAL),
+        ("HRCT_TOTAL", NORMAL),
+        ("BMI", NORMAL),
+    )
+
+    def distribution(self, code: str) -> str:
+        return dict(self.table_one_distribution).get(code, NORMAL)
+
+
+@dataclass(frozen=True)
 class Study:
     protocol_id: str
     title_en: str
@@ -219,6 +275,8 @@ class Study:
     reminders: Reminders = field(default=Reminders())
     # [design] targeted source data verification (datamanagement.sdv)
     sdv: SdvPlan = field(default=SdvPlan())
+    # [design] the baseline CRFs of screening and Table 1
+    baseline: Baseline = field(default=Baseline())
 
     title_zh: str = ""
 

@@ -20,4 +20,19 @@ def study_summary_csv(request):
 
 @permission_required("safety.download_listing", raise_exception=True)
 def study_summary_pdf(request):
-    return exports.summary_pdf_response(selectors.study_summary(request.user), request.user)
+    summary = selectors.study_summary(request.user)
+    summary["table_one"] = selectors.table_one(request.user)
+    return exports.summary_pdf_response(summary, request.user)
+
+
+# --- Table 1: baseline characteristics ------------------------------------------------------
+
+
+@permission_required("efficacy.view_pulmonaryfunctiontest", raise_exception=True)
+def table_one(request):
+    return render(request, "efficacy/table_one.html", selectors.table_one(request.user))
+
+
+@permission_required("safety.download_listing", raise_exception=True)
+def table_one_csv(request):
+    return exports.table_one_csv_response(selectors.table_one(request.user))

@@ -19,7 +19,13 @@ from enrollment.forms import (
     ScreeningForm,
     ScreeningWithdrawForm,
 )
-from enrollment.models import Consent, EligibilityChecklist, Screening
+from enrollment.models import (
+    Consent,
+    Demographics,
+    DiseaseHistory,
+    EligibilityChecklist,
+    Screening,
+)
 from enrollment.views import PAGE_SIZE, form_page
 from trial_edc.accounts.selectors import sites_for
 from trial_edc.core.clock import site_today
@@ -100,6 +106,9 @@ def screening_detail(request, pk: int):
             "screening": screening,
             "checklist": getattr(screening, "checklist", None),
             "consent": getattr(screening, "consent", None),
+            "demographics": Demographics.objects.filter(screening=screening).first(),
+            "disease_history": DiseaseHistory.objects.filter(screening=screening).first(),
+            "history_count": screening.medical_history.count(),
             "subject": getattr(screening, "subject", None),
             # a screen failure screened again links forward; the re-screening links back
             "rescreened_as": getattr(screening, "rescreened_as", None),

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def seeded():
+    from portal.demo.baseline import baseline_demo_seed
     from portal.demo.efficacy import efficacy_demo_seed
     from portal.demo.enrollment import enrollment_demo_seed
     from portal.demo.people import demo_seed
@@ -28,6 +29,7 @@ def seeded():
     today = timezone.localdate()
     enrollment_demo_seed(today)
     treatment_demo_seed(today)
+    baseline_demo_seed(today)
     efficacy_demo_seed(today)
     _follow_up()
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from portal.demo.baseline import baseline_demo_seed
 from portal.demo.datamanagement import datamanagement_demo_seed
 from portal.demo.efficacy import efficacy_demo_seed
 from portal.demo.enrollment import enrollment_bulk_seed, enrollment_demo_seed
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         if not already:
             enrollment_demo_seed(today)
             treatment_demo_seed(today)
+            baseline_demo_seed(today)
             efficacy_demo_seed(today)
             datamanagement_demo_seed()
             # today's reminders, queued as the beat would (sent by a worker when one runs)

@@ -119,16 +119,14 @@ def _not_done_problems(reason: str, detail: str) -> list[Problem]:
 
 
 def lab_value_standard(test: LabTest, value: Decimal, unit: str) -> Decimal:
-    """A value in the unit the study stores (e.g. creatinine 1.00 mg/dL = 88.400 µmol/L)."""
-    return (Decimal(value) * test.factor(unit)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    """A value in the unit the study stores: the one conversion rule, `LabTest.to_standard`
+    (trial_edc/study.py), shared with the safety laboratory."""
+    return test.to_standard(value, unit)
 
 
 def lab_range_in_unit(test: LabTest, limit: Decimal | None, unit: str) -> Decimal | None:
-    """A reference limit in the study unit, expressed in another unit (110 µmol/L = 1.244
-    mg/dL of creatinine)."""
-    if limit is None:
-        return None
-    return (Decimal(limit) / test.factor(unit)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    """A reference limit in the study unit, expressed in another unit (`LabTest.from_standard`)."""
+    return test.from_standard(limit, unit)
 
 
 def lab_flag(value: Decimal, low: Decimal | None, high: Decimal | None) -> str:

@@ -175,8 +175,13 @@ def baseline_of(specimens: Iterable[tuple[datetime, object]], first_dose_start: 
 # --- the grade ------------------------------------------------------------------------
 
 
-def _fmt(x: Decimal) -> str:
-    return f"{x.normalize():f}" if x == x.to_integral() else f"{x:f}".rstrip("0").rstrip(".")
+def plain_number(x) -> str:
+    """40.000 -> "40", 1.500 -> "1.5", never an exponent."""
+    text = f"{Decimal(x):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+_fmt = plain_number
 
 
 def grade_value(

@@ -3,8 +3,7 @@
 from the definition quoted next to it, never computed by the code under test. Each threshold
 is tested exactly on its boundary and just past it."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -317,7 +316,7 @@ def test_an_abnormal_or_normal_baseline_cannot_be_told_without_the_baselines_uln
 
 # --- the baseline -------------------------------------------------------------------------
 def test_the_baseline_is_the_last_value_before_the_first_dose():
-    dose = datetime(2026, 3, 2, 9, 0, tzinfo=tz.utc)
+    dose = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     specimens = [
         (dose - timedelta(days=6), "screening"),
         (dose - timedelta(hours=2), "day 1 pre-dose"),

@@ -108,3 +108,10 @@ def labs_demo_seed(today: date) -> None:
             alt_high = True
         if last > 14:
             safety_lab_panel(subject, 14, coord, {"ALT": "60", "PLAT": "140"})
+
+
+def dose_given(subject, day: int, user, start: time = time(9, 0)) -> None:
+    """The day's nebulization, completed, starting at `start` (site time)."""
+    from portal.demo.treatment import _dose
+
+    _dose(subject, day, user, start_time=start)

@@ -271,8 +271,6 @@ def test_the_dashboard_panel_and_the_listing_pdf_explain_each_grade(
     assert pdf["Content-Type"] == "application/pdf"
     path = tmp_path / "labs.pdf"
     path.write_bytes(pdf.content)
-    text = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True
-    ).stdout
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "Safety laboratory listing" in text
     assert "240 U/L > 5 × ULN (40 U/L)" in " ".join(text.split())

@@ -95,6 +95,9 @@ def main(subject_counts: list[int], days: int) -> None:
         with measured("one subject's dashboard table", rows):
             selectors.worst_grade_table(subjects[0].pk)
         print_table("Safety laboratory grading (queries do not grow with subjects)", rows)
+        counts = {queries for _, _, queries, _ in rows[: len(subject_counts)]}
+        if len(counts) != 1:
+            raise SystemExit(f"the query count grows with the subjects: {sorted(counts)}")
 
 
 if __name__ == "__main__":

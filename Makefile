@@ -85,6 +85,7 @@ benchmarks: install
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/efficacy_summary.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/data_management.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/reminders.py
+	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/lab_grading.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from safety.labs.rules import lab_result_problems  # noqa: F401  (the one rule, below)
 from safety.rules import oxygen_problems
 from trial_edc.core.problems import Problem, out_of_range
 from trial_edc.study import LabTest, Study, study
@@ -119,16 +120,14 @@ def _not_done_problems(reason: str, detail: str) -> list[Problem]:
 
 
 def lab_value_standard(test: LabTest, value: Decimal, unit: str) -> Decimal:
-    """A value in the unit the study stores (e.g. creatinine 1.00 mg/dL = 88.400 µmol/L)."""
-    return (Decimal(value) * test.factor(unit)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    """A value in the unit the study stores: the one conversion rule, `LabTest.to_standard`
+    (trial_edc/study.py), shared with the safety laboratory."""
+    return test.to_standard(value, unit)
 
 
 def lab_range_in_unit(test: LabTest, limit: Decimal | None, unit: str) -> Decimal | None:
-    """A reference limit in the study unit, expressed in another unit (110 µmol/L = 1.244
-    mg/dL of creatinine)."""
-    if limit is None:
-        return None
-    return (Decimal(limit) / test.factor(unit)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    """A reference limit in the study unit, expressed in another unit (`LabTest.from_standard`)."""
+    return test.from_standard(limit, unit)
 
 
 def lab_flag(value: Decimal, low: Decimal | None, high: Decimal | None) -> str:
@@ -138,34 +137,6 @@ def lab_flag(value: Decimal, low: Decimal | None, high: Decimal | None) -> str:
     if high is not None and value > high:
         return "H"
     return ""
-
-
-def lab_result_problems(test: LabTest, *, value, unit, low, high) -> list[Problem]:
-    """Field names are `<code>_value`, `<code>_unit`… as on the laboratory form."""
-    code = test.code
-    problems = []
-    if unit not in test.units:
-        return [Problem(f"{code}_unit", _("Choose one of %(u)s.") % {"u": ", ".join(test.units)})]
-    if value is not None and lab_value_standard(test, value, unit) not in test.plausible:
-        problems.append(
-            Problem(
-                f"{code}_value",
-                _("%(test)s cannot be %(v)s %(unit)s (possible: %(low)s–%(high)s %(std)s).")
-                % {
-                    "test": test.name,
-                    "v": value,
-                    "unit": unit,
-                    "low": test.plausible.low,
-                    "high": test.plausible.high,
-                    "std": test.unit,
-                },
-            )
-        )
-    if low is not None and high is not None and low > high:
-        problems.append(Problem(f"{code}_high", _("The upper limit is below the lower one.")))
-    if value is None and (low is not None or high is not None):
-        problems.append(Problem(f"{code}_value", _("Give the value, or clear the range.")))
-    return problems
 
 
 # --- HRCT score ----------------------------------------------------------------------------

@@ -437,3 +437,170 @@ SAFETY_REPORT_MOVES = Transitions(
     },
     noun=_("A safety report"),
 )
+
+
+# --- the safety laboratory (safety.labs) ------------------------------------------------
+
+
+@audited()
+class LabReferenceRange(models.Model):
+    """A reporting laboratory's limits of normal for one test, at one site, from a date on
+    (the newest range effective on the specimen date pre-fills the lab form). Managed by the
+    data managers; each result keeps the limits it was saved with."""
+
+    site = models.ForeignKey(
+        "accounts.Site", on_delete=models.PROTECT, related_name="lab_ranges", verbose_name=_("site")
+    )
+    test_code = models.CharField(_("test"), max_length=20)
+    unit = models.CharField(_("unit"), max_length=20)
+    lln = models.DecimalField(
+        _("lower limit of normal (LLN)"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    uln = models.DecimalField(
+        _("upper limit of normal (ULN)"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    effective_from = models.DateField(
+        _("effective from"), help_text=_("The first specimen date the range applies to.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    site_path = "site"
+
+    class Meta:
+        ordering = ["site", "test_code", "-effective_from"]
+        verbose_name = _("laboratory reference range")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "test_code", "effective_from"], name="one_range_per_test_and_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.test_code} from {self.effective_from}"
+
+
+@audited()
+class SafetyLabPanel(models.Model):
+    """A safety laboratory specimen (haematology and chemistry) of a treatment day or an
+    unscheduled visit; one SafetyLabResult per test reported. Grades are computed on reading
+    (safety.labs.grading), never stored: a corrected baseline regrades what follows it."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="safety_lab_panels")
+    specimen_at = models.DateTimeField(_("specimen date and time"))
+    study_day = models.SmallIntegerField(_("study day"), editable=False)
+    unscheduled = models.BooleanField(
+        _("unscheduled visit"), default=False, help_text=_("Taken outside a treatment day.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    site_path = "subject__site"
+
+    class Meta:
+        ordering = ["subject", "specimen_at", "id"]
+        verbose_name = _("safety laboratory panel")
+        indexes = [models.Index(fields=["subject", "specimen_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} safety labs day {self.study_day}"
+
+
+@audited()
+class SafetyLabResult(models.Model):
+    """One result as reported — value, unit, the reporting lab's LLN and ULN in that unit —
+    and the value in the study unit (`trial_edc.study.LabTest.to_standard`)."""
+
+    panel = models.ForeignKey(SafetyLabPanel, on_delete=models.PROTECT, related_name="results")
+    test_code = models.CharField(_("test"), max_length=20)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=20)
+    lln = models.DecimalField(_("LLN"), max_digits=12, decimal_places=3, null=True, blank=True)
+    uln = models.DecimalField(_("ULN"), max_digits=12, decimal_places=3, null=True, blank=True)
+    value_si = models.DecimalField(
+        _("value in the study unit"), max_digits=14, decimal_places=3, editable=False
+    )
+
+    site_path = "panel__subject__site"
+
+    class Meta:
+        ordering = ["panel", "test_code"]
+        verbose_name = _("safety laboratory result")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["panel", "test_code"], name="one_safety_result_per_test"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel} {self.test_code}"
+
+
+@audited(reason_required=False)
+class LabSignal(models.Model):
+    """A graded value put to the site's investigators as a possible adverse event (grade 3 or
+    more, or a rise of 2 grades from baseline): one per result, kept in line with the result
+    by the system (a corrected value updates or closes it); the investigator confirms it as an
+    AE (saved through the AE form) or says it is not one, with a reason."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To decide")
+        CONFIRMED = "confirmed", _("Confirmed as an adverse event")
+        NOT_AE = "not_ae", _("Not an adverse event")
+        CLOSED = "closed", _("Closed: the corrected value no longer calls for it")
+
+    result = models.OneToOneField(
+        SafetyLabResult,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="signal",
+        verbose_name=_("laboratory result"),
+    )
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="lab_signals")
+    test_code = models.CharField(_("test"), max_length=20)
+    ctcae_term = models.ForeignKey(CtcaeTerm, null=True, on_delete=models.PROTECT, related_name="+")
+    specimen_on = models.DateField(_("specimen date"))
+    grade = models.PositiveSmallIntegerField(_("proposed grade"))
+    baseline_grade = models.PositiveSmallIntegerField(_("baseline grade"), null=True)
+    explanation = models.TextField(_("why"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    adverse_event = models.ForeignKey(
+        AdverseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="lab_signals"
+    )
+    reason = models.TextField(_("why not an adverse event"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    site_path = "subject__site"
+
+    class Meta:
+        ordering = ["subject", "specimen_on", "id"]
+        verbose_name = _("laboratory AE proposal")
+        permissions = [
+            ("decide_labsignal", "Confirm or dismiss a laboratory AE proposal (investigator)")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.test_code} grade {self.grade}"
+
+
+_S = LabSignal.Status
+LAB_SIGNAL_MOVES = Transitions(
+    LabSignal.Status,
+    {
+        # decided by an investigator, or closed by the system when a correction removes the
+        # reason for it
+        _S.OPEN: {_S.CONFIRMED, _S.NOT_AE, _S.CLOSED},
+        _S.CLOSED: {_S.OPEN},  # corrected again: the value calls for it once more
+        _S.CONFIRMED: set(),  # the AE is on file: it follows the AE from now on
+        _S.NOT_AE: set(),
+    },
+    noun=_("A laboratory AE proposal"),
+)

@@ -2,6 +2,7 @@
 adverse events as they stand now, on the subject dashboard (registered panels)."""
 
 from safety import selectors
+from safety.labs.selectors import worst_grade_table
 from safety.models import AdverseEvent
 from safety.selectors import subject_trends, vitals_missing_days
 from trial_edc.core.charts import Series, trend_svg
@@ -48,9 +49,25 @@ def adverse_events_panel(request, subject) -> dict:
     }
 
 
+def labs_panel(request, subject) -> dict:
+    """The worst CTCAE grade of each safety laboratory analyte per study day, each with the
+    rule and inputs that gave it (two queries)."""
+    table = worst_grade_table(subject.pk)
+    return {"subject": subject, "table": table}
+
+
 def register() -> None:
     dashboard_panels.register(
         DashboardPanel("vitals", "safety/vitals_panel.html", vitals_panel, order=20)
+    )
+    dashboard_panels.register(
+        DashboardPanel(
+            "safety_labs",
+            "safety/labs/dashboard_panel.html",
+            labs_panel,
+            permission="safety.view_safetylabpanel",
+            order=22,
+        )
     )
     dashboard_panels.register(
         DashboardPanel(

@@ -58,11 +58,31 @@ def _unlock_voids(scope) -> list[str]:
 
 def register() -> None:
     from safety import panels, reminders
-    from safety.models import AdverseEvent, AdverseEventFollowUp, VitalSigns
+    from safety.labs import checks as lab_checks
+    from safety.models import (
+        AdverseEvent,
+        AdverseEventFollowUp,
+        SafetyLabPanel,
+        SafetyLabResult,
+        VitalSigns,
+    )
     from safety.services.death import death_problems
 
-    for model in (VitalSigns, AdverseEvent):
+    for model in (VitalSigns, AdverseEvent, SafetyLabPanel):
         registry.crf_models.register(registry.CrfModel(model, order=30))
+    registry.crf_models.register(
+        registry.CrfModel(SafetyLabResult, subject_path="panel__subject", order=30)
+    )
+    registry.edit_checks.register(
+        registry.EditCheck(
+            "lab_ae_proposal_open",
+            1,
+            _("A laboratory value proposed as an adverse event is not decided"),
+            "safety.safetylabresult",
+            lab_checks.proposals_open,
+            order=40,
+        )
+    )
     registry.crf_models.register(
         registry.CrfModel(AdverseEventFollowUp, subject_path="adverse_event__subject", order=30)
     )
@@ -99,6 +119,13 @@ def register() -> None:
             worklists.sae_clocks,
             "safety.report_sae",
             12,
+        ),
+        (
+            "lab_ae_proposals",
+            _("Laboratory values proposed as adverse events"),
+            worklists.lab_ae_proposals,
+            "safety.decide_labsignal",
+            13,
         ),
     ):
         registry.worklists.register(registry.Worklist(key, label, items, permission, order))

@@ -2,6 +2,7 @@ from django.urls import path
 
 from safety.views import adverse_events as ae_views
 from safety.views import death as death_views
+from safety.views import labs as lab_views
 from safety.views import reports as report_views
 from safety.views import vitals as views
 
@@ -11,6 +12,19 @@ urlpatterns = [
     path("subjects/<int:pk>/death/", death_views.death_record_view, name="death_record"),
     path("subjects/<int:pk>/vitals/new/", views.vitals_edit, name="vitals_create"),
     path("subjects/<int:pk>/vitals/<int:vitals_pk>/", views.vitals_edit, name="vitals_edit"),
+    path("subjects/<int:pk>/labs/", lab_views.subject_labs, name="subject_labs"),
+    path("subjects/<int:pk>/labs/new/", lab_views.lab_panel_edit, name="lab_panel_create"),
+    path("subjects/<int:pk>/labs/<int:panel_pk>/", lab_views.lab_panel_edit, name="lab_panel_edit"),
+    path("lab-ranges/", lab_views.lab_ranges, name="lab_ranges"),
+    path("lab-ranges/new/", lab_views.lab_range_edit, name="lab_range_create"),
+    path("lab-ranges/<int:range_pk>/", lab_views.lab_range_edit, name="lab_range_edit"),
+    path("lab-proposals/", lab_views.lab_signals, name="lab_signals"),
+    path(
+        "lab-proposals/<int:signal_pk>/not-an-ae/",
+        lab_views.lab_signal_not_ae,
+        name="lab_signal_not_ae",
+    ),
+    path("labs/listing.pdf", lab_views.lab_listing, name="lab_listing"),
     path("adverse-events/", ae_views.adverse_event_list, name="adverse_event_list"),
     path("adverse-events/open-sae/", ae_views.open_saes, name="open_saes"),
     path("adverse-events/to-sign/", ae_views.to_sign, name="to_sign"),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment.schedule.selectors import sites_today
-from safety.models import AdverseEvent
+from safety.models import AdverseEvent, LabSignal
 from safety.selectors import open_sae_reports, sae_deadline, without_vitals_today
 from safety.services.signatures import to_sign
 from trial_edc.accounts.selectors import scope_to_sites
@@ -63,3 +63,26 @@ def sae_clocks(user) -> list[WorkItem]:
             )
         )
     return items
+
+
+def lab_ae_proposals(user) -> list[WorkItem]:
+    """Laboratory values at grade 3 or more, or risen 2 grades from baseline, for the
+    investigator to confirm as an AE or not (one query)."""
+    signals = scope_to_sites(
+        LabSignal.objects.filter(status=LabSignal.Status.OPEN), user, "subject__site"
+    ).select_related("subject__site", "ctcae_term")
+    return [
+        WorkItem(
+            _("%(subject)s: %(term)s grade %(grade)d on %(on)s — an adverse event?")
+            % {
+                "subject": s.subject,
+                "term": s.ctcae_term.term if s.ctcae_term_id else s.test_code,
+                "grade": s.grade,
+                "on": s.specimen_on.isoformat(),
+            },
+            reverse("safety:lab_signals"),
+            site=s.subject.site.code,
+            detail=s.explanation,
+        )
+        for s in signals.order_by("subject__subject_number", "specimen_on", "pk")
+    ]

@@ -99,6 +99,8 @@ def test_every_crf_model_of_every_app_is_registered():
         "safety.vitalsigns",
         "safety.adverseevent",
         "safety.adverseeventfollowup",
+        "safety.safetylabpanel",
+        "safety.safetylabresult",
         "efficacy.bloodgas",
         "efficacy.pulmonaryfunctiontest",
         "efficacy.labpanel",
@@ -135,6 +137,7 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
     assert [p.key for p in registry.dashboard_panels] == [
         "treatment",
         "vitals",
+        "safety_labs",
         "adverse_events",
         "schedule",
         "change",
@@ -150,6 +153,7 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
         "eligibility_to_confirm",
         "adverse_events_to_sign",
         "sae_clocks",
+        "lab_ae_proposals",
         "casebooks_to_sign",
         "doses_today",
         "vitals_today",
@@ -162,6 +166,15 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
         "subject_count",
         "on_study_count",
     ]
+
+
+def test_safety_brings_its_edit_check_to_data_management_through_the_registry():
+    from datamanagement.checks.rules import checks
+
+    assert [c.key for c in registry.edit_checks] == ["lab_ae_proposal_open"]
+    check = checks.get("lab_ae_proposal_open")
+    assert check is not None and check.model_label == "safety.safetylabresult"
+    assert check.model_label in registry.crf_models
 
 
 def test_a_key_registered_twice_with_another_entry_is_refused():

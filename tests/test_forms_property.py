@@ -43,7 +43,7 @@ from portal.demo.enrollment import (
     open_screening,
 )
 from portal.demo.treatment import serious_pneumonia
-from safety.models import AdverseEvent, VitalSigns
+from safety.models import AdverseEvent, SafetyLabPanel, VitalSigns
 from safety.services.adverse_events import adverse_event_record
 from tests.factories import SiteFactory, force_login_verified, user_with_role
 from trial_edc.accounts.roles import Role, roles_sync
@@ -359,6 +359,23 @@ def _labs(on: date) -> dict:
     return values | {"FERRITIN_value": "800", "CRP_value": "12.5", "LDH_value": "310"}
 
 
+def _safety_labs(on: date) -> dict:
+    values = {"specimen_at": _at(on, "07:00")}
+    for test in study().safety_labs:
+        values |= {f"{test.code}_unit": test.unit, f"{test.code}_low": "", f"{test.code}_high": ""}
+    return values | {
+        "HGB_value": "128",
+        "HGB_low": "115",
+        "HGB_high": "150",
+        "ALT_value": "240",
+        "ALT_high": "40",
+        "CREAT_value": "1.1",
+        "CREAT_unit": "mg/dL",
+        "CREAT_low": "0.5",
+        "CREAT_high": "0.95",
+    }
+
+
 def _hrct(on: date) -> dict:
     zones = range(1, len(study().hrct_zones) + 1)
     return {
@@ -601,6 +618,22 @@ CRFS: dict[str, Crf] = {
         make=lambda t: (
             reverse("safety:adverse_event_create", args=[t.subject.pk]),
             _adverse_event(t, _on(t.subject, 1), _on(t.subject, 2)),
+        ),
+    ),
+    "safety_labs": Crf(
+        lambda t: reverse("safety:lab_panel_create", args=[t.subject.pk]),
+        "coordinator",
+        lambda t: _safety_labs(t.yesterday),
+        edit=lambda t: (
+            reverse(
+                "safety:lab_panel_edit",
+                args=[t.subject.pk, _latest(SafetyLabPanel, subject=t.subject)],
+            ),
+            _safety_labs(_on(t.subject, 4)),
+        ),
+        make=lambda t: (
+            reverse("safety:lab_panel_create", args=[t.subject.pk]),
+            _safety_labs(_on(t.subject, 4)),
         ),
     ),
     "adverse_event_follow_up": Crf(

@@ -18,6 +18,15 @@ def visit_page(name: str, code: str = "DAY14"):
     return lambda f: reverse(name, args=[f["subject"].pk, code])
 
 
+def _lab_signal(subject):
+    """An open laboratory AE proposal of the subject (as the system writes it)."""
+    from safety.models import LabSignal
+
+    return LabSignal.objects.create(
+        subject=subject, test_code="ALT", specimen_on=subject.day1, grade=3, explanation="x"
+    )
+
+
 # (name, url builder taking the fixtures dict, expected status per role)
 PAGES = [
     ("portal:home", lambda f: reverse("portal:home"), ALL),
@@ -142,6 +151,22 @@ PAGES = [
     ("open SAEs", lambda f: reverse("safety:open_saes"), ALL),
     ("to-sign queue", lambda f: reverse("safety:to_sign"), INVESTIGATOR_ONLY),
     ("safety listings", lambda f: reverse("safety:safety_listings"), DOWNLOADS),
+    # safety laboratory
+    (
+        "safety lab form",
+        lambda f: reverse("safety:lab_panel_create", args=[f["subject"].pk]),
+        CRF_WRITE,
+    ),
+    ("subject safety labs", lambda f: reverse("safety:subject_labs", args=[f["subject"].pk]), ALL),
+    ("lab reference ranges", lambda f: reverse("safety:lab_ranges"), ALL),
+    ("lab reference range form", lambda f: reverse("safety:lab_range_create"), DATA_MANAGER_ONLY),
+    ("lab AE proposals", lambda f: reverse("safety:lab_signals"), ALL),
+    (
+        "lab proposal: not an AE",
+        lambda f: reverse("safety:lab_signal_not_ae", args=[_lab_signal(f["subject"]).pk]),
+        INVESTIGATOR_ONLY,
+    ),
+    ("safety lab listing", lambda f: reverse("safety:lab_listing"), DOWNLOADS),
     # efficacy and follow-up
     ("visit", visit_page("efficacy:visit_detail"), ALL),
     ("visit date", visit_page("efficacy:visit_date_edit"), CRF_WRITE),

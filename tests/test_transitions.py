@@ -15,7 +15,7 @@ from enrollment.models import (
     Subject,
     SubjectVisit,
 )
-from safety.models import SAFETY_REPORT_MOVES, SafetyReport
+from safety.models import LAB_SIGNAL_MOVES, SAFETY_REPORT_MOVES, LabSignal, SafetyReport
 from trial_edc.core.transitions import TransitionNotAllowed
 from trial_edc.notifications.models import NOTIFICATION_MOVES, Notification
 
@@ -24,6 +24,7 @@ TABLES = {
     "subject": SUBJECT_MOVES,
     "visit": VISIT_MOVES,
     "safety report": SAFETY_REPORT_MOVES,
+    "laboratory AE proposal": LAB_SIGNAL_MOVES,
     "notification": NOTIFICATION_MOVES,
     "query": QUERY_MOVES,
     "automatic query (the system's moves)": SYSTEM_QUERY_MOVES,
@@ -34,6 +35,7 @@ S, SUB, V = Screening.Status, Subject.Status, SubjectVisit.Outcome
 R, N = SafetyReport.Status, Notification.Status
 Q = QueryState
 L = LockState
+LS = LabSignal.Status
 
 ALLOWED = {
     "screening": {
@@ -66,6 +68,12 @@ ALLOWED = {
         (R.RUNNING, R.DONE),
         (R.RUNNING, R.FAILED),
         (R.FAILED, R.RUNNING),
+    },
+    "laboratory AE proposal": {
+        (LS.OPEN, LS.CONFIRMED),
+        (LS.OPEN, LS.NOT_AE),
+        (LS.OPEN, LS.CLOSED),  # a corrected value no longer calls for it
+        (LS.CLOSED, LS.OPEN),  # corrected again: it does
     },
     "notification": {(N.PENDING, N.SENT), (N.PENDING, N.FAILED), (N.PENDING, N.CANCELLED)},
     "query": {

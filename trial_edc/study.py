@@ -7,7 +7,7 @@ the page is silent. A second trial replaces this object, not the apps.
 
 from dataclasses import dataclass, field
 from datetime import time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from django.utils.functional import lazy
@@ -123,6 +123,18 @@ class LabTest:
         if unit == self.unit:
             return Decimal(1)
         return dict(self.conversions)[unit]
+
+    # The one rule of unit conversion, for the efficacy and the safety labs alike.
+    def to_standard(self, value: Decimal, unit: str) -> Decimal:
+        """A value in the unit the study stores (creatinine 1.00 mg/dL = 88.400 µmol/L)."""
+        return (Decimal(value) * self.factor(unit)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+
+    def from_standard(self, value: Decimal | None, unit: str) -> Decimal | None:
+        """A value in the study unit, expressed in another unit (110 µmol/L = 1.244 mg/dL
+        of creatinine)."""
+        if value is None:
+            return None
+        return (Decimal(value) / self.factor(unit)).quantize(Decimal("0.001"), ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -265,6 +277,16 @@ class Study:
     # [design] oxygen flow (L/min) a support can deliver; 0 is no flow (room air)
     oxygen_flow_max: Range = field(default=Range(Decimal("0"), Decimal("80"), "L/min"))
     labs: tuple[LabTest, ...] = ()
+    # the safety laboratory (safety.labs): the panels entered on any treatment day or at an
+    # unscheduled visit, graded by the CTCAE version below (safety/data/lab_grading_*.csv)
+    safety_labs: tuple[LabTest, ...] = ()
+    haematology: tuple[str, ...] = ()  # codes of safety_labs, in the form's order
+    chemistry: tuple[str, ...] = ()
+    ctcae_version: str = "5.0"
+    # a graded value proposes an AE to the investigators at this grade, or when it rose by
+    # this many grades from the baseline's
+    lab_signal_grade: int = 3
+    lab_signal_rise: int = 2
     # [design] plausible pulmonary function values (else refused)
     fvc_litres_plausible: Range = field(default=Range(Decimal("0.2"), Decimal("8.0"), "L"))
     percent_predicted_plausible: Range = field(default=Range(Decimal("5"), Decimal("200"), "%"))
@@ -293,6 +315,9 @@ class Study:
     def lab(self, code: str) -> LabTest:
         return next(t for t in self.labs if t.code == code)
 
+    def safety_lab(self, code: str) -> LabTest:
+        return next(t for t in self.safety_labs if t.code == code)
+
 
 def _r(low, high, unit) -> Range:
     return Range(Decimal(str(low)), Decimal(str(high)), unit)
@@ -310,6 +335,54 @@ def _lab(code, name, unit, plausible, reference, *conversions) -> LabTest:
         tuple((u, Decimal(str(f))) for u, f in conversions),
         name_zh=name[1],
     )
+
+
+# Tests on both panels (efficacy visits and the safety laboratory): one definition each.
+# Counts: 1 /mm3 = 0.001 x 10^9/L; bilirubin 1 mg/dL = 17.1 µmol/L; creatinine 88.4.
+_COUNT_UNITS = (("10^3/µL", 1), ("/mm³", "0.001"))
+CK = _lab("CK", ("Creatine kinase", "肌酸激酶"), "U/L", (1, 200000), (26, 200), ("µkat/L", 60))
+AST = _lab(
+    "AST",
+    ("Aspartate aminotransferase", "天门冬氨酸氨基转移酶"),
+    "U/L",
+    (1, 20000),
+    (None, 40),
+    ("µkat/L", 60),
+)
+ALT = _lab(
+    "ALT",
+    ("Alanine aminotransferase", "丙氨酸氨基转移酶"),
+    "U/L",
+    (1, 20000),
+    (None, 40),
+    ("µkat/L", 60),
+)
+CREAT = _lab("CREAT", ("Creatinine", "肌酐"), "µmol/L", (5, 3000), (45, 110), ("mg/dL", "88.4"))
+WBC = _lab(
+    "WBC", ("White blood cells", "白细胞计数"), "10^9/L", ("0.01", 500), (4, 10), *_COUNT_UNITS
+)
+LYM = _lab(
+    "LYM", ("Lymphocytes", "淋巴细胞计数"), "10^9/L", (0, 300), ("1.0", "3.2"), *_COUNT_UNITS
+)
+HGB = _lab(
+    "HGB",
+    ("Haemoglobin", "血红蛋白"),
+    "g/L",
+    (10, 250),
+    (115, 175),
+    ("g/dL", 10),
+    ("mmol/L", "16.11"),
+)
+NEUT = _lab(
+    "NEUT", ("Neutrophils", "中性粒细胞计数"), "10^9/L", (0, 300), ("1.8", "6.3"), *_COUNT_UNITS
+)
+PLAT = _lab("PLAT", ("Platelets", "血小板计数"), "10^9/L", (1, 2000), (125, 350), *_COUNT_UNITS)
+BILI = _lab(
+    "BILI", ("Total bilirubin", "总胆红素"), "µmol/L", (1, 1000), ("3.4", "20.5"), ("mg/dL", "17.1")
+)
+ALP = _lab(
+    "ALP", ("Alkaline phosphatase", "碱性磷酸酶"), "U/L", (5, 10000), (45, 125), ("µkat/L", 60)
+)
 
 
 # The efficacy set of a visit (efficacy.visit_forms); the visit date is always required.
@@ -521,41 +594,19 @@ NCT06919380 = Study(
         _lab(
             "MDA5", ("Anti-MDA5 antibody titre", "抗MDA5抗体滴度"), "U/mL", (0, 10000), (None, 32)
         ),
-        _lab("CK", ("Creatine kinase", "肌酸激酶"), "U/L", (1, 200000), (26, 200), ("µkat/L", 60)),
-        _lab(
-            "AST",
-            ("Aspartate aminotransferase", "天门冬氨酸氨基转移酶"),
-            "U/L",
-            (1, 20000),
-            (None, 40),
-            ("µkat/L", 60),
-        ),
-        _lab(
-            "ALT",
-            ("Alanine aminotransferase", "丙氨酸氨基转移酶"),
-            "U/L",
-            (1, 20000),
-            (None, 40),
-            ("µkat/L", 60),
-        ),
-        _lab("CREAT", ("Creatinine", "肌酐"), "µmol/L", (5, 3000), (45, 110), ("mg/dL", "88.4")),
-        _lab(
-            "WBC",
-            ("White blood cells", "白细胞计数"),
-            "10^9/L",
-            ("0.01", 500),
-            (4, 10),
-            ("10^3/µL", 1),
-        ),
-        _lab(
-            "LYM",
-            ("Lymphocytes", "淋巴细胞计数"),
-            "10^9/L",
-            (0, 300),
-            ("1.0", "3.2"),
-            ("10^3/µL", 1),
-        ),
+        CK,
+        AST,
+        ALT,
+        CREAT,
+        WBC,
+        LYM,
     ),
+    # [design] the safety laboratory (registry: "laboratory tests" during treatment); the
+    # reporting lab's own limits come from the site's configuration (safety.LabReferenceRange)
+    safety_labs=(HGB, WBC, NEUT, LYM, PLAT, ALT, AST, BILI, CREAT, ALP, CK),
+    haematology=("HGB", "WBC", "NEUT", "LYM", "PLAT"),
+    chemistry=("ALT", "AST", "BILI", "CREAT", "ALP", "CK"),
+    ctcae_version="5.0",
     # [design] the critical items verified for every subject; every item of 20 % of subjects
     sdv=SdvPlan(
         critical=(

@@ -8,6 +8,8 @@ every subject) as `Finding`s, in a constant number of SQL queries whatever the s
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from trial_edc.core import registry
+
 SYSTEM_CLOSE_TEXT = "closed by system: the check passes now"
 
 
@@ -39,7 +41,23 @@ class Check:
     order: int = 0
 
 
+def _from_app(entry) -> Check:
+    """A check a trial app registered in `core.registry.edit_checks` (it cannot import data
+    management), its findings made `Finding`s."""
+    return Check(
+        entry.key,
+        entry.version,
+        entry.label,
+        entry.model_label,
+        lambda subject_ids: [Finding(**f) for f in entry.failing(subject_ids)],
+        order=entry.order,
+    )
+
+
 class CheckRegistry:
+    """Data management's own checks, and those the trial apps register in
+    `core.registry.edit_checks` (read at each use, so the order of app loading is no matter)."""
+
     def __init__(self):
         self._checks: dict[str, Check] = {}
 
@@ -52,14 +70,17 @@ class CheckRegistry:
     def unregister(self, key: str) -> None:
         self._checks.pop(key, None)
 
+    def _all(self) -> dict[str, Check]:
+        return {**{e.key: _from_app(e) for e in registry.edit_checks}, **self._checks}
+
     def get(self, key: str) -> Check | None:
-        return self._checks.get(key)
+        return self._all().get(key)
 
     def __iter__(self):
-        return iter(sorted(self._checks.values(), key=lambda c: (c.order, c.key)))
+        return iter(sorted(self._all().values(), key=lambda c: (c.order, c.key)))
 
     def __len__(self) -> int:
-        return len(self._checks)
+        return len(self._all())
 
 
 checks = CheckRegistry()

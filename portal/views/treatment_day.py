@@ -6,6 +6,7 @@ from dosing import selectors
 from dosing.models import DoseAdministration
 from efficacy.models import BloodGas
 from enrollment.selectors import subject_or_404
+from safety.labs.selectors import graded_results
 from safety.models import VitalSigns
 from trial_edc.core.clock import site_today, study_day_date
 
@@ -31,6 +32,8 @@ def treatment_day(request, pk: int, day: int):
             "blood_gases": BloodGas.objects.filter(subject=subject, study_day=day).order_by(
                 "sampled_at"
             ),
+            # the day's safety laboratory values, graded (two queries)
+            "lab_rows": [g for g in graded_results([subject.pk]) if g.study_day == day],
             "previous_day": day - 1 if day > 1 else None,
             "next_day": day + 1 if day < selectors.treatment_days()[-1] else None,
             "is_future": on > site_today(subject.site),

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.html import format_html
 
+from safety.labs.grading import plain_number
+
 register = template.Library()
 
 
@@ -21,3 +23,12 @@ def outcome_label(code: str) -> str:
     from safety.selectors import outcome_label as label
 
     return label(code)
+
+
+@register.filter
+def lab_number(value) -> str:
+    """A laboratory number without trailing zeros or exponent (40.000 -> 40, 1.500 -> 1.5);
+    "–" when there is none."""
+    if value is None or value == "":
+        return "–"
+    return plain_number(value)

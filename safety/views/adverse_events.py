@@ -19,7 +19,9 @@ from safety.forms import (
     SaeReportedForm,
     SignatureForm,
 )
-from safety.models import AdverseEvent, AdverseEventFollowUp
+from safety.labs import services as lab_services
+from safety.labs.forms import proposal_initial
+from safety.models import AdverseEvent, AdverseEventFollowUp, LabSignal
 from safety.services import adverse_events, signatures
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.core.forms import apply_errors, crf_page, crf_save, require_add_or_change
@@ -80,6 +82,19 @@ def adverse_event_detail(request, ae_pk: int):
     )
 
 
+def _open_lab_signal(request, subject) -> LabSignal | None:
+    """The open laboratory AE proposal of the subject named by `?lab_signal=`, if the user may
+    decide it (else the AE form is a plain new AE)."""
+    raw = request.GET.get("lab_signal", "")
+    if not raw.isdigit() or not request.user.has_perm("safety.decide_labsignal"):
+        return None
+    return (
+        LabSignal.objects.filter(pk=int(raw), subject=subject, status=LabSignal.Status.OPEN)
+        .select_related("ctcae_term")
+        .first()
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def adverse_event_edit(request, pk: int | None = None, ae_pk: int | None = None):
     if ae_pk:
@@ -89,7 +104,14 @@ def adverse_event_edit(request, pk: int | None = None, ae_pk: int | None = None)
         subject = subject_or_404(request.user, pk)
         ae = AdverseEvent(subject=subject)
     require_add_or_change(request, AdverseEvent, exists=ae_pk is not None)
-    form = AdverseEventForm(request.POST or None, instance=ae)
+    # a laboratory value proposed as an AE: the form pre-filled from it, the proposal
+    # confirmed by the AE's save
+    signal = None if ae_pk else _open_lab_signal(request, subject)
+    form = AdverseEventForm(
+        request.POST or None,
+        instance=ae,
+        initial=proposal_initial(signal) if signal is not None else None,
+    )
     back = (
         reverse("safety:adverse_event_detail", args=[ae.pk])
         if ae_pk
@@ -100,13 +122,20 @@ def adverse_event_edit(request, pk: int | None = None, ae_pk: int | None = None)
         saved = adverse_events.adverse_event_record(
             ae=form.instance, user=request.user, reason=form.reason_for_change
         )
+        if signal is not None:
+            lab_services.lab_signal_confirm(signal=signal, adverse_event=saved, user=request.user)
         messages.success(request, _("Adverse event saved."))
         return reverse("safety:adverse_event_detail", args=[saved.pk])
 
     if request.method == "POST" and (done := crf_save(request, form, save=save, back=back)):
         return done
     title = _("Adverse event of %(s)s") % {"s": subject.subject_number}
-    return crf_page(request, form, title=title, back_url=back)
+    subtitle = (
+        _("Proposed by a laboratory value: %(why)s") % {"why": signal.explanation}
+        if signal is not None
+        else ""
+    )
+    return crf_page(request, form, title=title, back_url=back, subtitle=subtitle)
 
 
 @require_http_methods(["GET", "POST"])

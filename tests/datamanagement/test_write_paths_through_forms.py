@@ -21,6 +21,7 @@ from datamanagement.sdv import services as sdv_services
 from datamanagement.sdv.items import crf_info
 from efficacy.models import LabResult
 from enrollment.models import Subject
+from safety.models import SafetyLabResult
 from tests.factories import user_with_role
 from tests.test_forms_property import (
     CRFS,
@@ -73,6 +74,12 @@ CHANGES: dict[str, Change] = {
         record=lambda panel: LabResult.objects.get(panel=panel, test_code="FERRITIN"),
     ),
     "hrct": Change(lambda t: {"reader": "Dr Lin"}, "reader"),
+    # the safety laboratory panel: the ALT row is the record (its ULN corrected)
+    "safety_labs": Change(
+        lambda t: {"ALT_high": "45"},
+        "uln",
+        record=lambda panel: SafetyLabResult.objects.get(panel=panel, test_code="ALT"),
+    ),
     "follow_up_status": Change(
         lambda t: {"immunosuppression": "prednisone 15 mg/day"}, "immunosuppression"
     ),

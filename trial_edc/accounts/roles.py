@@ -92,9 +92,17 @@ CRF_EXTRA_CODENAMES: dict[str, tuple[str, ...]] = {
         "sign_adverseevent",
         "report_sae",
         "download_listing",
+        "decide_labsignal",  # a laboratory AE proposal: confirm as an AE, or not an AE
     ),
     Role.MONITOR: ("raise_query", "download_listing"),
-    Role.DATA_MANAGER: ("lock_record", "download_listing", "export_data"),
+    Role.DATA_MANAGER: (
+        "lock_record",
+        "download_listing",
+        "export_data",
+        # the sites' laboratory reference ranges (safety labs)
+        "add_labreferencerange",
+        "change_labreferencerange",
+    ),
 }
 
 # Codenames that only the role listed above may hold, whatever the rules say.
@@ -106,7 +114,13 @@ RESTRICTED_CODENAMES = frozenset(
 # Records only services write (signatures, SAE clocks, generated reports, reference terms):
 # every role may view them; nobody gets add/change through a role.
 SYSTEM_MODELS = frozenset(
-    {"adverseeventsignature", "seriousadverseeventreport", "safetyreport", "ctcaeterm"}
+    {
+        "adverseeventsignature",
+        "seriousadverseeventreport",
+        "safetyreport",
+        "ctcaeterm",
+        "labsignal",
+    }
 )
 
 

@@ -18,7 +18,9 @@ registries instead of importing a trial app:
 - `unlock_effects`: what an unlock reopens besides the data (signatures it voids, source
   data verification it makes stale), listed in the unlock's audited entry;
 - `after_save_hooks`: what runs after a CRF page saved a record (`core.forms.crf_save`):
-  data management's edit checks for the record's subject.
+  data management's edit checks for the record's subject;
+- `edit_checks`: edit checks a trial app brings to data management's automatic queries
+  (safety: a laboratory AE proposal not decided), run with data management's own.
 
 (The site overview's counts per site register with `accounts.selectors.site_count_register`,
 since accounts sits below core.)
@@ -232,6 +234,21 @@ class AfterSave:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class EditCheck:
+    """An edit check a trial app brings to the automatic queries: `failing(subject_ids)` (None:
+    every subject) -> list of dicts with the keys of data management's `Finding` (label,
+    record_id, field, site_id, subject_id, visit_id, text), in a constant number of queries.
+    `version`: raise it when the rule changes. `model_label`: the CRF it reads."""
+
+    key: str
+    version: int
+    label: object
+    model_label: str
+    failing: Callable
+    order: int = 0
+
+
 crf_models = Registry("CRF models")
 visit_forms = Registry("visit forms")
 reminder_sources = Registry("reminder sources")
@@ -244,6 +261,7 @@ record_parts = Registry("record parts")
 lock_blockers = Registry("database-lock blockers")
 unlock_effects = Registry("unlock effects")
 after_save_hooks = Registry("after-save hooks")
+edit_checks = Registry("edit checks")
 
 
 def reminder_source_of(kind: str) -> ReminderSource | None:

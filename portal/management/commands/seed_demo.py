@@ -5,6 +5,7 @@ from portal.demo.baseline import baseline_demo_seed
 from portal.demo.datamanagement import datamanagement_demo_seed
 from portal.demo.efficacy import efficacy_demo_seed
 from portal.demo.enrollment import enrollment_bulk_seed, enrollment_demo_seed
+from portal.demo.labs import labs_demo_seed
 from portal.demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRETS, demo_is_seeded, demo_seed
 from portal.demo.treatment import treatment_demo_seed
 from trial_edc.audit.tasks import audit_chain_check_record
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             treatment_demo_seed(today)
             baseline_demo_seed(today)
             efficacy_demo_seed(today)
+            labs_demo_seed(today)
             datamanagement_demo_seed()
             # today's reminders, queued as the beat would (sent by a worker when one runs)
             notifications_queue(reminders_due(whole_day=True))

@@ -61,8 +61,10 @@ def register() -> None:
     from safety.models import AdverseEvent, AdverseEventFollowUp, VitalSigns
     from safety.services.death import death_problems
 
-    for model in (VitalSigns, AdverseEvent):
-        registry.crf_models.register(registry.CrfModel(model, order=30))
+    registry.crf_models.register(registry.CrfModel(VitalSigns, order=30))
+    registry.crf_models.register(
+        registry.CrfModel(AdverseEvent, order=30, api_name="adverse-events")
+    )
     registry.crf_models.register(
         registry.CrfModel(AdverseEventFollowUp, subject_path="adverse_event__subject", order=30)
     )

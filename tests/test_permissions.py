@@ -38,6 +38,9 @@ PAGES = [
         DATA_MANAGER_ONLY,
     ),
     ("access log", lambda f: reverse("accounts:access_log"), DATA_MANAGER_ONLY),
+    # the read API (issue 15): everyone's own tokens and the API documentation
+    ("api tokens", lambda f: reverse("api:tokens"), ALL),
+    ("api docs", lambda f: reverse("api:docs"), ALL),
     # enrollment
     ("screening log", lambda f: reverse("enrollment:screening_log"), ALL),
     ("screening create", lambda f: reverse("enrollment:screening_create"), CRF_WRITE),

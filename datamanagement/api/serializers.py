@@ -6,6 +6,7 @@ may not see them (`rules.may_see_identifiers`)."""
 
 from functools import cache
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,7 +15,19 @@ from datamanagement.api import rules
 COMMON_FIELDS = ("site_code", "subject_number", "modified")
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "09:22:00"}
+)
+class LocalTimeField(serializers.TimeField):
+    """A time of day at the site (no offset: it is a time a person typed), so not an RFC 3339
+    `time` in the schema, which would need one."""
+
+
 class RecordSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.TimeField: LocalTimeField,
+    }
     site_code = serializers.CharField(source="api_site", read_only=True)
     subject_number = serializers.CharField(source="api_subject", read_only=True, allow_null=True)
     modified = serializers.DateTimeField(
@@ -65,7 +78,6 @@ def serializer_for(endpoint):
         {
             "model": endpoint.model,
             "fields": ["id", *[n for n in names if n != "id"], *extra, *COMMON_FIELDS],
-            "read_only_fields": names,
             "extra_kwargs": {n: {"allow_null": True} for n in rules.IDENTIFIERS if n in names},
         },
     )

@@ -23,20 +23,22 @@ def register() -> None:
     registry.visit_forms.register(
         registry.VisitForm(VISIT_DATE, _("Visit date"), "efficacy:visit_date_edit", None, order=0)
     )
-    for order, (model, path) in enumerate(
+    for order, (model, path, api_name) in enumerate(
         (
-            (Screening, None),
-            (EligibilityChecklist, None),
-            (Consent, None),
-            (Subject, ""),
-            (SubjectVisit, "subject"),
+            (Screening, None, ""),
+            (EligibilityChecklist, None, ""),
+            (Consent, None, ""),
+            (Subject, "", "subjects"),
+            (SubjectVisit, "subject", "visits"),
             # the baseline CRFs of screening (screening-time forms, like the checklist)
-            (Demographics, None),
-            (MedicalHistory, None),
-            (DiseaseHistory, None),
+            (Demographics, None, ""),
+            (MedicalHistory, None, ""),
+            (DiseaseHistory, None, ""),
         )
     ):
-        registry.crf_models.register(registry.CrfModel(model, subject_path=path, order=order))
+        registry.crf_models.register(
+            registry.CrfModel(model, subject_path=path, order=order, api_name=api_name)
+        )
     registry.reminder_sources.register(reminders.SOURCE)
     site_count_register("screening_count", Screening.objects.all)
     site_count_register("subject_count", Subject.objects.all)

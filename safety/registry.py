@@ -68,8 +68,11 @@ def register() -> None:
     )
     from safety.services.death import death_problems
 
-    for model in (VitalSigns, AdverseEvent, SafetyLabPanel):
-        registry.crf_models.register(registry.CrfModel(model, order=30))
+    registry.crf_models.register(registry.CrfModel(VitalSigns, order=30))
+    registry.crf_models.register(
+        registry.CrfModel(AdverseEvent, order=30, api_name="adverse-events")
+    )
+    registry.crf_models.register(registry.CrfModel(SafetyLabPanel, order=30))
     registry.crf_models.register(
         registry.CrfModel(SafetyLabResult, subject_path="panel__subject", order=30)
     )

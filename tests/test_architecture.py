@@ -108,6 +108,13 @@ def test_every_crf_model_of_every_app_is_registered():
         "efficacy.hrctscore",
         "efficacy.followupstatus",
     } <= labels
+    # the read API's named endpoints (the other CRFs are at forms/<label>/)
+    named = {entry.api_name: entry.key for entry in registry.crf_models if entry.api_name}
+    assert named == {
+        "subjects": "enrollment.subject",
+        "visits": "enrollment.subjectvisit",
+        "adverse-events": "safety.adverseevent",
+    }
 
 
 def test_every_form_a_visit_requires_is_registered_with_its_page():

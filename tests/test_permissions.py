@@ -53,6 +53,9 @@ PAGES = [
         lambda f: reverse("accounts:language_set"),
         {COORD: 405, INV: 405, MON: 405, DM: 405},
     ),
+    # the read API (issue 15): everyone's own tokens and the API documentation
+    ("api tokens", lambda f: reverse("api:tokens"), ALL),
+    ("api docs", lambda f: reverse("api:docs"), ALL),
     # enrollment
     ("screening log", lambda f: reverse("enrollment:screening_log"), ALL),
     ("screening create", lambda f: reverse("enrollment:screening_create"), CRF_WRITE),

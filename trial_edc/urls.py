@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("efficacy.urls")),
     path("", include("datamanagement.urls")),
     path("", include("trial_edc.notifications.urls")),
+    # the read API (datamanagement/api): schema, docs, personal tokens, /api/v1/
+    path("", include("datamanagement.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # without signing in: 200 or 503 (the compose healthcheck, a load balancer)
     path("health/", health, name="health"),

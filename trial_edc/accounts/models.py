@@ -138,6 +138,10 @@ class AccessEvent(models.Model):
         MFA_VERIFIED = "mfa_verified", _("Authenticator code accepted")
         MFA_RESET = "mfa_reset", _("Authenticator reset")
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        # the read API (datamanagement/api): tokens made and revoked, and every call
+        API_TOKEN_CREATED = "api_token_created", _("API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+        API_CALL = "api_call", _("API call")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)

@@ -63,11 +63,14 @@ class Registry:
 
 @dataclass(frozen=True)
 class CrfModel:
-    """A case report form: its model and the path from it to the subject (for scoping)."""
+    """A case report form: its model and the path from it to the subject (for scoping).
+    `api_name`: the path of its read-API endpoint when it has a name of its own ("subjects",
+    "adverse-events"); the others are `forms/<app_label>.<model_name>`."""
 
     model: type
     subject_path: str | None = "subject"  # None: a screening-time form (no subject yet)
     order: int = 0
+    api_name: str = ""
 
     @property
     def key(self) -> str:

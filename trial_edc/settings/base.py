@@ -46,6 +46,13 @@ INSTALLED_APPS = [
     # --- operations: request ids (django-guid), health checks (/health/) ---
     "django_guid",
     "health_check",
+    # --- the read API (issue 15, point 5; datamanagement/api): Django REST framework, personal
+    # tokens (django-rest-knox, hashed at rest), the OpenAPI schema and its docs page with the
+    # Swagger UI files served from the installed sidecar package (no CDN)
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # ---
     "trial_edc.accounts",
     "trial_edc.audit",
@@ -309,6 +316,49 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.outbox_send_due",
         "schedule": timedelta(minutes=1),
     },
+}
+
+# --- The read API (issue 15, point 5; datamanagement/api) ---------------------------------
+# Read-only, token-authenticated (personal tokens, knox: stored as a SHA-512 digest), scoped
+# to the token owner's sites and role like the pages; cursor pagination. The schema and the
+# docs page also take the signed-in session (the docs page fetches the schema with it).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["datamanagement.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "datamanagement.api.pagination.ApiCursorPagination",
+    "PAGE_SIZE": 100,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+KNOX_TOKEN_MODEL = "datamanagement.ApiToken"
+# A personal token lasts API_TOKEN_DAYS unless its owner chooses fewer; never more than
+# API_TOKEN_MAX_DAYS (datamanagement.api.rules).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "AUTO_REFRESH": False,
+    "TOKEN_PREFIX": "edc_",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "trial-edc read API",
+    "DESCRIPTION": "Read-only access to the trial's data of your sites, with a personal token "
+    "(Authorization: Token <token>).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # the schema: a signed-in person (the docs page) or a token; the docs page: signed in
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": [
+        "rest_framework.authentication.SessionAuthentication",
+        "datamanagement.api.authentication.ApiTokenAuthentication",
+    ],
 }
 
 # pghistory: history rows carry their context (user, url, reason) as JSON in the row itself,

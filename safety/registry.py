@@ -56,15 +56,44 @@ def _unlock_voids(scope) -> list[str]:
     ]
 
 
+def _export(model) -> dict:
+    """For the exports (issue 15): the fields are named by their CDASH variables already;
+    the vital signs' ranges come from the study configuration."""
+    from trial_edc.study import study
+
+    if model.__name__ == "VitalSigns":
+        return {
+            "cdash": {"measured_at": "VSDTC", "study_day": "VSDY"},
+            "date_field": "measured_at",
+            "ranges": {
+                v.code.lower(): (
+                    f"{v.plausible.low}..{v.plausible.high} {v.plausible.unit}"
+                    f" (normal {v.normal.low}..{v.normal.high})"
+                )
+                for v in study().vitals
+            },
+        }
+    if model.__name__ == "AdverseEvent":
+        return {"cdash": {"ongoing": "AEONGO"}, "date_field": "aestdtc"}
+    if model.__name__ == "AdverseEventFollowUp":
+        return {"cdash": {"adverse_event": "AESPID"}, "date_field": "assessed_on"}
+    return {}
+
+
 def register() -> None:
     from safety import panels, reminders
     from safety.models import AdverseEvent, AdverseEventFollowUp, VitalSigns
     from safety.services.death import death_problems
 
     for model in (VitalSigns, AdverseEvent):
-        registry.crf_models.register(registry.CrfModel(model, order=30))
+        registry.crf_models.register(registry.CrfModel(model, order=30, **_export(model)))
     registry.crf_models.register(
-        registry.CrfModel(AdverseEventFollowUp, subject_path="adverse_event__subject", order=30)
+        registry.CrfModel(
+            AdverseEventFollowUp,
+            subject_path="adverse_event__subject",
+            order=30,
+            **_export(AdverseEventFollowUp),
+        )
     )
     registry.death_checks.register(registry.DeathCheck("fatal_adverse_event", death_problems))
     registry.reminder_sources.register(reminders.VITALS)

@@ -227,7 +227,7 @@ def rows(crf, scope: Scope, *, identifying: bool) -> Iterator[Row]:
         visit = _follow(obj, visit_path)
         record_id = obj.pgh_obj_id if scope.cutoff is not None else obj.pk
         on = getattr(obj, date_field, None) if date_field else None
-        if visit is not None and visit.visit_date and not crf.date_field:
+        if on is None and visit is not None:
             on = visit.visit_date
         if isinstance(on, datetime):
             on = on.astimezone(ZoneInfo(site.time_zone) if site else UTC).date()
@@ -254,7 +254,8 @@ def yes_no(value: bool, labels: bool) -> str:
 
 def cell(column: Column, row: Row, *, labels: bool) -> str:
     """The text of one cell: codes as codes (or labels), dates ISO 8601, moments in UTC
-    ("Z") and in the site's time with its offset; user text exactly as stored."""
+    ("Z", exactly as stored) and in the site's time with its offset (to the second, for
+    reading); user text exactly as stored."""
     f = column.field
     obj = row.record
     if f.is_relation:
@@ -276,7 +277,7 @@ def cell(column: Column, row: Row, *, labels: bool) -> str:
         if column.part == "site":
             zone = ZoneInfo(row.site.time_zone) if row.site else UTC
             return value.astimezone(zone).isoformat(timespec="seconds")
-        return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, Decimal):

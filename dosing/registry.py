@@ -11,12 +11,46 @@ def _missing_doses(user) -> int:
     return len(subjects_missing_doses(user))
 
 
+def _export(model) -> dict:
+    """CDASH names of the exports (EC exposure, CM concomitant medication; issue 15)."""
+    return {
+        "DoseAdministration": {
+            "cdash": {
+                "study_day": "ECSTDY",
+                "date": "ECSTDAT",
+                "status": "ECSTAT",
+                "start_time": "ECSTTIM",
+                "stop_time": "ECENTIM",
+                "volume_ml": "ECDOSE",
+                "lot": "ECLOT",
+                "reason_not_completed": "ECREASOC",
+            },
+            "date_field": "date",
+        },
+        "ConcomitantMedication": {
+            "cdash": {
+                "category": "CMCAT",
+                "drug": "CMTRT",
+                "indication": "CMINDC",
+                "dose": "CMDSTXT",
+                "unit": "CMDOSU",
+                "route": "CMROUTE",
+                "frequency": "CMDOSFRQ",
+                "start_date": "CMSTDAT",
+                "stop_date": "CMENDAT",
+                "ongoing": "CMONGO",
+            },
+            "date_field": "start_date",
+        },
+    }.get(model.__name__, {})
+
+
 def register() -> None:
     from dosing import panels, reminders, selectors
     from dosing.models import ConcomitantMedication, DoseAdministration
 
     for model in (DoseAdministration, ConcomitantMedication):
-        registry.crf_models.register(registry.CrfModel(model, order=20))
+        registry.crf_models.register(registry.CrfModel(model, order=20, **_export(model)))
     registry.reminder_sources.register(reminders.SOURCE)
     registry.treatment_sources.register(
         registry.TreatmentSource("dosing", selectors.treatment_facts)

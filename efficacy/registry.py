@@ -5,6 +5,28 @@ from django.utils.translation import gettext_lazy as _
 from trial_edc.core import registry
 
 
+def _export(model) -> dict:
+    """CDASH names of the exports where they differ from the field names (issue 15)."""
+    return {
+        "BloodGas": {"cdash": {"sampled_at": "LBDTC", "study_day": "LBDY"}},
+        "LabPanel": {"cdash": {"sampled_on": "LBDAT"}},
+        "LabResult": {
+            "cdash": {
+                "test_code": "LBTESTCD",
+                "value": "LBORRES",
+                "unit": "LBORRESU",
+                "reference_low": "LBORNRLO",
+                "reference_high": "LBORNRHI",
+                "value_standard": "LBSTRESN",
+                "flag": "LBNRIND",
+            }
+        },
+        "PulmonaryFunctionTest": {"cdash": {"performed_on": "RESTDAT"}},
+        "HrctScore": {"cdash": {"scanned_on": "PRSTDAT"}},
+        "FollowUpStatus": {"cdash": {"death_date": "DTHDAT", "vital_status": "DSDECOD"}},
+    }.get(model.__name__, {})
+
+
 def register() -> None:
     from efficacy import panels
     from efficacy.models import (
@@ -50,5 +72,7 @@ def register() -> None:
         (HrctScore, "visit__subject"),
         (FollowUpStatus, "visit__subject"),
     ):
-        registry.crf_models.register(registry.CrfModel(model, subject_path=path, order=40))
+        registry.crf_models.register(
+            registry.CrfModel(model, subject_path=path, order=40, **_export(model))
+        )
     panels.register()

@@ -6,6 +6,28 @@ from trial_edc.accounts.selectors import site_count_register
 from trial_edc.core import registry
 
 
+def _export(model) -> dict:
+    """What the exports need beyond the fields: CDASH names where they differ from the field
+    name, the fields identifying a person, the record's date (issue 15)."""
+    return {
+        "Screening": {
+            "cdash": {"date_of_birth": "BRTHDTC", "screening_date": "SCRNDAT"},
+            "identifying": ("initials", "date_of_birth"),
+            "date_field": "screening_date",
+        },
+        "EligibilityChecklist": {"cdash": {"anti_mda5_date": "IEDAT"}},
+        "Consent": {"cdash": {"signed_at": "DSSTDTC", "version": "DSREFID"}},
+        "Subject": {
+            "cdash": {"day1": "RFXSTDTC", "ended_on": "RFPENDTC", "end_reason": "DSTERM"},
+            "date_field": "day1",
+        },
+        "SubjectVisit": {
+            "cdash": {"code": "VISITCD", "name": "VISITNAM", "visit_date": "VISDAT"},
+            "date_field": "visit_date",
+        },
+    }.get(model.__name__, {})
+
+
 def register() -> None:
     from enrollment.models import (
         Consent,
@@ -37,7 +59,9 @@ def register() -> None:
         )
     ):
         registry.crf_models.register(
-            registry.CrfModel(model, subject_path=path, order=order, api_name=api_name)
+            registry.CrfModel(
+                model, subject_path=path, order=order, api_name=api_name, **_export(model)
+            )
         )
     registry.reminder_sources.register(reminders.SOURCE)
     site_count_register("screening_count", Screening.objects.all)

@@ -56,6 +56,30 @@ def _unlock_voids(scope) -> list[str]:
     ]
 
 
+def _export(model) -> dict:
+    """For the exports (issue 15): the fields are named by their CDASH variables already;
+    the vital signs' ranges come from the study configuration."""
+    from trial_edc.study import study
+
+    if model.__name__ == "VitalSigns":
+        return {
+            "cdash": {"measured_at": "VSDTC", "study_day": "VSDY"},
+            "date_field": "measured_at",
+            "ranges": {
+                v.code.lower(): (
+                    f"{v.plausible.low}..{v.plausible.high} {v.plausible.unit}"
+                    f" (normal {v.normal.low}..{v.normal.high})"
+                )
+                for v in study().vitals
+            },
+        }
+    if model.__name__ == "AdverseEvent":
+        return {"cdash": {"ongoing": "AEONGO"}, "date_field": "aestdtc"}
+    if model.__name__ == "AdverseEventFollowUp":
+        return {"cdash": {"adverse_event": "AESPID"}, "date_field": "assessed_on"}
+    return {}
+
+
 def register() -> None:
     from safety import panels, reminders
     from safety.labs import checks as lab_checks
@@ -68,9 +92,11 @@ def register() -> None:
     )
     from safety.services.death import death_problems
 
-    registry.crf_models.register(registry.CrfModel(VitalSigns, order=30))
+    registry.crf_models.register(registry.CrfModel(VitalSigns, order=30, **_export(VitalSigns)))
     registry.crf_models.register(
-        registry.CrfModel(AdverseEvent, order=30, api_name="adverse-events")
+        registry.CrfModel(
+            AdverseEvent, order=30, api_name="adverse-events", **_export(AdverseEvent)
+        )
     )
     registry.crf_models.register(registry.CrfModel(SafetyLabPanel, order=30))
     registry.crf_models.register(
@@ -87,7 +113,12 @@ def register() -> None:
         )
     )
     registry.crf_models.register(
-        registry.CrfModel(AdverseEventFollowUp, subject_path="adverse_event__subject", order=30)
+        registry.CrfModel(
+            AdverseEventFollowUp,
+            subject_path="adverse_event__subject",
+            order=30,
+            **_export(AdverseEventFollowUp),
+        )
     )
     registry.death_checks.register(registry.DeathCheck("fatal_adverse_event", death_problems))
     registry.reminder_sources.register(reminders.VITALS)

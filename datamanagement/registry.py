@@ -22,6 +22,12 @@ def register() -> None:
     overlays.register()
     worklists.register()
     _register_checks()
+    # --- data out: the casebook sign-off as a signature of the archival ODM (issue 15) ---
+    from datamanagement.models import CasebookSignature
+
+    registry.signature_sources.register(
+        registry.SignatureSource("CASEBOOK", CasebookSignature, "subject", order=90)
+    )
 
 
 # --- freeze and lock (issue 14, points 7-9) ---

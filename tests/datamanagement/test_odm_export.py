@@ -276,3 +276,27 @@ def test_the_number_of_queries_does_not_grow_with_the_subjects(
         subject = enrolled_subject(site=site, coordinator=coordinator, investigator=investigator)
         _efficacy_set(subject, "BASELINE", 1, coordinator) if n == 0 else None
     assert (count(False), count(True)) == few
+
+
+def test_export_jobs_make_the_odm_files_the_archival_for_data_managers_only(
+    world, settings, tmp_path, monitor, data_manager
+):
+    from django.core.exceptions import PermissionDenied
+
+    from datamanagement.exports import services
+    from datamanagement.exports.tasks import export_run_task
+    from datamanagement.models.exports import ExportJob
+
+    settings.EXPORT_ROOT = str(tmp_path / "exports")
+    job = services.export_request(user=monitor, kind="odm_snapshot", dispatch=False)
+    assert export_run_task(job.pk) == "ready"
+    job.refresh_from_db()
+    assert job.file_name.endswith(".xml") and "odm-snapshot_site01" in job.file_name
+    assert validate_file(services.export_path(job), extended=False) == []
+    with pytest.raises(PermissionDenied):
+        services.export_request(user=monitor, kind="odm_archival", dispatch=False)
+    job = services.export_request(user=data_manager, kind="odm_archival", dispatch=False)
+    assert export_run_task(job.pk) == "ready"
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.READY
+    assert validate_file(services.export_path(job)) == []

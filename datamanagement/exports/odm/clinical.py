@@ -99,12 +99,12 @@ def event_lookup(event_cls, lookup: str | None) -> str | None:
 
 # --- the file -------------------------------------------------------------------------
 class Writer:
-    def __init__(self, xf, *, archival: bool, subjects, progress=None):
+    def __init__(self, xf, *, archival: bool, subjects, progress=None, identifying=True):
         self.xf = xf
         self.archival = archival
         self.subjects = subjects
         self.progress = progress
-        self.forms = md.forms()
+        self.forms = md.forms(identifying=identifying)
         self.form_of_label = {f.model._meta.label_lower: f for f in self.forms}
         self.schedule = {v.code for v in study().visits}
         self.signature_defs: dict[tuple[str, str], str] = {}
@@ -379,7 +379,7 @@ def _audit_record(at, context, seq, location) -> etree._Element:
     return audit
 
 
-def write_file(out, *, archival: bool, subjects, progress=None) -> None:
+def write_file(out, *, archival: bool, subjects, progress=None, identifying=True) -> None:
     """Write the whole ODM document to the binary stream `out`."""
     now = timezone.now()
     s = study()
@@ -396,7 +396,9 @@ def write_file(out, *, archival: bool, subjects, progress=None) -> None:
     }
     if archival:
         attrs["Archival"] = "Yes"
-    writer = Writer(None, archival=archival, subjects=subjects, progress=progress)
+    writer = Writer(
+        None, archival=archival, subjects=subjects, progress=progress, identifying=identifying
+    )
     sites = list(Site.objects.filter(pk__in=subjects.values("site_id")).order_by("code"))
     nsmap = {None: md.ODM_NS}
     if archival:
@@ -404,24 +406,7 @@ def write_file(out, *, archival: bool, subjects, progress=None) -> None:
     with etree.xmlfile(out, encoding="UTF-8") as xf:
         xf.write_declaration()
         with xf.element(f"{{{md.ODM_NS}}}ODM", attrs, nsmap=nsmap):
-            writer.xf = _OdmNamespace(xf)
+            writer.xf = xf
             md.write_study(writer.xf, writer.forms)
             writer.write_admin(sites)
             writer.write_clinical()
-
-
-class _OdmNamespace:
-    """xmlfile writer that puts unqualified tags in the ODM namespace."""
-
-    def __init__(self, xf):
-        self._xf = xf
-
-    def element(self, tag, attrib=None, **extra):
-        return self._xf.element(_qualify(tag), attrib or {}, **extra)
-
-    def write(self, element) -> None:
-        self._xf.write(element)
-
-
-def _qualify(tag: str) -> str:
-    return tag if tag.startswith("{") else f"{{{md.ODM_NS}}}{tag}"

@@ -35,16 +35,18 @@ LANGUAGES = tuple(
 
 
 def E(tag: str, attrib=None, **extra):
-    """An element of the ODM namespace (written under the root's default namespace)."""
+    """An ODM element to write inside the root. Unqualified on purpose: the root declares the
+    ODM namespace as the default one, so the tag is read back in it; a qualified element
+    written by `xmlfile` would repeat the namespace declaration on every element."""
     from lxml import etree
 
-    return etree.Element(f"{{{ODM_NS}}}{tag}", attrib or {}, nsmap={None: ODM_NS}, **extra)
+    return etree.Element(tag, attrib or {}, **extra)
 
 
 def sub(parent, tag: str, attrib=None, **extra):
     from lxml import etree
 
-    return etree.SubElement(parent, f"{{{ODM_NS}}}{tag}", attrib or {}, **extra)
+    return etree.SubElement(parent, tag, attrib or {}, **extra)
 
 
 def study_oid() -> str:
@@ -150,11 +152,14 @@ def item_fields(model) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
-def _form(crf) -> Form:
+def _form(crf, identifying: bool) -> Form:
     code = _code(crf.model)
     cdash = getattr(crf, "cdash", {}) or {}
+    hidden = () if identifying else tuple(getattr(crf, "identifying", ()) or ())
     items = []
     for f in item_fields(crf.model):
+        if f.name in hidden:
+            continue
         data_type = _data_type(f)
         length = None
         digits = None
@@ -186,9 +191,10 @@ def _form(crf) -> Form:
     )
 
 
-def forms() -> list[Form]:
-    """Every registered CRF, in the registry's order."""
-    return [_form(crf) for crf in registry.crf_models]
+def forms(*, identifying: bool = True) -> list[Form]:
+    """Every registered CRF, in the registry's order; without the fields that identify a
+    person (`CrfModel.identifying`) unless `identifying`."""
+    return [_form(crf, identifying) for crf in registry.crf_models]
 
 
 def _visit_form_oids(visit) -> set[str]:

@@ -88,6 +88,7 @@ def register() -> None:
         AdverseEventFollowUp,
         SafetyLabPanel,
         SafetyLabResult,
+        AdverseEventSignature,
         VitalSigns,
     )
     from safety.services.death import death_problems
@@ -121,6 +122,11 @@ def register() -> None:
         )
     )
     registry.death_checks.register(registry.DeathCheck("fatal_adverse_event", death_problems))
+    registry.signature_sources.register(
+        registry.SignatureSource(
+            "AE", AdverseEventSignature, "adverse_event__subject", "adverse_event", order=30
+        )
+    )
     registry.reminder_sources.register(reminders.VITALS)
     registry.reminder_sources.register(reminders.SAES)
     registry.lock_blockers.register(

@@ -28,6 +28,7 @@ from safety.models import AdverseEvent
 from safety.services.signatures import adverse_event_sign
 from tests.conftest import service_missing
 from trial_edc.accounts.models import User
+from trial_edc.audit.selectors import record_history, records_history
 from trial_edc.audit.services import audited_save
 from trial_edc.core import registry
 
@@ -142,6 +143,15 @@ def test_reading_a_casebook_takes_the_same_queries_for_few_or_many_records(subje
         query_raise(user=monitor, record=vitals, field="temp", text="Temperature route?")
     many = _queries_for(subject.pk)
     assert many == few
+
+
+def test_the_batched_history_is_the_audit_page_history(subject):
+    model = _vitals_model()
+    records = list(model.objects.filter(subject=subject))
+    batched = records_history(model, [r.pk for r in records])
+    for record in records:
+        assert batched[record.pk] == record_history(record)
+    assert any(e.reason == REASON for entries in batched.values() for e in entries)
 
 
 def test_the_command_writes_the_casebook(subject, tmp_path):

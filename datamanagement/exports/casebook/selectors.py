@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from datamanagement.locks import rules as lock_rules
 from datamanagement.locks.selectors import states_by_target
 from datamanagement.models.locks import LockState
-from datamanagement.models.queries import Query
+from datamanagement.models.queries import Query, QueryMessage
 from datamanagement.places import subject_lookup, visit_lookup
 from datamanagement.sdv import rules as sdv_rules
 from datamanagement.sdv.items import NOT_ITEMS, SCHEDULE_FIELDS, STRUCTURAL
@@ -414,12 +414,18 @@ def _queries(by_model: dict) -> dict[tuple[str, int], list[QueryThread]]:
     condition = reduce(
         or_, (Q(content_type=types[model], object_id__in=pks) for model, pks in by_model.items())
     )
-    rows = (
+    rows = list(
         Query.objects.filter(condition)
         .select_related("content_type", "raised_by")
-        .prefetch_related("messages__author")
         .order_by("raised_at", "pk")
     )
+    messages = defaultdict(list)  # always one query, rows or not: a constant count
+    for m in (
+        QueryMessage.objects.filter(query__in=[q.pk for q in rows])
+        .select_related("author")
+        .order_by("at", "pk")
+    ):
+        messages[m.query_id].append(m)
     models_by_ct = {ct.pk: model for model, ct in types.items()}
     out: dict[tuple[str, int], list[QueryThread]] = defaultdict(list)
     for q in rows:
@@ -442,7 +448,7 @@ def _queries(by_model: dict) -> dict[tuple[str, int], list[QueryThread]]:
                         m.get_action_display(),
                         m.text,
                     )
-                    for m in q.messages.all()
+                    for m in messages[q.pk]
                 ],
             )
         )

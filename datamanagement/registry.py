@@ -22,6 +22,7 @@ def register() -> None:
     overlays.register()
     worklists.register()
     _register_checks()
+    _register_exports()
 
 
 # --- freeze and lock (issue 14, points 7-9) ---
@@ -97,4 +98,22 @@ def _register_checks() -> None:
     builtin.register()
     registry.after_save_hooks.register(
         registry.AfterSave("datamanagement.checks", checks_run_for_record, order=10)
+    )
+
+
+# --- data out: the kinds of export (issue 15); other kinds register here the same way -----
+def _register_exports() -> None:
+    from datamanagement.exports import csv_export
+    from datamanagement.exports.kinds import EXPORT_KINDS, ExportKind
+
+    EXPORT_KINDS.register(
+        ExportKind(
+            key="csv",
+            label=_("Per-form CSV with data dictionary (zip)"),
+            produce=csv_export.produce_csv_zip,
+            file_name=csv_export.csv_file_name,
+            content_type="application/zip",
+            fields=("sites", "form", "as_of", "subject", "labels"),
+            order=10,
+        )
     )

@@ -11,3 +11,7 @@ def checks_run_daily() -> dict:
 
     result = checks_run()
     return {"raised": result.raised, "reopened": result.reopened, "closed": result.closed}
+
+
+# --- exports (issue 15, point 7): the tasks live with the exports, registered from here ---
+from datamanagement.exports.tasks import export_run_task, exports_queued_task  # noqa: E402, F401

@@ -50,3 +50,11 @@ urlpatterns += [
     path("sdv/verify-visit/<int:pk>/", sdv_views.verify_visit, name="sdv_verify_visit"),
     path("casebook/<int:subject_id>/", sdv_views.casebook, name="casebook"),
 ]
+
+# --- data out: exports (issue 15, points 1 and 7) ---
+from datamanagement.exports import views as export_views  # noqa: E402
+
+urlpatterns += [
+    path("exports/", export_views.export_list, name="export_list"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
+]

@@ -121,6 +121,13 @@ PAGES = [
     ("my notifications", lambda f: reverse("notifications:my_notifications"), ALL),
     ("notification preferences", lambda f: reverse("notifications:notification_preferences"), ALL),
     ("outbox", lambda f: reverse("notifications:notification_outbox"), DATA_MANAGER_ONLY),
+    # data out (issue 15): monitors, investigators and data managers export their sites' data
+    ("exports", lambda f: reverse("datamanagement:export_list"), DOWNLOADS),
+    (
+        "export download (someone else's)",
+        lambda f: reverse("datamanagement:export_download", args=[f["export"].pk]),
+        {COORD: 403, INV: 404, MON: 404, DM: 200},
+    ),
 ]
 
 CASES = [
@@ -140,7 +147,19 @@ def page_objects(site, role_users):
         "users": users,
         "screening": open_screening(site=site, user=users[COORD]),
         "subject": enrolled_subject(site=site, coordinator=users[COORD], investigator=users[INV]),
+        "export": _ready_export(site),
     }
+
+
+def _ready_export(site):
+    """A ready export asked for by another monitor of the site (made by the worker)."""
+    from datamanagement.exports.runner import export_run
+    from datamanagement.exports.services import export_request
+    from tests.factories import user_with_role
+
+    asker = user_with_role(role=MON, sites=[site], username="export-owner")
+    job = export_request(user=asker, kind="csv", dispatch=False)
+    return export_run(job.pk)
 
 
 @pytest.mark.parametrize(("name", "build", "role", "status"), CASES)

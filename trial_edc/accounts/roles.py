@@ -83,6 +83,31 @@ for _role, _labels in {
         *_labels,
     )
 
+# --- data out (issue 15): monitors, investigators and data managers export the data of the
+# sites they see; identifying fields (initials, date of birth) go only to the site's own
+# investigators and to monitors, who see the source at the site — a data manager's exports go
+# to the statistician and the sponsor pseudonymised; data managers see every export's job
+for _role, _labels in {
+    Role.SITE_COORDINATOR: (),
+    Role.INVESTIGATOR: (
+        "datamanagement.view_exportjob",
+        "datamanagement.request_export",
+        "datamanagement.export_identifying",
+    ),
+    Role.MONITOR: (
+        "datamanagement.view_exportjob",
+        "datamanagement.request_export",
+        "datamanagement.export_identifying",
+    ),
+    Role.DATA_MANAGER: (
+        "datamanagement.view_exportjob",
+        "datamanagement.request_export",
+        "datamanagement.view_all_exports",
+        "datamanagement.view_exportevent",
+    ),
+}.items():
+    EXTRA_PERMISSIONS[_role] = (*EXTRA_PERMISSIONS[_role], *_labels)
+
 # Codenames a role holds in the CRF apps even though the rules below exclude them.
 CRF_EXTRA_CODENAMES: dict[str, tuple[str, ...]] = {
     Role.SITE_COORDINATOR: (),

@@ -25,7 +25,7 @@ since accounts sits below core.)
 """
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 
@@ -61,11 +61,22 @@ class Registry:
 
 @dataclass(frozen=True)
 class CrfModel:
-    """A case report form: its model and the path from it to the subject (for scoping)."""
+    """A case report form: its model and the path from it to the subject (for scoping).
+
+    For the exports (datamanagement.exports): `cdash` names a field's column where its CDASH
+    variable name is not the field's name upper-cased (`{"date_of_birth": "BRTHDTC"}`);
+    `identifying` lists the fields that identify a person (exported only to the roles that
+    may see them); `date_field` is the field holding the record's date (its study day; by
+    default the visit's date, else the first date field); `ranges` gives a field's expected
+    range from the study configuration (`{"temp": "30-45 °C"}`), where no validator says it."""
 
     model: type
     subject_path: str | None = "subject"  # None: a screening-time form (no subject yet)
     order: int = 0
+    cdash: dict = field(default_factory=dict, compare=False, hash=False)
+    identifying: tuple[str, ...] = ()
+    date_field: str = ""
+    ranges: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def key(self) -> str:

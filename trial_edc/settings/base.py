@@ -229,6 +229,11 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+# exports of trial data (datamanagement.exports): kept here, outside MEDIA_ROOT (never served
+# as static files; each download is checked and logged by its view)
+EXPORT_ROOT = env("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports"))
+# an export still "being made" after this long lost its worker: the beat task makes it again
+EXPORT_STUCK_AFTER = timedelta(minutes=env.int("EXPORT_STUCK_MINUTES", default=60))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -291,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-reminders": {
         "task": "notifications.reminders_run",
         "schedule": timedelta(minutes=15),
+    },
+    # exports asked for on the page whose own task never reached a worker (Redis down)
+    "datamanagement-exports-queued": {
+        "task": "datamanagement.exports_queued",
+        "schedule": timedelta(minutes=1),
     },
     "notifications-outbox-send": {
         "task": "notifications.outbox_send_due",

@@ -34,3 +34,5 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 # reports written by the test process and the real worker go to the same throw-away folder
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".test-media"))
+# exports made by the test process and the real worker, in the same throw-away folder
+EXPORT_ROOT = str(MEDIA_ROOT).rstrip("/") + "/exports"

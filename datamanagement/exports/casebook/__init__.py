@@ -76,17 +76,26 @@ def _render(book: Casebook, *, odm: bytes, now: datetime, generated_by: str) -> 
     return Generated(pdf=pdf, odm_sha256=digest, generated_at=now)
 
 
-def casebook_pdf(subject, *, language: str | None = None, generated_by: str = "") -> Generated:
-    """One subject's certified-copy casebook, in `language` (default: the site default)."""
+def casebook_pdf(
+    subject, *, language: str | None = None, generated_by: str = "", identifying: bool = True
+) -> Generated:
+    """One subject's certified-copy casebook, in `language` (default: the site default);
+    without `identifying`, the identifying fields are withheld."""
     with translation.override(language or settings.LANGUAGE_CODE):
-        book = casebooks([subject.pk])[subject.pk]
+        book = casebooks([subject.pk], identifying=identifying)[subject.pk]
         return _render(
             book, odm=archival_odm(book.subject), now=timezone.now(), generated_by=generated_by
         )
 
 
 def site_casebooks_zip(
-    subjects, out, progress=None, *, language: str | None = None, generated_by: str = ""
+    subjects,
+    out,
+    progress=None,
+    *,
+    language: str | None = None,
+    generated_by: str = "",
+    identifying: bool = True,
 ) -> list[tuple[str, str]]:
     """Write the casebook of each subject (a queryset or list, e.g. a site's) into the zip
     `out` (a binary file), one PDF per subject; `progress(done, total)` after each. Returns
@@ -100,7 +109,7 @@ def site_casebooks_zip(
     ):
         for start in range(0, total, SUBJECTS_PER_BATCH):
             batch = subjects[start : start + SUBJECTS_PER_BATCH]
-            books = casebooks([s.pk for s in batch])
+            books = casebooks([s.pk for s in batch], identifying=identifying)
             for subject in batch:
                 book = books[subject.pk]
                 made = _render(

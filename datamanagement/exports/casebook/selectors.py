@@ -202,10 +202,11 @@ def _parent_lookups(crf) -> list[tuple[str, str]]:
     return parents
 
 
-def casebooks(subject_ids) -> dict[int, Casebook]:
+def casebooks(subject_ids, *, identifying: bool = True) -> dict[int, Casebook]:
     """The casebook of each subject: a fixed number of queries whatever the records (per CRF
     model: its records, their history and its foreign-key names; then the subjects, the
-    verification, the queries, the lock states, the signatures and the users)."""
+    verification, the queries, the lock states, the signatures and the users). Without
+    `identifying`, the fields a CRF names identifying (`CrfModel.identifying`) are withheld."""
     subjects = {
         s.pk: s
         for s in Subject.objects.filter(pk__in=list(subject_ids)).select_related(
@@ -301,7 +302,7 @@ def casebooks(subject_ids) -> dict[int, Casebook]:
             title=_record_title(crf, obj),
         )
         sdv_record = sdv.get((label, obj.pk))
-        record.items = _items(crf, obj, shown[label], names, book.zone, sdv_record)
+        record.items = _items(crf, obj, shown[label], names, book.zone, sdv_record, identifying)
         if sdv_record is not None:
             record.sdv = _sdv_summary(sdv_record.counts)
             book.sdv_counts.add(sdv_record.counts)
@@ -359,7 +360,7 @@ def _record_title(crf, obj) -> str:
     }
 
 
-def _items(crf, obj, fields, names, zone, sdv_record) -> list[Item]:
+def _items(crf, obj, fields, names, zone, sdv_record, identifying=True) -> list[Item]:
     flags = getattr(obj, "flags", None)
     flags = flags if isinstance(flags, dict) else {}
     own_flag = getattr(obj, "flag", "") if any(f.name == "flag" for f in fields) else ""
@@ -371,6 +372,8 @@ def _items(crf, obj, fields, names, zone, sdv_record) -> list[Item]:
             flag=ITEM_FLAGS.get(flags.get(f.name, ""), ""),
             computed=not f.editable,
         )
+        if not identifying and f.name in getattr(crf, "identifying", ()):
+            item.value = _("withheld (identifying)")
         if f.name in ("value", "value_standard") and own_flag:
             item.flag = ITEM_FLAGS.get(own_flag, "")
         if sdv_record is not None and f.name in sdv_record.items:

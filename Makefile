@@ -74,6 +74,7 @@ benchmarks: install
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/efficacy_summary.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/data_management.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/reminders.py
+	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/odm.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/casebook.py
 
 clean:

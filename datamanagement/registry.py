@@ -117,6 +117,41 @@ def _register_exports() -> None:
             order=10,
         )
     )
+    # CDISC ODM 1.3.2 (datamanagement.exports.odm): the snapshot for whoever may export (the
+    # sites they see, checked by export_request); the archival file — the whole audit trail,
+    # every signature, queries and SDV — for data managers only (they alone hold
+    # view_all_exports; a dedicated permission would need a migration of ExportJob)
+    from datamanagement.exports import odm
+
+    EXPORT_KINDS.register(
+        ExportKind(
+            key="odm_snapshot",
+            label=_("CDISC ODM 1.3.2 snapshot (current values, XML)"),
+            produce=odm.produce_snapshot,
+            file_name=odm.snapshot_file_name,
+            content_type="application/xml",
+            fields=("sites", "subject"),
+            order=20,
+        )
+    )
+    EXPORT_KINDS.register(
+        ExportKind(
+            key="odm_archival",
+            label=_("CDISC ODM 1.3.2 archival file (every change, audit records, signatures)"),
+            produce=odm.produce_archival,
+            file_name=odm.archival_file_name,
+            content_type="application/xml",
+            permission="datamanagement.view_all_exports",
+            fields=("sites", "subject"),
+            order=30,
+        )
+    )
+    # the casebook sign-off, a signature of the archival ODM
+    from datamanagement.models import CasebookSignature
+
+    registry.signature_sources.register(
+        registry.SignatureSource("CASEBOOK", CasebookSignature, "subject", order=90)
+    )
     # certified-copy casebooks (issue 15, point 4): one subject's PDF, a site's in one zip
     from datamanagement.exports.casebook import kinds as casebook
 

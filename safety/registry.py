@@ -58,7 +58,12 @@ def _unlock_voids(scope) -> list[str]:
 
 def register() -> None:
     from safety import panels, reminders
-    from safety.models import AdverseEvent, AdverseEventFollowUp, VitalSigns
+    from safety.models import (
+        AdverseEvent,
+        AdverseEventFollowUp,
+        AdverseEventSignature,
+        VitalSigns,
+    )
     from safety.services.death import death_problems
 
     for model in (VitalSigns, AdverseEvent):
@@ -67,6 +72,11 @@ def register() -> None:
         registry.CrfModel(AdverseEventFollowUp, subject_path="adverse_event__subject", order=30)
     )
     registry.death_checks.register(registry.DeathCheck("fatal_adverse_event", death_problems))
+    registry.signature_sources.register(
+        registry.SignatureSource(
+            "AE", AdverseEventSignature, "adverse_event__subject", "adverse_event", order=30
+        )
+    )
     registry.reminder_sources.register(reminders.VITALS)
     registry.reminder_sources.register(reminders.SAES)
     registry.lock_blockers.register(

@@ -154,6 +154,11 @@ def test_the_dashboard_panels_and_home_tasks_come_in_their_order():
         "lock_blockers",
         "failed_notifications",
     ]
+    # the e-signatures the archival ODM carries (datamanagement.exports.odm)
+    assert [(s.key, s.model._meta.label_lower) for s in registry.signature_sources] == [
+        ("AE", "safety.adverseeventsignature"),
+        ("CASEBOOK", "datamanagement.casebooksignature"),
+    ]
     assert list(SITE_COUNTS) == [
         "screening_count",
         "subject_count",

@@ -19,6 +19,8 @@ registries instead of importing a trial app:
   data verification it makes stale), listed in the unlock's audited entry;
 - `after_save_hooks`: what runs after a CRF page saved a record (`core.forms.crf_save`):
   data management's edit checks for the record's subject.
+- `signature_sources`: the electronic signatures kept (AE signatures, casebook sign-offs),
+  for the archival ODM export.
 
 (The site overview's counts per site register with `accounts.selectors.site_count_register`,
 since accounts sits below core.)
@@ -243,6 +245,21 @@ class AfterSave:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class SignatureSource:
+    """A model of electronic signatures (21 CFR 11.50), read by the exports: its rows have
+    `signer` (a user), `printed_name`, `signed_at`, `meaning` (the words shown when signing),
+    `voided_at` and `void_reason`. `subject_path`: the lookup to the subject's id;
+    `record_field`: the foreign key to the CRF record signed ("" when the signature covers the
+    subject's whole casebook)."""
+
+    key: str
+    model: type
+    subject_path: str
+    record_field: str = ""
+    order: int = 0
+
+
 crf_models = Registry("CRF models")
 visit_forms = Registry("visit forms")
 reminder_sources = Registry("reminder sources")
@@ -255,6 +272,7 @@ record_parts = Registry("record parts")
 lock_blockers = Registry("database-lock blockers")
 unlock_effects = Registry("unlock effects")
 after_save_hooks = Registry("after-save hooks")
+signature_sources = Registry("signature sources")
 
 
 def reminder_source_of(kind: str) -> ReminderSource | None:

@@ -4,9 +4,8 @@ new CRF appears with no change here) with its values as entered, flags, source d
 verification, freeze/lock state, audit trail, queries and signatures, grouped by visit in
 schedule order.
 
-Signatures are found without naming their models: a model related to a CRF model with
-`printed_name`, `signed_at` and `meaning` fields is a signature of that record (the AE
-signatures of safety, the casebook sign-off of the subject)."""
+Signatures come from `registry.signature_sources` (the AE signatures of safety, the casebook
+sign-off), as the archival ODM reads them."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,7 +33,6 @@ from enrollment.models import Subject, SubjectVisit
 from trial_edc.audit.selectors import records_history
 from trial_edc.core import registry
 
-SIGNATURE_FIELDS = frozenset({"printed_name", "signed_at", "meaning"})
 ITEM_FLAGS = {"high": "↑", "low": "↓", "H": "↑", "L": "↓"}
 
 
@@ -166,18 +164,6 @@ def site_time(moment: datetime, zone: ZoneInfo) -> str:
     return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
 
 
-def _signature_relations(model) -> list[tuple[type, str]]:
-    """(signature model, its field pointing at `model`) for every signature of a record."""
-    found = []
-    for rel in model._meta.related_objects:
-        if not rel.one_to_many:
-            continue
-        names = {f.name for f in rel.related_model._meta.concrete_fields}
-        if names >= SIGNATURE_FIELDS:
-            found.append((rel.related_model, rel.field.name))
-    return found
-
-
 def _crfs_with_lookups():
     """(crf, subject lookup, visit lookup, index) of every registered CRF reaching a subject."""
     out = []
@@ -282,7 +268,7 @@ def casebooks(subject_ids, *, identifying: bool = True) -> dict[int, Casebook]:
         targets.add(lock_rules.record_target(crf.key, obj.pk))
         targets.update(parent_targets)
     states = states_by_target(targets)
-    signatures = _signatures(by_model)
+    signatures = _signatures(ids)
 
     # --- assemble, per subject, grouped by visit in schedule order ---
     groups: dict[int, dict] = {pk: {} for pk in ids}
@@ -458,22 +444,35 @@ def _queries(by_model: dict) -> dict[tuple[str, int], list[QueryThread]]:
     return out
 
 
-def _signatures(by_model: dict) -> dict[tuple[str, int], list[Signature]]:
-    """(model label, record id) -> every signature of the record, valid or voided (one query
-    per kind of signature)."""
+def _signatures(subject_ids) -> dict[tuple[str, int], list[Signature]]:
+    """(model label, record id) -> every signature of the record, valid or voided, from the
+    registered signature sources (one query each); a signature of the whole casebook belongs
+    to the subject's own record."""
     out: dict[tuple[str, int], list[Signature]] = defaultdict(list)
-    for model, pks in by_model.items():
-        for sig_model, fk in _signature_relations(model):
-            what = str(sig_model._meta.verbose_name).capitalize()
-            for s in sig_model._default_manager.filter(**{f"{fk}__in": pks}).order_by("signed_at"):
-                out[(model._meta.label_lower, getattr(s, f"{fk}_id"))].append(
-                    Signature(
-                        printed_name=s.printed_name,
-                        signed_at=s.signed_at,
-                        meaning=s.meaning,
-                        what=what,
-                        voided_at=getattr(s, "voided_at", None),
-                        void_reason=getattr(s, "void_reason", ""),
-                    )
+    subject_label = Subject._meta.label_lower
+    for source in registry.signature_sources:
+        model = source.model
+        what = str(model._meta.verbose_name).capitalize()
+        rows = (
+            model._default_manager.filter(**{f"{source.subject_path}__in": list(subject_ids)})
+            .annotate(_cb_subject=F(source.subject_path))
+            .order_by("signed_at", "pk")
+        )
+        if source.record_field:
+            label = model._meta.get_field(source.record_field).related_model._meta.label_lower
+        for s in rows:
+            if source.record_field:
+                key = (label, getattr(s, f"{source.record_field}_id"))
+            else:
+                key = (subject_label, s._cb_subject)
+            out[key].append(
+                Signature(
+                    printed_name=s.printed_name,
+                    signed_at=s.signed_at,
+                    meaning=s.meaning,
+                    what=what,
+                    voided_at=s.voided_at,
+                    void_reason=s.void_reason,
                 )
+            )
     return out

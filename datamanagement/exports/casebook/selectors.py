@@ -142,6 +142,8 @@ def _shown_fields(crf) -> list[models.Field]:
 
 def _value(f: models.Field, obj, names: dict, zone: ZoneInfo) -> str:
     value = getattr(obj, f.attname)
+    if isinstance(value, list | tuple):  # a JSON list (e.g. the criteria a screening failed)
+        value = ", ".join(str(v) for v in value)
     if value is None or value == "":
         return "—"
     if f.choices:

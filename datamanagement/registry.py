@@ -152,3 +152,29 @@ def _register_exports() -> None:
     registry.signature_sources.register(
         registry.SignatureSource("CASEBOOK", CasebookSignature, "subject", order=90)
     )
+    # certified-copy casebooks (issue 15, point 4): one subject's PDF, a site's in one zip
+    from datamanagement.exports.casebook import kinds as casebook
+
+    EXPORT_KINDS.register(
+        ExportKind(
+            key="casebook",
+            label=_("Casebook (one subject)"),
+            produce=casebook.produce_casebook,
+            file_name=casebook.casebook_file_name,
+            content_type="application/pdf",
+            fields=("sites", "subject"),
+            required=("subject",),
+            order=40,
+        )
+    )
+    EXPORT_KINDS.register(
+        ExportKind(
+            key="casebooks",
+            label=_("Casebooks of a site (zip)"),
+            produce=casebook.produce_site_casebooks,
+            file_name=casebook.site_casebooks_file_name,
+            content_type="application/zip",
+            fields=("sites",),
+            order=41,
+        )
+    )

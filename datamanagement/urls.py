@@ -58,3 +58,14 @@ urlpatterns += [
     path("exports/", export_views.export_list, name="export_list"),
     path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
 ]
+
+# --- certified-copy casebooks (issue 15, point 4) ---
+from datamanagement.exports.casebook import views as casebook_export_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "exports/casebook/<int:subject_id>/",
+        casebook_export_views.casebook_request,
+        name="casebook_export",
+    ),
+]

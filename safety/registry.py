@@ -86,9 +86,9 @@ def register() -> None:
     from safety.models import (
         AdverseEvent,
         AdverseEventFollowUp,
+        AdverseEventSignature,
         SafetyLabPanel,
         SafetyLabResult,
-        AdverseEventSignature,
         VitalSigns,
     )
     from safety.services.death import death_problems

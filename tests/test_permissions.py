@@ -195,6 +195,11 @@ PAGES = [
         lambda f: reverse("datamanagement:export_download", args=[f["export"].pk]),
         {COORD: 403, INV: 404, MON: 404, DM: 200},
     ),
+    (
+        "casebook PDF request",
+        lambda f: reverse("datamanagement:casebook_export", args=[f["subject"].pk]),
+        DOWNLOADS,
+    ),
 ]
 
 CASES = [

@@ -48,6 +48,14 @@ class ExportRequestForm(forms.Form):
             (crf.key, str(crf.model._meta.verbose_name).capitalize()) for crf in registry.crf_models
         ]
 
+    def clean(self):
+        data = super().clean()
+        kind = EXPORT_KINDS.get(data.get("kind") or "")
+        for name in kind.required if kind is not None else ():
+            if name in self.fields and not data.get(name):
+                self.add_error(name, _("This export needs it."))
+        return data
+
     def clean_as_of(self):
         as_of = self.cleaned_data.get("as_of")
         if as_of and self.today and as_of > self.today:

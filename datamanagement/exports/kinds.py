@@ -11,7 +11,7 @@ A kind plugs in with:
   `trial-edc_NCT06919380_csv_site01_2026-11-30.zip` (`standard_file_name` builds that).
 - `content_type`; `permission` ("app_label.codename") a user needs to ask for it;
 - `fields`: which filters its request form shows (of "sites", "form", "as_of", "subject",
-  "labels").
+  "labels"); `required`: those of them it cannot do without (refused empty next to the field).
 """
 
 from collections.abc import Callable
@@ -35,6 +35,7 @@ class ExportKind:
     permission: str = "datamanagement.request_export"
     fields: tuple[str, ...] = field(default=("sites",))
     order: int = 0
+    required: tuple[str, ...] = ()  # filters the request form refuses empty ("subject")
 
 
 EXPORT_KINDS = Registry("export kinds")

@@ -5,6 +5,8 @@ language) or the one a task carries. Chinese needs a CJK font installed (Debian'
 fonts-noto-cjk): every PDF stylesheet names "Noto Sans CJK SC" after its Latin font, and the
 base stylesheet below does so for anything a template leaves unstyled."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.template.loader import render_to_string
 
@@ -16,10 +18,40 @@ BASE_CSS = (
 )
 
 
-def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import CSS, HTML  # heavy; loaded on the first PDF, not at start-up
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file embedded in the PDF (PDF/A-3 allows it: e.g. the data the PDF prints)."""
+
+    filename: str
+    content: bytes
+    description: str = ""
+    relationship: str = "Source"  # PDF/A-3 AFRelationship: Source, Data, Supplement, ...
+
+
+def render_pdf(
+    template: str,
+    context: dict,
+    *,
+    pdf_variant: str | None = None,
+    attachments: tuple[PdfAttachment, ...] | list[PdfAttachment] = (),
+) -> bytes:
+    """`pdf_variant` e.g. "pdf/a-3b" (an archival PDF, which may embed `attachments`)."""
+    from weasyprint import CSS, HTML, Attachment  # heavy; loaded on the first PDF, not at start-up
 
     html = render_to_string(template, context)
+    options = {}
+    if pdf_variant:
+        options["pdf_variant"] = pdf_variant
+    if attachments:
+        options["attachments"] = [
+            Attachment(
+                string=a.content,
+                name=a.filename,
+                description=a.description or a.filename,
+                relationship=a.relationship,
+            )
+            for a in attachments
+        ]
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(string=BASE_CSS)]
+        stylesheets=[CSS(string=BASE_CSS)], **options
     )

@@ -9,4 +9,4 @@ register = template.Library()
 
 @register.filter
 def may(user, permission: str) -> bool:
-    return bool(permission) and user.has_perm(permission)
+    return bool(permission) and user is not None and user.has_perm(permission)

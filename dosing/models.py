@@ -129,8 +129,3 @@ class ConcomitantMedication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.drug} {self.dose} {self.unit}"
-
-    @property
-    def prior(self) -> bool:
-        """Started before day 1: a prior treatment (the baseline form lists it)."""
-        return self.start_date < self.subject.day1

@@ -192,7 +192,7 @@ PAGES = [
     ("exports", lambda f: reverse("datamanagement:export_list"), DOWNLOADS),
     (
         "export download (someone else's)",
-        lambda f: reverse("datamanagement:export_download", args=[f["export"].pk]),
+        lambda f: reverse("datamanagement:export_download", args=[_ready_export(f["site"]).pk]),
         {COORD: 403, INV: 404, MON: 404, DM: 200},
     ),
     (
@@ -219,7 +219,6 @@ def page_objects(site, role_users):
         "users": users,
         "screening": open_screening(site=site, user=users[COORD]),
         "subject": enrolled_subject(site=site, coordinator=users[COORD], investigator=users[INV]),
-        "export": _ready_export(site),
     }
 
 

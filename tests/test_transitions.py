@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from datamanagement.models.exports import EXPORT_MOVES, ExportJob
 from datamanagement.models.locks import LOCK_MOVES, LockState
 from datamanagement.models.queries import QUERY_MOVES, SYSTEM_QUERY_MOVES, QueryState
 from enrollment.models import (
@@ -29,6 +30,7 @@ TABLES = {
     "query": QUERY_MOVES,
     "automatic query (the system's moves)": SYSTEM_QUERY_MOVES,
     "freeze and lock": LOCK_MOVES,
+    "export": EXPORT_MOVES,
 }
 
 S, SUB, V = Screening.Status, Subject.Status, SubjectVisit.Outcome
@@ -37,7 +39,14 @@ Q = QueryState
 L = LockState
 LS = LabSignal.Status
 
+E = ExportJob.Status
 ALLOWED = {
+    "export": {
+        (E.QUEUED, E.RUNNING),
+        (E.RUNNING, E.READY),
+        (E.RUNNING, E.FAILED),
+        (E.FAILED, E.RUNNING),  # tried again; a ready file is kept as it is
+    },
     "screening": {
         (S.IN_SCREENING, S.ELIGIBLE),
         (S.IN_SCREENING, S.SCREEN_FAILURE),

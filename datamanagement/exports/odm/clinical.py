@@ -31,7 +31,7 @@ from trial_edc.accounts.models import Site
 from trial_edc.core import registry
 from trial_edc.study import study
 
-BATCH = 100  # subjects read together (a fixed number of queries per CRF model each)
+BATCH = 200  # subjects read together (a fixed number of queries per CRF model each)
 
 
 # --- scope ----------------------------------------------------------------------------

@@ -15,10 +15,8 @@ subject batch, each batch read in a fixed number of queries per CRF model (never
   data verification and voided signatures follow in the `tedc` extension (extension.py).
 """
 
-import json
 from collections import defaultdict
-from datetime import UTC, date, datetime, time
-from decimal import Decimal
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -26,42 +24,14 @@ from lxml import etree
 
 from datamanagement.exports.odm import metadata as md
 from datamanagement.exports.odm.extension import TEDC_NS
+from datamanagement.exports.odm.values import SYSTEM_USER, location_oid, odm_value, user_oid, utc
 from datamanagement.places import subject_lookup, visit_lookup
 from enrollment.models import Subject, SubjectVisit
 from trial_edc.accounts.models import Site
 from trial_edc.core import registry
 from trial_edc.study import study
 
-BATCH = 25  # subjects read together
-SYSTEM_USER = "USR.SYSTEM"
-
-
-# --- values ---------------------------------------------------------------------------
-def odm_value(value) -> str | None:
-    """The ItemData Value of a field value (None: no value, no ItemData)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date | time | Decimal | int | float):
-        return value.isoformat() if isinstance(value, date | time) else str(value)
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return str(value)
-
-
-def utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
-def user_oid(user_id) -> str:
-    return f"USR.{user_id}" if user_id else SYSTEM_USER
-
-
-def location_oid(code: str) -> str:
-    return f"LOC.{code}"
+BATCH = 200  # subjects read together (a fixed number of queries per CRF model each)
 
 
 # --- scope ----------------------------------------------------------------------------

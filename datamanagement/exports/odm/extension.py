@@ -18,6 +18,7 @@ from collections import defaultdict
 from django.contrib.contenttypes.models import ContentType
 from lxml import etree
 
+from datamanagement.exports.odm.values import user_oid, utc
 from datamanagement.models import Query, QueryMessage, SourceVerification
 from trial_edc.core import registry
 
@@ -39,14 +40,10 @@ def _set(el, **attrs) -> None:
 
 
 def _at(moment) -> str | None:
-    from datamanagement.exports.odm.clinical import utc
-
     return utc(moment) if moment else None
 
 
 def _user(user_id) -> str:
-    from datamanagement.exports.odm.clinical import user_oid
-
     return user_oid(user_id)
 
 

@@ -74,6 +74,7 @@ def validate_file(path, *, extended: bool = True) -> list[str]:
     children: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, OID) -> allowed
     protocol_events: set[str] = set()
     nesting: set[tuple[str, str, str]] = set()  # (kind, parent OID, child OID) seen in data
+    etree.clear_error_log()
     try:
         for _, el in etree.iterparse(
             str(path), events=("end",), schema=schema(extended), huge_tree=True
@@ -118,7 +119,9 @@ def validate_file(path, *, extended: bool = True) -> list[str]:
                 while el.getprevious() is not None:
                     del parent[0]
     except etree.XMLSyntaxError as error:
-        log = [f"line {e.line}: {e.message}" for e in error.error_log] or [str(error)]
+        log = [f"line {e.line}: {e.message}" if e.line else e.message for e in error.error_log] or [
+            str(error)
+        ]
         return (log + problems)[:MAX_MESSAGES]
     for attr, oid in sorted(refs):
         kind = REFERENCES[attr]

@@ -7,6 +7,7 @@ and CTCAE terms."""
 import re
 from datetime import timedelta
 
+import pghistory
 import pytest
 from django.urls import reverse
 
@@ -86,7 +87,8 @@ def chinese_date(d) -> str:
 
 @pytest.fixture
 def chinese_site(site, role_users):
-    Site.objects.filter(pk=site.pk).update(language="zh-hans", name="广州医科大学附属第一医院")
+    with pghistory.context(reason="test set-up"):
+        Site.objects.filter(pk=site.pk).update(language="zh-hans", name="广州医科大学附属第一医院")
     for user, (last, first) in zip(
         role_users.values(), [("李", "晨"), ("王", "芳"), ("周", "敏"), ("陈", "静")], strict=True
     ):

@@ -1,6 +1,7 @@
 """A reminder or an alert is written in each recipient's language: the same dose reminder to
 a Chinese-reading and an English-reading coordinator, queued at once, sent in two languages."""
 
+import pghistory
 from django.core import mail
 
 from trial_edc.accounts.roles import Role
@@ -36,7 +37,8 @@ def test_the_language_of_a_recipient_without_a_choice_is_their_sites(
 ):
     from trial_edc.accounts.models import Site
 
-    Site.objects.filter(pk=site.pk).update(language="zh-hans")
+    with pghistory.context(reason="test set-up"):
+        Site.objects.filter(pk=site.pk).update(language="zh-hans")
     reminders.reminders_run(at(18))
     subjects = set(
         Notification.objects.filter(recipient=coordinator).values_list("subject", flat=True)

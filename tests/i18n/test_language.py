@@ -1,6 +1,7 @@
 """Each person reads trial-edc in their own language: their choice, else their site's; the
 navigation bar's switcher keeps a new choice; anonymous visitors get their browser's."""
 
+import pghistory
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -22,7 +23,8 @@ def test_a_user_reads_english_when_english_is_theirs(coordinator, client_for):
 
 
 def test_without_a_choice_a_user_reads_the_language_of_their_site(site, coordinator, client_for):
-    Site.objects.filter(pk=site.pk).update(language="zh-hans")
+    with pghistory.context(reason="test set-up"):
+        Site.objects.filter(pk=site.pk).update(language="zh-hans")
     coordinator.refresh_from_db()
     assert coordinator.language == "" and coordinator.preferred_language == "zh-hans"
     page = client_for(coordinator).get(reverse("portal:home")).content.decode()
@@ -30,7 +32,8 @@ def test_without_a_choice_a_user_reads_the_language_of_their_site(site, coordina
 
 
 def test_the_users_choice_wins_over_the_browser_and_the_site(site, monitor):
-    Site.objects.filter(pk=site.pk).update(language="zh-hans")
+    with pghistory.context(reason="test set-up"):
+        Site.objects.filter(pk=site.pk).update(language="zh-hans")
     monitor.language = "en"
     monitor.save()
     client = login(Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9"), monitor)

@@ -4,6 +4,7 @@ have Chinese headings and the Chinese free text as typed, and carry the CJK font
 import shutil
 import subprocess
 
+import pghistory
 import pytest
 from django.urls import reverse
 
@@ -106,7 +107,8 @@ def test_a_subjects_30_day_report_made_by_the_worker_is_in_the_sites_language(
 ):
     from trial_edc.accounts.models import Site
 
-    Site.objects.filter(pk=site.pk).update(language="zh-hans")
+    with pghistory.context(reason="test set-up"):
+        Site.objects.filter(pk=site.pk).update(language="zh-hans")
     report = SafetyReport.objects.create(
         kind=SafetyReport.Kind.SUBJECT, subject=subject_on_day_6, site_codes=site.code
     )

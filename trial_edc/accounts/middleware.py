@@ -38,7 +38,8 @@ def session_clock_start(sender, request, user, **kwargs) -> None:
         request.session[SESSION_STARTED] = now
         request.session[SESSION_LAST_SEEN] = now
         request.session.pop(SESSION_TIME_ZONE, None)
-        request.session.pop(SESSION_LANGUAGE, None)
+        # the person's language, read once at sign-in (UserLanguageMiddleware activates it)
+        request.session[SESSION_LANGUAGE] = user.preferred_language
 
 
 class SessionExpiryMiddleware:

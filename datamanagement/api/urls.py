@@ -13,7 +13,7 @@ from datamanagement.api.views import viewset_for
 
 app_name = "api"
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)  # path converters: <int:pk>
 for endpoint in selectors.endpoints():
     router.register(endpoint.path, viewset_for(endpoint), basename=endpoint.basename)
 

@@ -76,6 +76,7 @@ class RecordViewSet(AccessLogged, viewsets.ReadOnlyModelViewSet):
     """Read-only records of the token owner's sites."""
 
     endpoint: selectors.Endpoint
+    lookup_value_converter = "int"
     permission_classes = [permissions.IsAuthenticated, MayView]
 
     def get_queryset(self):

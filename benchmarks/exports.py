@@ -7,7 +7,8 @@ the subjects can be seen.
 python benchmarks/exports.py --subjects 10 100
 
 Each product is a row of PRODUCTS: name -> callable(out: binary stream) that writes the
-export the way the worker does; other export kinds add their rows there.
+export the way the worker does: the CSV zip, the ODM snapshot and archival files (validated),
+and one subject's casebook PDF.
 """
 
 import argparse
@@ -42,11 +43,32 @@ def _csv_zip_as_of(out) -> None:
     write_csv_zip(out, ExportFilters(sites=codes, identifying=True, as_of=as_of))
 
 
-# product name -> callable(out): the other export kinds (snapshot ODM, archival ODM, one
-# casebook) add theirs here
+def _odm_snapshot(out) -> None:
+    from datamanagement.exports.odm import write_odm
+
+    write_odm(out, archival=False)  # validated (XSD and references) before it is written
+
+
+def _odm_archival(out) -> None:
+    from datamanagement.exports.odm import write_odm
+
+    write_odm(out, archival=True)
+
+
+def _one_casebook(out) -> None:
+    from datamanagement.exports.casebook import casebook_pdf
+    from enrollment.models import Subject
+
+    out.write(casebook_pdf(Subject.objects.order_by("pk").first()).pdf)
+
+
+# product name -> callable(out)
 PRODUCTS = {
     "CSV zip (per-form CSV + dictionary)": _csv_zip,
     "CSV zip as of a date (from the audit trail)": _csv_zip_as_of,
+    "ODM 1.3.2 snapshot": _odm_snapshot,
+    "ODM 1.3.2 archival (every change, audit records, signatures)": _odm_archival,
+    "casebook PDF of one subject (PDF/A-3b, archival ODM embedded)": _one_casebook,
 }
 
 

@@ -24,9 +24,11 @@ def _seed() -> None:
     from datamanagement.sdv.selectors import latest_seq
     from datamanagement.sdv.services import record_verify
     from enrollment.models import Screening, Subject
+    from portal.demo.baseline import baseline_demo_seed
     from portal.demo.datamanagement import datamanagement_demo_seed
     from portal.demo.efficacy import efficacy_demo_seed
     from portal.demo.enrollment import enrollment_demo_seed
+    from portal.demo.labs import labs_demo_seed
     from portal.demo.people import demo_seed
     from portal.demo.treatment import treatment_demo_seed
     from safety.models import AdverseEvent, AdverseEventFollowUp, VitalSigns
@@ -35,7 +37,9 @@ def _seed() -> None:
     today = timezone.localdate()
     enrollment_demo_seed(today)
     treatment_demo_seed(today)
+    baseline_demo_seed(today)
     efficacy_demo_seed(today)
+    labs_demo_seed(today)
     datamanagement_demo_seed()
     monitor = User.objects.get(username="monitor")  # sites 01 and 02
     vitals = VitalSigns.objects.filter(subject__subject_number="01-002").order_by("pk").first()

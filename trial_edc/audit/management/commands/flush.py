@@ -15,6 +15,9 @@ class Command(flush.Command):
     help = flush.Command.help + " Runs as the owner role, with the maintenance switch on."
 
     def handle(self, **options):
+        # CASCADE: a table Django no longer lists still references the users (knox's own
+        # AuthToken, swapped for datamanagement.ApiToken, keeps the table its migration made)
+        options["allow_cascade"] = True
         database = options["database"]
         owner = owner_database()
         if database == owner:
@@ -29,7 +32,7 @@ class Command(flush.Command):
                 self.style,
                 connection,
                 reset_sequences=options.get("reset_sequences", True),
-                allow_cascade=options.get("allow_cascade", False),
+                allow_cascade=True,
             )
             if options["interactive"]:
                 confirm = input(

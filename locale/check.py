@@ -115,7 +115,7 @@ def problems(entries: list[Entry]) -> list[str]:
 
 
 def fill(translations: dict[str, str], path: Path = PO) -> int:
-    """Set msgstr of the msgids given (and clear their fuzzy flag); returns how many."""
+    """Set msgstr of the msgids given (and clear their fuzzy flag and stale #| lines); returns how many."""
     entries, n = read(path), 0
     for e in entries[1:]:
         if e.msgid in translations:
@@ -123,7 +123,7 @@ def fill(translations: dict[str, str], path: Path = PO) -> int:
             e.comments = [
                 c if not c.startswith("#,") else c.replace(" fuzzy,", "").replace(", fuzzy", "")
                 for c in e.comments
-                if c.strip() != "#, fuzzy"
+                if c.strip() != "#, fuzzy" and not c.startswith("#|")
             ]
             n += 1
     write(entries, path)

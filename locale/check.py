@@ -124,7 +124,7 @@ def problems(entries: list[Entry]) -> list[str]:
 
 
 def fill(translations: dict[str, str], path: Path = PO) -> int:
-    """Set msgstr of the msgids given (and clear their fuzzy flag and stale #| lines); returns how many."""
+    """Set msgstr of the msgids given, clear their fuzzy flag and #| lines; returns how many."""
     entries, n = read(path), 0
     for e in entries[1:]:
         if e.msgid in translations:

@@ -19,6 +19,7 @@ PO = Path(__file__).resolve().parent / "zh_Hans" / "LC_MESSAGES" / "django.po"
 @dataclass
 class Entry:
     comments: list[str] = field(default_factory=list)
+    msgctxt: str | None = None
     msgid: str = ""
     msgid_plural: str | None = None
     msgstr: dict[int, str] = field(default_factory=dict)
@@ -57,10 +58,14 @@ def read(path: Path = PO) -> list[Entry]:
             if target is not None and target != "comment":
                 flush()
             entry.comments.append(line)
+        elif line.startswith("msgctxt "):
+            if target not in (None, "comment"):
+                flush()
+            entry.msgctxt, target = _unquote(line[8:]), "msgctxt"
         elif line.startswith("msgid_plural "):
             entry.msgid_plural, target = _unquote(line[13:]), "plural"
         elif line.startswith("msgid "):
-            if target not in (None, "comment"):
+            if target not in (None, "comment", "msgctxt"):
                 flush()
             entry.msgid, target = _unquote(line[6:]), "msgid"
         elif line.startswith("msgstr["):
@@ -70,7 +75,9 @@ def read(path: Path = PO) -> list[Entry]:
             entry.msgstr[0], target = _unquote(line[7:]), ("msgstr", 0)
         elif line.startswith('"'):
             text = _unquote(line)
-            if target == "msgid":
+            if target == "msgctxt":
+                entry.msgctxt += text
+            elif target == "msgid":
                 entry.msgid += text
             elif target == "plural":
                 entry.msgid_plural += text
@@ -93,6 +100,8 @@ def write(entries: list[Entry], path: Path = PO) -> None:
     out = []
     for e in entries:
         out.extend(e.comments)
+        if e.msgctxt is not None:
+            out.append("msgctxt " + _quote(e.msgctxt))
         out.append("msgid " + _quote(e.msgid))
         if e.msgid_plural is not None:
             out.append("msgid_plural " + _quote(e.msgid_plural))
@@ -115,7 +124,7 @@ def problems(entries: list[Entry]) -> list[str]:
 
 
 def fill(translations: dict[str, str], path: Path = PO) -> int:
-    """Set msgstr of the msgids given (and clear their fuzzy flag); returns how many."""
+    """Set msgstr of the msgids given, clear their fuzzy flag and #| lines; returns how many."""
     entries, n = read(path), 0
     for e in entries[1:]:
         if e.msgid in translations:
@@ -123,7 +132,7 @@ def fill(translations: dict[str, str], path: Path = PO) -> int:
             e.comments = [
                 c if not c.startswith("#,") else c.replace(" fuzzy,", "").replace(", fuzzy", "")
                 for c in e.comments
-                if c.strip() != "#, fuzzy"
+                if c.strip() != "#, fuzzy" and not c.startswith("#|")
             ]
             n += 1
     write(entries, path)

@@ -3,6 +3,7 @@ rule that gave it and its inputs; values that call for an AE marked. A fixed num
 whatever the subjects and results (the graded results, their first doses)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from safety.labs import selectors
 from trial_edc.core.pdf import render_pdf
@@ -16,7 +17,7 @@ def lab_listing_context(subject_ids, generated_by: str) -> dict:
         subject = g.panel.subject
         subjects.setdefault(subject.pk, (subject, []))[1].append(g)
     return {
-        "title": "Safety laboratory listing",
+        "title": _("Safety laboratory listing"),
         "protocol_id": study().protocol_id,
         "ctcae_version": study().ctcae_version,
         "generated_by": generated_by,

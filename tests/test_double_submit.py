@@ -81,6 +81,7 @@ def test_the_site_form_saved_unchanged_with_a_reason_writes_no_history(data_mana
             "code": site.code,
             "name": site.name,
             "time_zone": site.time_zone,
+            "language": site.language,
             "is_active": "on",
             "reason_for_change": "Checked",
         },

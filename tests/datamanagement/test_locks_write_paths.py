@@ -22,6 +22,7 @@ def seeded():
     from portal.demo.baseline import baseline_demo_seed
     from portal.demo.efficacy import efficacy_demo_seed
     from portal.demo.enrollment import enrollment_demo_seed
+    from portal.demo.labs import labs_demo_seed
     from portal.demo.people import demo_seed
     from portal.demo.treatment import treatment_demo_seed
 
@@ -31,6 +32,7 @@ def seeded():
     treatment_demo_seed(today)
     baseline_demo_seed(today)
     efficacy_demo_seed(today)
+    labs_demo_seed(today)
     _follow_up()
 
 

@@ -167,7 +167,7 @@ def test_treatment_pages_run_a_constant_number_of_queries(
         )
     # + 1 each for the subject's queries, freeze or lock, and verification and sign-off (the
     # data management panels)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(26):
         assert (
             coordinator_client.get(
                 reverse("portal:subject_dashboard", args=[subject.pk])

@@ -287,7 +287,7 @@ def test_lists_and_dashboard_run_a_constant_number_of_queries(
     # forms and the change from baseline (one query per efficacy form);
     # + 1 each for the subject's queries, freeze or lock, and verification and sign-off (the
     # data management panels)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(26):
         coordinator_client.get(reverse("portal:subject_dashboard", args=[subjects[-1].pk]))
 
 

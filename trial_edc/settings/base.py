@@ -184,7 +184,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # axes warns when the IP address is not a lockout key; the protocol locks per username, which
 # rotating user agents or cookies does not get around.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# drf_spectacular.W001: a choice list shared by several fields (yes/no/unknown) gets one schema
+# name per field; the schema stays correct (drf-spectacular says so itself)
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "drf_spectacular.W001"]
 
 # --- Accounts: two factors, client address (issue 13; trial_edc/accounts) -----------------
 # TOTP (authenticator app) with one-time recovery codes, required for investigators and data

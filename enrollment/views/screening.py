@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from enrollment import rules, selectors, services
@@ -54,7 +55,7 @@ def screening_log(request):
 
 
 class NewScreeningForm(ScreeningForm):
-    site = forms.ModelChoiceField(queryset=None, label=_("Site"))
+    site = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Site"))
     field_order = ["site"]
 
     def __init__(self, *args, user, **kwargs):

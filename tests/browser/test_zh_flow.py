@@ -24,6 +24,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # what may stay in Latin letters on a Chinese page: codes, units, product and standard names
 ALLOWED = {
     "trial-edc",
+    "PaO2/FiO2",
+    "SpO2/FiO2",
+    "C",  # of °C (the text splits the degree sign off)
+    "ILD",  # like RP-ILD: the abbreviation Chinese respiratory physicians write
+    "EDC",  # as Chinese trial staff write it (电子数据采集 is rarely spelled out)
     "NCT06919380",
     "MSC-exos-P1",
     "MSC-exos",

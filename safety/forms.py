@@ -195,8 +195,9 @@ class SignatureForm(SignatureCredentialsForm):
 def _signing_label(ae) -> str:
     """The AE as it stands now: worst grade and current outcome after its follow-ups."""
     state = current_state(ae)
+    worst = _("worst grade")
     return (
-        f"{ae.subject.subject_number} · {ae.aeterm} · {_('worst grade')} {state.worst_grade}"
+        f"{ae.subject.subject_number} · {ae.aeterm} · {worst} {state.worst_grade}"
         f" · {outcome_label(state.outcome)}{' · SAE' if ae.aeser else ''}"
         f" · {ae.aestdtc:%Y-%m-%d}"
     )

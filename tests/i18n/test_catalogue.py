@@ -66,3 +66,36 @@ def test_the_checker_finds_text_outside_a_translation_tag():
         "</td><style>p { content: 'x' }</style>{# a comment #}<td>PaO2/FiO2 mmHg</td>"
     )
     assert visible_words(html) == ["Serious", "HR", "Heart", "rate"]
+
+
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy", "ngettext"}
+APP_DIRS = ("trial_edc", "enrollment", "dosing", "safety", "efficacy", "datamanagement", "portal")
+
+
+def _gettext_inside_fstrings(path: Path) -> list[str]:
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.JoinedStr):
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in GETTEXT_NAMES
+                ):
+                    found.append(f"{path.relative_to(LOCALE.parent)}:{inner.lineno}")
+    return found
+
+
+def test_no_message_is_marked_inside_an_f_string():
+    # makemessages (xgettext) does not read inside f-strings: such a message never reaches
+    # the catalogue and shows in English; name it outside the f-string
+    root = LOCALE.parent
+    found = [
+        where
+        for folder in APP_DIRS
+        for path in sorted((root / folder).rglob("*.py"))
+        for where in _gettext_inside_fstrings(path)
+    ]
+    assert found == []

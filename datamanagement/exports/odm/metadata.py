@@ -222,8 +222,9 @@ def _criteria_texts() -> list[tuple[str, str]]:
         with translation.override(code):
             from django.utils.translation import gettext as _
 
-            lines = [f"{_('Inclusion')} {c.number}. {c.text}" for c in s.inclusion]
-            lines += [f"{_('Exclusion')} {c.number}. {c.text}" for c in s.exclusion]
+            inclusion, exclusion = _("Inclusion"), _("Exclusion")
+            lines = [f"{inclusion} {c.number}. {c.text}" for c in s.inclusion]
+            lines += [f"{exclusion} {c.number}. {c.text}" for c in s.exclusion]
             out.append((lang, "\n".join(lines)))
     return out
 

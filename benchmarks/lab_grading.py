@@ -32,6 +32,7 @@ def _seed(subjects, days: int, user) -> int:
             status="completed",
             start_time=time(9, 0),
             volume_ml=Decimal("5.0"),
+            recorded_by=user,
         )
         for s in subjects
     )

@@ -34,11 +34,15 @@ def query_reminders(now, days, staff) -> list:
     messages = []
     for site_id, queries in waiting.items():
         d = by_site[site_id]
-        lines = [
-            f" {q.pk} ({q.subject.subject_number if q.subject else '—'}, "
-            f"{q.raised_at:%Y-%m-%d}): {absolute_url('datamanagement:query_detail', q.pk)}"
+        # "%(query)s": the word "Query" in each recipient's language; the rest is data
+        lines = "\n".join(
+            "- %(query)s "
+            + (
+                f"{q.pk} ({q.subject.subject_number if q.subject else '—'}, "
+                f"{q.raised_at:%Y-%m-%d}): {absolute_url('datamanagement:query_detail', q.pk)}"
+            ).replace("%", "%%")
             for q in queries[:50]
-        ]
+        )
         facts = {"n": len(queries), "site": d.site.code}
         messages += messages_to(
             staff.of(site_id, Role.SITE_COORDINATOR, Role.INVESTIGATOR),
@@ -47,10 +51,9 @@ def query_reminders(now, days, staff) -> list:
             subject=later(
                 gettext_lazy("Site %(site)s: %(n)d queries waiting for an answer"), facts
             ),
-            body=_query_list(
-                later(gettext_lazy("These queries of site %(site)s wait for an answer:"), facts),
-                lines,
-            ),
+            body=later(gettext_lazy("These queries of site %(site)s wait for an answer:"), facts)
+            + "\n\n"
+            + later(lines, {"query": gettext_lazy("Query")}),
             content_type_id=ct,
             object_id=site_id,
             for_date=d.today,
@@ -72,11 +75,3 @@ SOURCE = ReminderSource(
     why_not_needed=why_not_needed,
     order=50,
 )
-
-
-def _query_list(heading, lines):
-    """The heading, then a line per query, "Query" in the recipient's language."""
-    body = heading + "\n"
-    for line in lines:
-        body = body + "\n- " + gettext_lazy("Query") + line
-    return body

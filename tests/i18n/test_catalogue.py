@@ -1,12 +1,14 @@
 """The Simplified Chinese catalogue is complete: every message translated, none fuzzy, the
 placeholders of each kept, and the committed .mo compiled from the .po as it is now."""
 
+import ast
 import gettext
 import importlib.util
 import re
 from pathlib import Path
 
 from tests.i18n.template_text import untranslated
+from tests.test_architecture import PACKAGES
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
 _spec = importlib.util.spec_from_file_location("locale_check", LOCALE / "check.py")
@@ -69,12 +71,9 @@ def test_the_checker_finds_text_outside_a_translation_tag():
 
 
 GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy", "ngettext"}
-APP_DIRS = ("trial_edc", "enrollment", "dosing", "safety", "efficacy", "datamanagement", "portal")
 
 
 def _gettext_inside_fstrings(path: Path) -> list[str]:
-    import ast
-
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.JoinedStr):
@@ -94,7 +93,7 @@ def test_no_message_is_marked_inside_an_f_string():
     root = LOCALE.parent
     found = [
         where
-        for folder in APP_DIRS
+        for folder in PACKAGES
         for path in sorted((root / folder).rglob("*.py"))
         for where in _gettext_inside_fstrings(path)
     ]

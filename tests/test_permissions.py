@@ -188,6 +188,19 @@ PAGES = [
     ("my notifications", lambda f: reverse("notifications:my_notifications"), ALL),
     ("notification preferences", lambda f: reverse("notifications:notification_preferences"), ALL),
     ("outbox", lambda f: reverse("notifications:notification_outbox"), DATA_MANAGER_ONLY),
+    # data management: queries, the subject matrix, SDV and the casebook are read by every
+    # role of the site; locks are the data managers'
+    ("query list", lambda f: reverse("datamanagement:query_list"), ALL),
+    (
+        "subject records (queries)",
+        lambda f: reverse("datamanagement:subject_records", args=[f["subject"].pk]),
+        ALL,
+    ),
+    ("subject matrix", lambda f: reverse("datamanagement:subject_matrix"), ALL),
+    ("SDV overview", lambda f: reverse("datamanagement:sdv_overview"), ALL),
+    ("casebook", lambda f: reverse("datamanagement:casebook", args=[f["subject"].pk]), ALL),
+    ("lock console", lambda f: reverse("datamanagement:lock_console"), DATA_MANAGER_ONLY),
+    ("database lock", lambda f: reverse("datamanagement:database_lock"), DATA_MANAGER_ONLY),
     # data out (issue 15): monitors, investigators and data managers export their sites' data
     ("exports", lambda f: reverse("datamanagement:export_list"), DOWNLOADS),
     (

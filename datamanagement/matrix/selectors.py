@@ -40,9 +40,11 @@ overlays = Registry("subject matrix overlays")
 @dataclass
 class FormCell:
     label: str
-    url: str
+    url: str  # the form's page, for those who may enter it (`permission`)
     saved: bool
     missing: bool
+    permission: str
+    read_url: str  # the visit's page, which every role of the site may read
 
 
 @dataclass
@@ -103,9 +105,15 @@ def subject_matrix(site) -> Matrix:
                 cells.append(Cell(configured.code, "not_applicable", "", []))
                 continue
             row = visit_row(visit, today)
+            read_url = reverse("efficacy:visit_detail", args=[subject.pk, visit.code])
             forms = [
                 FormCell(
-                    f.label, reverse(f.url_name, args=[subject.pk, visit.code]), f.saved, f.missing
+                    f.label,
+                    reverse(f.url_name, args=[subject.pk, visit.code]),
+                    f.saved,
+                    f.missing,
+                    f.permission,
+                    read_url,
                 )
                 for f in row.forms
             ]

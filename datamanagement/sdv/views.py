@@ -15,6 +15,8 @@ from datamanagement.sdv import selectors, services
 from datamanagement.sdv.forms import CasebookSignForm, VerifyRecordForm, VerifyVisitForm, seen_token
 from datamanagement.sdv.items import crf_info_by_label
 from enrollment.models import SubjectVisit
+from enrollment.schedule.rules import SCREENING
+from enrollment.schedule.selectors import page_permission
 from enrollment.selectors import subject_or_404
 from trial_edc.accounts import signing
 from trial_edc.accounts.selectors import scope_to_sites, sites_for
@@ -84,13 +86,21 @@ def verify_visit(request, pk: int):
     return redirect(back)
 
 
-def _visit_form_urls(subject, visit) -> dict:
+def _visit_form_urls(user, subject, visit) -> dict:
     """Form model -> the page of that form for the visit (registry.visit_forms; the visit
-    date is the page of the visit record itself)."""
+    date is the page of the visit record itself); the visit's page, which every role reads,
+    for a form the person may not enter."""
     urls = {}
+    if visit.code == SCREENING:  # its pages are the screening's (schedule rules)
+        screening = reverse("enrollment:screening_detail", args=[subject.screening_id])
+        return dict.fromkeys([SubjectVisit, *(f.model for f in registry.visit_forms)], screening)
+    read_only = reverse("efficacy:visit_detail", args=[subject.pk, visit.code])
     for form in registry.visit_forms:
         model = form.model if form.model is not None else SubjectVisit
-        urls[model] = reverse(form.url_name, args=[subject.pk, visit.code])
+        may_enter = user.has_perm(page_permission(form.model))
+        urls[model] = (
+            reverse(form.url_name, args=[subject.pk, visit.code]) if may_enter else read_only
+        )
     return urls
 
 
@@ -128,7 +138,7 @@ def casebook(request, subject_id: int):
     for group in groups:
         group.seen = seen_token(group.records) if group.visit else ""
         if group.visit is not None:
-            group.url = _visit_form_urls(subject, group.visit)
+            group.url = _visit_form_urls(request.user, subject, group.visit)
             for rec in group.records:
                 rec.url = group.url.get(rec.info.model, "")
     signature = selectors.valid_casebook_signatures(subject_ids=[subject.pk]).get(subject.pk)

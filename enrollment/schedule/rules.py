@@ -13,6 +13,7 @@ from trial_edc.core.problems import Problem
 from trial_edc.study import Study, Visit, study
 
 VISIT_DATE = "visit_date"  # the visit's own form: the date it took place
+SCREENING = "SCREENING"  # the screening visit, complete at enrolment: its pages are the screening's
 UPCOMING, DUE, OVERDUE = "upcoming", "due", "overdue"
 
 
@@ -222,7 +223,7 @@ def missed_problems(
 def required_forms(configured: tuple[str, ...], *, code: str, died: bool) -> tuple[str, ...]:
     """The visit date and the configured forms. Screening is complete at enrolment (its
     pages are the screening's); after a death only the follow-up status that records it."""
-    if code == "SCREENING":
+    if code == SCREENING:
         return ()
     if died and "follow_up" in configured:
         return ("follow_up",)

@@ -112,7 +112,7 @@ def visit_row(visit: SubjectVisit, today: date) -> VisitRow:
                 visit_forms[key].url_name,
                 key in saved,
                 key in missing,
-                _page_permission(visit_forms[key].model),
+                page_permission(visit_forms[key].model),
             )
             for key in required
         ],
@@ -186,7 +186,9 @@ def visits_open_today(user) -> list[SubjectVisit]:
     )
 
 
-def _page_permission(model) -> str:
+def page_permission(model) -> str:
+    """Who may open a visit form's page: the add permission of its model (the visit date:
+    change visit)."""
     if model is None:
         return "enrollment.change_subjectvisit"
     return f"{model._meta.app_label}.add_{model._meta.model_name}"

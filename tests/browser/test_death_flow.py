@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from enrollment.models import Subject
+from enrollment.models import Subject, SubjectVisit
 from portal.demo.enrollment import enrolled_subject
 from portal.demo.treatment import serious_pneumonia
 from safety.models import AdverseEventSignature
@@ -18,6 +18,7 @@ from tests.safety.test_listings import pdf_text
 from trial_edc.accounts.roles import Role
 from trial_edc.core.clock import site_today
 from trial_edc.notifications import reminders
+from trial_edc.notifications.services import content_type_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,7 +83,13 @@ def test_a_fatal_follow_up_and_the_death_reach_every_page(
 
     subject.refresh_from_db()
     assert subject.status == Subject.Status.DIED
-    assert [m for m in reminders.reminders_due(whole_day=True) if m.object_id == subject.pk] == []
+    # no reminder about the subject or its visits (a query reminder, about the site, goes on:
+    # a dead subject's data is still cleaned)
+    about_subject = {(content_type_id(Subject), subject.pk)} | {
+        (content_type_id(SubjectVisit), pk) for pk in subject.visits.values_list("pk", flat=True)
+    }
+    due = reminders.reminders_due(whole_day=True)
+    assert [m for m in due if (m.content_type_id, m.object_id) in about_subject] == []
     assert AdverseEventSignature.objects.get(adverse_event=ae).voided_at is not None
 
     # the monitor's listing: worst grade 5 (initial 3), fatal, and no valid signature

@@ -33,7 +33,7 @@ def _enrol(site, coordinator, investigator, n, *, first=0, days_ago=40):
 
 
 def test_each_subject_is_a_row_and_each_visit_a_cell_with_links_to_its_forms(
-    monitor_client, site, coordinator, investigator
+    monitor_client, coordinator_client, site, coordinator, investigator
 ):
     (subject,) = _enrol(site, coordinator, investigator, 1)
     page = monitor_client.get(URL)
@@ -45,7 +45,16 @@ def test_each_subject_is_a_row_and_each_visit_a_cell_with_links_to_its_forms(
     # the window of day 14 closed weeks ago and nothing was entered: its forms are missing
     assert day14.state == "missing"
     assert all(f.missing for f in day14.forms)
+    # the monitor reads the visit's page (the form pages are for entering data, issue 19.7);
+    # the coordinator is taken to each form
     html = page.content.decode()
+    visit_page = reverse("efficacy:visit_detail", args=[subject.pk, "DAY14"])
+    for form in day14.forms:
+        assert f'href="{form.url}"' not in html
+        assert form.read_url == visit_page
+    assert f'href="{visit_page}"' in html
+    assert monitor_client.get(visit_page).status_code == 200
+    html = coordinator_client.get(URL).content.decode()
     for form in day14.forms:
         assert f'href="{form.url}"' in html
 

@@ -287,11 +287,26 @@ def test_dashboard_panel_and_home_task(investigator_client, subject_on_day_6):
     assert "Casebooks to sign" in home
 
 
-def test_casebook_links_each_visit_form_to_its_page(monitor_client, subject_on_day_6):
-    page = monitor_client.get(reverse("datamanagement:casebook", args=[subject_on_day_6.pk]))
-    visit = next(g for g in page.context["groups"] if g.visit is not None)
-    record = next(r for r in visit.records if r.info.label == "enrollment.subjectvisit")
-    assert record.url == reverse(
-        "efficacy:visit_date_edit", args=[subject_on_day_6.pk, visit.visit.code]
-    )
-    assert f'href="{record.url}"' in page.content.decode()
+def test_casebook_links_each_visit_form_to_its_page(
+    coordinator_client, monitor_client, subject_on_day_6
+):
+    """The coordinator is taken to the form's page; the monitor, who may not enter data, to
+    the visit's page, which shows it (issue 19, point 7)."""
+    url = reverse("datamanagement:casebook", args=[subject_on_day_6.pk])
+    for client, page_name in (
+        (coordinator_client, "efficacy:visit_date_edit"),
+        (monitor_client, "efficacy:visit_detail"),
+    ):
+        page = client.get(url)
+        visits = [g for g in page.context["groups"] if g.visit is not None]
+        screening, visit = visits[0], visits[1]
+        record = next(r for r in visit.records if r.info.label == "enrollment.subjectvisit")
+        assert record.url == reverse(page_name, args=[subject_on_day_6.pk, visit.visit.code])
+        assert f'href="{record.url}"' in page.content.decode()
+        assert client.get(record.url).status_code == 200
+        # the screening visit's pages are the screening's
+        assert screening.visit.code == "SCREENING"
+        for rec in screening.records:
+            assert rec.url == reverse(
+                "enrollment:screening_detail", args=[subject_on_day_6.screening_id]
+            )

@@ -58,7 +58,7 @@ def main(sizes: list[int]) -> None:
         from django.utils import timezone
 
         from enrollment.models import Subject
-        from safety.listing_text import safety_listing_pdf
+        from safety.listing_pdf import safety_listing_pdf
         from safety.listings import ListingFilter, listing_context
         from safety.models import AdverseEvent
 

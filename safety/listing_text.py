@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from safety.listings import ListingRow
+from trial_edc.core.clock import site_time_label
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,9 @@ def row_lines(r: ListingRow) -> list[str]:
         lines += _indented(_("Narrative: %(text)s") % {"text": r.ae.narrative.strip()})
     s = r.signature
     signed = (
-        f"{s.printed_name}, {s.signed_at:%Y-%m-%d %H:%M} UTC: {s.meaning}" if s else _("unsigned")
+        f"{s.printed_name}, {site_time_label(s.signed_at, r.ae.subject.site)}: {s.meaning}"
+        if s
+        else _("unsigned")
     )
     lines += _indented(_("Signature: %(signed)s") % {"signed": signed})
     return lines

@@ -1,8 +1,9 @@
 """The AE listing laid out as fixed-width text (the style of SAS listings).
 
-WeasyPrint lays out table cells one by one; a 1,000-AE listing as a 12-column table takes
-over 10 s here, the same rows as preformatted text about 1.5 s (benchmarks/pdf_listing.py).
-Each AE takes one or more lines, wrapped inside its columns, then a line with its signature.
+Each AE takes one or more lines, wrapped inside its columns, then its narrative (if any) and
+its signature, wrapped to the listing's width. `safety.listing_pdf` draws these lines onto
+the PDF's pages in a monospaced font (Noto Sans Mono CJK SC: a Chinese character is exactly
+two Latin letters wide, so the columns line up in both scripts).
 """
 
 import re
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from safety.listings import ListingRow
-from trial_edc.core.pdf import render_pdf
+from trial_edc.core.clock import site_time_label
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,7 @@ def _period(r: ListingRow) -> str:
     return f"{r.ae.aestdtc.isoformat()} / {r.end}"
 
 
-# widths in columns of the monospaced font: a Chinese character takes two (Noto Sans Mono CJK
-# SC, listed first in the stylesheet: its Latin letters are exactly half a Chinese character)
+# widths in columns of the monospaced font: a Chinese character takes two
 COLUMNS = [
     Column(gettext_lazy("Subject"), 7, lambda r: r.ae.subject.subject_number),
     Column(gettext_lazy("AE term"), 24, lambda r: r.ae.aeterm),
@@ -53,6 +53,9 @@ COLUMNS = [
 ]
 GAP = "  "
 LINES_PER_PAGE = 56
+# the whole line, and the indent of the narrative and signature under the subject column
+LINE_WIDTH = sum(c.width for c in COLUMNS) + len(GAP) * (len(COLUMNS) - 1)
+INDENT = " " * (COLUMNS[0].width + len(GAP))
 
 
 def width(text: str) -> int:
@@ -112,12 +115,25 @@ def row_lines(r: ListingRow) -> list[str]:
         ).rstrip()
         for i in range(height)
     ]
+    if r.ae.narrative.strip():
+        lines += _indented(_("Narrative: %(text)s") % {"text": r.ae.narrative.strip()})
     s = r.signature
     signed = (
-        f"{s.printed_name}, {s.signed_at:%Y-%m-%d %H:%M} UTC: {s.meaning}" if s else _("unsigned")
+        f"{s.printed_name}, {site_time_label(s.signed_at, r.ae.subject.site)}: {s.meaning}"
+        if s
+        else _("unsigned")
     )
-    lines.append(f"{'':7}{GAP}" + _("Signature: %(signed)s") % {"signed": signed})
+    lines += _indented(_("Signature: %(signed)s") % {"signed": signed})
     return lines
+
+
+def _indented(text: str) -> list[str]:
+    """A text under the row, wrapped to the listing's width, each line indented."""
+    return [
+        INDENT + line
+        for paragraph in text.splitlines()
+        for line in wrap(paragraph, LINE_WIDTH - len(INDENT)) or [""]
+    ]
 
 
 def listing_pages(rows: list[ListingRow]) -> list[str]:
@@ -132,10 +148,3 @@ def listing_pages(rows: list[ListingRow]) -> list[str]:
     if current or not pages:
         pages.append("\n".join(header_lines() + (current or [_("No adverse events.")])))
     return pages
-
-
-def safety_listing_pdf(listing) -> bytes:
-    """The listings PDF: the AE listing as fixed-width text pages, the SAE and summary tables."""
-    return render_pdf(
-        "safety/listing_pdf.html", {"listing": listing, "pages": listing_pages(listing.rows)}
-    )

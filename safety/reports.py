@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from dosing.selectors import last_day_recorded, last_dose_given
 from enrollment.models import Subject
 from enrollment.schedule.rules import treatment_over
-from safety.listing_text import safety_listing_pdf
+from safety.listing_pdf import safety_listing_pdf
 from safety.listings import ListingFilter, listing_context
 from safety.models import SAFETY_REPORT_MOVES, SafetyReport
 from safety.rules import report_claimable, subject_report_due

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from safety import listings, reports
 from safety.forms import ListingFilterForm
-from safety.listing_text import safety_listing_pdf
+from safety.listing_pdf import safety_listing_pdf
 from safety.models import SafetyReport
 from safety.tasks import safety_report_generate
 from trial_edc.accounts.selectors import sites_for

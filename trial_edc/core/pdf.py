@@ -1,4 +1,6 @@
-"""The one way trial-edc makes a PDF: a template rendered to HTML, laid out by WeasyPrint.
+"""The usual way trial-edc makes a PDF: a template rendered to HTML, laid out by WeasyPrint.
+(A listing of thousands of rows is drawn with ReportLab instead, its text and fonts through
+`trial_edc.core.pdf_text`: WeasyPrint lays out every line as a box, too slowly for that.)
 
 A PDF is in the language active when it is made: the asker's (a view, under the request's
 language) or the one a task carries. Chinese needs a CJK font installed (Debian's

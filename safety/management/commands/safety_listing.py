@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from safety.listing_text import safety_listing_pdf
+from safety.listing_pdf import safety_listing_pdf
 from safety.listings import ListingFilter, listing_context
 
 

@@ -318,6 +318,13 @@ class SubjectVisit(models.Model):
     def __str__(self) -> str:
         return f"{self.subject} {self.code}"
 
+    @property
+    def display_name(self) -> str:
+        """The visit's name in the reader's language (the study configuration); the stored
+        name (as scheduled, English) for a visit no longer configured."""
+        configured = next((v for v in study().visits if v.code == self.code), None)
+        return configured.name if configured is not None else self.name
+
 
 # --- allowed status moves (core.transitions), next to their models -----------------------
 

@@ -15,7 +15,7 @@ def visits_open(user) -> list[WorkItem]:
     return [
         WorkItem(
             _("%(subject)s: %(visit)s, window open until %(end)s")
-            % {"subject": v.subject, "visit": v.name, "end": v.window_end.isoformat()},
+            % {"subject": v.subject, "visit": v.display_name, "end": v.window_end.isoformat()},
             reverse("portal:subject_dashboard", args=[v.subject_id]),
             site=v.subject.site.code,
         )

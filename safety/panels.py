@@ -1,6 +1,8 @@
 """Vital signs, blood gases, the trend chart and the 30-day reports, and the subject's
 adverse events as they stand now, on the subject dashboard (registered panels)."""
 
+from django.utils.translation import gettext as _
+
 from safety import selectors
 from safety.labs.selectors import worst_grade_table
 from safety.models import AdverseEvent
@@ -17,10 +19,14 @@ def vitals_panel(request, subject) -> dict:
     days = set(trends.spo2) | set(trends.heart_rate) | set(trends.pf_ratio) | trends.dose_days
     chart = trend_svg(
         [
-            Series("SpO2 (%), lowest of the day", trends.spo2, "#0d6efd", 80, 100),
-            Series("PaO2/FiO2 (mmHg)", trends.pf_ratio, "#6f42c1", 50, 500),
+            Series(_("SpO2 (%), lowest of the day"), trends.spo2, "#0d6efd", 80, 100),
+            Series(_("PaO2/FiO2 (mmHg)"), trends.pf_ratio, "#6f42c1", 50, 500),
             Series(
-                "Heart rate (beats/min), highest of the day", trends.heart_rate, "#b02a37", 40, 160
+                _("Heart rate (beats/min), highest of the day"),
+                trends.heart_rate,
+                "#b02a37",
+                40,
+                160,
             ),
         ],
         dose_days=trends.dose_days,

@@ -60,7 +60,7 @@ def required_form_missing(subject_ids) -> list[Finding]:
                         "The required form '%(form)s' of %(visit)s is missing: the visit "
                         "window closed on %(end)s. Enter it, or mark the visit missed."
                     )
-                    % {"form": form.label, "visit": visit.name, "end": visit.window_end},
+                    % {"form": form.label, "visit": visit.display_name, "end": visit.window_end},
                 )
             )
     return found

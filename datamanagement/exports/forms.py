@@ -1,6 +1,7 @@
 """The request form of an export: which kind, which site, which form, as of which day."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from datamanagement.exports.kinds import EXPORT_KINDS
@@ -45,7 +46,7 @@ class ExportRequestForm(forms.Form):
             (s.code, f"{s.code} {s.name}") for s in sites
         ]
         self.fields["form"].choices = [("", _("Every form"))] + [
-            (crf.key, str(crf.model._meta.verbose_name).capitalize()) for crf in registry.crf_models
+            (crf.key, capfirst(crf.model._meta.verbose_name)) for crf in registry.crf_models
         ]
 
     def clean(self):

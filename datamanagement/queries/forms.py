@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from datamanagement.models.queries import QueryState
@@ -20,7 +21,7 @@ class QueryRaiseForm(SubmitOnceMixin, forms.Form):
     def __init__(self, *args, model, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["field"].choices = [("", _("The whole record"))] + [
-            (f.name, str(f.verbose_name).capitalize()) for f in records.items_of(model)
+            (f.name, capfirst(f.verbose_name)) for f in records.items_of(model)
         ]
 
 
@@ -61,7 +62,7 @@ class QueryFilterForm(forms.Form):
     def __init__(self, *args, sites=(), raisers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["form"].choices = [("", _("Any"))] + [
-            (crf.key, str(crf.model._meta.verbose_name).capitalize()) for crf in registry.crf_models
+            (crf.key, capfirst(crf.model._meta.verbose_name)) for crf in registry.crf_models
         ]
         self.fields["raised_by"].choices = [
             ("", _("Anyone")),

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -178,7 +179,7 @@ def record_queries(request, label: str, pk: int):
     items = [
         {
             "name": f.name,
-            "label": str(f.verbose_name).capitalize(),
+            "label": str(capfirst(f.verbose_name)),
             "value": records.shown(model, f.name, record),
             "queries": by_field.get(f.name, []),
         }

@@ -2,6 +2,7 @@
 changed since verified or to verify, and "verify this form" for monitors."""
 
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from datamanagement.sdv import rules, selectors
 from datamanagement.sdv.services import VERIFY
@@ -23,7 +24,7 @@ def context(request, record) -> dict:
         return {}
     items = [
         {
-            "label": str(sdv.info.field(name).verbose_name).capitalize(),
+            "label": str(capfirst(sdv.info.field(name).verbose_name)),
             "status": status,
             "status_label": rules.STATUS_LABELS[status],
             "row": sdv.rows.get(name),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from datamanagement.models import CasebookSignature, SourceVerification
@@ -51,7 +52,7 @@ class RecordSdv:
 
     @property
     def label(self) -> str:
-        return str(self.info.model._meta.verbose_name).capitalize()
+        return str(capfirst(self.info.model._meta.verbose_name))
 
 
 def _status_of(row) -> str:

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from datamanagement.models import CasebookSignature, SourceVerification
@@ -49,7 +50,7 @@ def record_verify(*, user, record, seen_seq: int) -> int:
                     "%(form)s was changed by someone else after you opened it: look at the "
                     "new values and verify again. Nothing was verified."
                 )
-                % {"form": str(info.model._meta.verbose_name).capitalize()}
+                % {"form": str(capfirst(info.model._meta.verbose_name))}
             )
         now = timezone.now()
         rows = [

@@ -68,7 +68,7 @@ def _blood_gas_page(request, subject, gas, initial, back: str):
     form = BloodGasForm(request.POST or None, instance=gas, initial=initial)
     title = _("Arterial blood gas of %(s)s") % {"s": subject.subject_number}
     if gas.visit_id:
-        title += f" — {gas.visit.name}"
+        title += f" — {gas.visit.display_name}"
 
     def save() -> str:
         saved = services.blood_gas_record(
@@ -115,7 +115,7 @@ def visit_date_edit(request, pk: int, code: str):
     require_add_or_change(request, SubjectVisit, exists=True)
     form = VisitDateForm(request.POST or None, instance=visit)
     title = _("%(visit)s of %(s)s: visit date") % {
-        "visit": visit.name,
+        "visit": visit.display_name,
         "s": visit.subject.subject_number,
     }
     subtitle = _("Window %(start)s – %(end)s (target %(target)s).") % {
@@ -150,7 +150,11 @@ def _visit_record_page(request, pk, code, *, key, model, form_class, save, title
     record = model.objects.filter(visit=visit).first() or model(visit=visit)
     require_add_or_change(request, model, exists=record.pk is not None)
     form = form_class(request.POST or None, instance=record)
-    title = f"{visit.name} of {visit.subject.subject_number}: {title}"
+    title = _("%(visit)s of %(s)s: %(form)s") % {
+        "visit": visit.display_name,
+        "s": visit.subject.subject_number,
+        "form": title,
+    }
 
     def save_it() -> str:
         save(form, request.user)

@@ -110,12 +110,13 @@ def visit_missed(request, pk: int, code: str):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("%(visit)s marked missed.") % {"visit": visit.name})
+            messages.success(request, _("%(visit)s marked missed.") % {"visit": visit.display_name})
             return redirect("efficacy:visit_detail", pk=pk, code=code)
     return form_page(
         request,
         form,
-        _("%(visit)s of %(s)s: mark missed") % {"visit": visit.name, "s": subject.subject_number},
+        _("%(visit)s of %(s)s: mark missed")
+        % {"visit": visit.display_name, "s": subject.subject_number},
         back_subject=subject,
         intro=_("Window %(start)s – %(end)s. A missed visit takes no data; its reminders stop.")
         % {"start": visit.window_start, "end": visit.window_end},

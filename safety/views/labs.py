@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -26,6 +27,7 @@ from trial_edc.core.forms import (
     require_add_or_change,
     study_day_param,
 )
+from trial_edc.study import study
 
 
 def _back(subject, day: int | None) -> str:
@@ -190,5 +192,7 @@ def lab_listing(request):
     ).values_list("subject_id", flat=True)
     pdf = lab_listing_pdf(set(subjects), request.user)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="safety-lab-listing.pdf"'
+    # what it is, of which study, made when (site-neutral UTC, as the other listings)
+    name = f"safety-lab-listing-{study().protocol_id}-{timezone.now():%Y%m%d-%H%M}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from datamanagement.locks import rules as lock_rules
@@ -278,7 +279,7 @@ def casebooks(subject_ids, *, identifying: bool = True) -> dict[int, Casebook]:
         groups[pk]["start"] = Group(title=_("Screening and enrolment"))
         for v in visits.values():
             if v.subject_id == pk:
-                groups[pk][v.pk] = Group(title=v.name, visit=v)
+                groups[pk][v.pk] = Group(title=v.display_name, visit=v)
         groups[pk]["other"] = Group(title=_("Treatment days and records outside a visit"))
     for crf, obj, subject_id, visit_id, parent_targets, index in found:
         book = books[subject_id]
@@ -286,7 +287,7 @@ def casebooks(subject_ids, *, identifying: bool = True) -> dict[int, Casebook]:
         record = Record(
             crf=crf,
             obj=obj,
-            form=str(crf.model._meta.verbose_name).capitalize(),
+            form=str(capfirst(crf.model._meta.verbose_name)),
             title=_record_title(crf, obj),
         )
         sdv_record = sdv.get((label, obj.pk))
@@ -338,12 +339,12 @@ def _record_title(crf, obj) -> str:
     day = getattr(obj, "study_day", None)
     if day is not None:
         return _("%(form)s, study day %(day)s (record %(pk)s)") % {
-            "form": str(crf.model._meta.verbose_name).capitalize(),
+            "form": str(capfirst(crf.model._meta.verbose_name)),
             "day": day,
             "pk": obj.pk,
         }
     return _("%(form)s (record %(pk)s)") % {
-        "form": str(crf.model._meta.verbose_name).capitalize(),
+        "form": str(capfirst(crf.model._meta.verbose_name)),
         "pk": obj.pk,
     }
 
@@ -454,7 +455,7 @@ def _signatures(subject_ids) -> dict[tuple[str, int], list[Signature]]:
     subject_label = Subject._meta.label_lower
     for source in registry.signature_sources:
         model = source.model
-        what = str(model._meta.verbose_name).capitalize()
+        what = str(capfirst(model._meta.verbose_name))
         rows = (
             model._default_manager.filter(**{f"{source.subject_path}__in": list(subject_ids)})
             .annotate(_cb_subject=F(source.subject_path))

@@ -98,3 +98,24 @@ def test_audited_writes_from_two_connections_do_not_wait_on_each_other():
     audit_chain_seal()
     report = audit_chain_verify()
     assert (report.ok, report.entries, report.unsealed) == (True, 2, 0)
+
+
+def test_home_page_reports_the_unsealed_tail(data_manager_client):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from trial_edc.audit.models import AuditChainCheck
+
+    AuditChainCheck.objects.create(
+        entries=5,
+        ok=True,
+        head_seq=5,
+        head_hash="a" * 64,
+        unsealed=3,
+        unsealed_since=timezone.now(),
+    )
+    page = data_manager_client.get(reverse("portal:home"))
+    html = page.content.decode()
+    assert "Hash chain intact: 5 entries verified" in html
+    assert "3 entries written since" in html
+    assert "were not sealed into the chain yet" in html

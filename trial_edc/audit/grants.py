@@ -3,8 +3,9 @@
 The runtime role (DATABASE_URL's user) reads and writes ordinary tables and uses their
 sequences, but on the audit trail's tables it may only read and append: every history
 (event) table, the access log and the verification runs get SELECT and INSERT; the chain
-head SELECT, INSERT and UPDATE (its triggers let it only move forward and start at the
-genesis row). It owns nothing and cannot create in schema public, so it cannot ALTER a table
+head SELECT, INSERT and UPDATE, yet its triggers refuse any row but the genesis row and any
+move not made by the owner role (the sealer, `audit_chain_seal`, SECURITY DEFINER) or not
+forward. It owns nothing and cannot create in schema public, so it cannot ALTER a table
 or switch a trigger off. TRUNCATE of the append-only tables is refused by a trigger even for
 the owner, unless the maintenance switch is on (trial_edc.audit.sql.MAINTENANCE_SETTING).
 """

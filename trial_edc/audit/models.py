@@ -3,16 +3,20 @@
 Every audited model (see `tracking.audited`) gets an event table `<Model>Event` whose rows
 are written by triggers, so `update()` and bulk writes are caught as well as `save()`.
 Each row carries its context (user, url, reason for change) as JSON, and a link in one
-chain across all event tables: `pgh_chain_seq` (1, 2, 3 ... with no gaps), the previous
-entry's hash and its own hash = sha256(table | payload), computed by `audit_chain_link`
-(audit.sql) while the chain head row is locked. The payload (`pgh_payload`) is the canonical
-JSON text of the row as written, kept with it: verification recomputes the digest of the
+chain across all event tables: `pgh_chain_seq`, numbered at insert by the sequence
+audit_chain_seq (`audit_chain_link`, no lock: a rolled-back write leaves a number unused), the
+previous entry's hash and its own hash = sha256(table | payload), filled in later, in number
+order, by the sealer (`audit_chain_seal`, audit.sql: every minute, after an `audited_save`,
+before verification); until then the entry is unsealed (empty hash). The payload
+(`pgh_payload`) is the canonical JSON text of the row as written, frozen at insert (the sealer
+adds only the previous hash): verification recomputes the digest of the
 payload and checks every column against it, so a column added to a history table later
 (NULL in old entries, see PGHISTORY_FIELD) does not break old entries.
 
 Who may do what (`trial_edc.audit.grants`): the runtime database role may only read and
-append to history tables, the access log and the verification runs, and move the chain head
-forward; TRUNCATE needs the maintenance switch even for the owner.
+append to history tables, the access log and the verification runs; only the sealer (the
+owner role, through `audit_chain_seal`) moves the chain head, forward; TRUNCATE needs the
+maintenance switch even for the owner.
 """
 
 import pghistory.models

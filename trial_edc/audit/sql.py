@@ -148,10 +148,36 @@ $$;
 CREATE OR REPLACE FUNCTION audit_event_tables() RETURNS text[]
 LANGUAGE sql STABLE AS $$
   SELECT COALESCE(array_agg(c.relname::text ORDER BY c.relname), '{{}}')
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE n.nspname = current_schema() AND c.relkind = 'r'
-     AND (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND NOT a.attisdropped
-           AND a.attname IN ('pgh_chain_seq', 'pgh_hash', 'pgh_payload', 'pgh_prev_hash')) = 4
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE a.attname = 'pgh_payload' AND NOT a.attisdropped AND c.relkind = 'r'
+     AND n.nspname = current_schema()
+$$;
+
+-- Whether the transactions of this database running now (but this one) have all ended, waiting
+-- up to wait_ms (0: look once). An entry's transaction takes its id before its number.
+CREATE OR REPLACE FUNCTION audit_running_ended(wait_ms integer) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+  waiting xid[];
+  deadline timestamptz := clock_timestamp() + wait_ms * interval '1 millisecond';
+BEGIN
+  PERFORM pg_stat_clear_snapshot();
+  SELECT array_agg(l.transactionid) INTO waiting
+    FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+   WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock'
+     AND a.datname = current_database() AND l.pid <> pg_backend_pid();
+  LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'transactionid'
+                      AND l.mode = 'ExclusiveLock' AND l.transactionid = ANY(waiting)) THEN
+      RETURN true;
+    END IF;
+    IF clock_timestamp() >= deadline THEN
+      RETURN false;
+    END IF;
+    PERFORM pg_sleep(0.005);
+  END LOOP;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION audit_chain_seal(wait_ms integer DEFAULT {SEAL_WAIT_MS})
@@ -163,15 +189,13 @@ DECLARE
   e record;
   hi bigint;
   tables text[];
+  ignore text[];
   src text;
-  visible bigint;
-  waiting xid[];
-  deadline timestamptz;
-  resolved boolean;
+  resolved boolean;  -- NULL: no gap met; true: every number up to hi is visible or rolled back
+  gap boolean;
   expected bigint;
   last_seq bigint;
   last_hash text;
-  new_mark bigint;
   payload text;
   digest text;
   sealed integer := 0;
@@ -188,66 +212,57 @@ BEGIN
   IF hi <= h.mark THEN
     RETURN 0;
   END IF;
-  tables := audit_event_tables();
+  -- the history tables, and their append-only triggers, which let the sealer alone write the
+  -- link columns of entries (pgtrigger.ignore, while it seals)
+  SELECT array_agg(c.relname::text ORDER BY c.relname), array_agg(t.tgname::text)
+    INTO tables, ignore
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND t.tgname LIKE 'pgtrigger_append_only_%'
+   WHERE a.attname = 'pgh_payload' AND NOT a.attisdropped AND c.relkind = 'r'
+     AND n.nspname = current_schema();
   SELECT string_agg(format(
     'SELECT %L::text AS tbl, pgh_id::bigint AS id, pgh_chain_seq AS seq, pgh_payload AS payload'
     ' FROM %I WHERE pgh_hash = '''' AND pgh_chain_seq > %s AND pgh_chain_seq <= %s',
-    x, x, h.mark, hi), ' UNION ALL ') INTO src FROM unnest(tables) x;
+    x, x, h.mark, hi), ' UNION ALL ') || ' ORDER BY 3' INTO src FROM unnest(tables) x;
   IF src IS NULL THEN
     RETURN 0;
   END IF;
-  EXECUTE 'SELECT count(*) FROM (' || src || ') s' INTO visible;
-  resolved := visible = hi - h.mark;
-  IF NOT resolved THEN
-    -- numbers not visible: their transactions may still run. Wait for the transactions of this
-    -- database running now (an entry's transaction takes its id before its number); wait_ms 0:
-    -- look once.
-    PERFORM pg_stat_clear_snapshot();
-    SELECT array_agg(l.transactionid) INTO waiting
-      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock'
-       AND a.datname = current_database() AND l.pid <> pg_backend_pid();
-    deadline := clock_timestamp() + wait_ms * interval '1 millisecond';
-    LOOP
-      resolved := NOT EXISTS (
-        SELECT 1 FROM pg_locks l WHERE l.locktype = 'transactionid'
-           AND l.mode = 'ExclusiveLock' AND l.transactionid = ANY(waiting));
-      EXIT WHEN resolved OR clock_timestamp() >= deadline;
-      PERFORM pg_sleep(0.005);
-    END LOOP;
-  END IF;
-  -- resolved: every number up to hi is visible or rolled back; otherwise stop before the first
-  -- gap, so that an entry still being written lands in its place next time
+  PERFORM set_config('pgtrigger.ignore', COALESCE(ignore, '{{}}')::text, true);
   last_seq := h.seq;
   last_hash := h.hash;
   expected := h.mark + 1;
-  new_mark := h.mark;
-  -- the sealer alone may write the link columns of entries (their append-only trigger lets it,
-  -- for this loop only)
-  PERFORM set_config('pgtrigger.ignore', COALESCE(
-    (SELECT array_agg(t.tgname::text) FROM pg_trigger t
-      WHERE t.tgrelid IN (SELECT x::regclass FROM unnest(tables) x)
-        AND t.tgname LIKE 'pgtrigger_append_only_%'), '{{}}')::text, true);
-  FOR e IN EXECUTE src || ' ORDER BY 3' LOOP
-    EXIT WHEN NOT resolved AND e.seq <> expected;
-    payload := audit_payload_text(e.payload::jsonb
-      || jsonb_build_object('pgh_prev_hash', last_hash));
-    digest := audit_digest_text(e.tbl, payload);
-    EXECUTE format(
-      'UPDATE %I SET pgh_prev_hash = $1, pgh_hash = $2, pgh_payload = $3 WHERE pgh_id = $4', e.tbl)
-      USING last_hash, digest, payload, e.id;
-    last_seq := e.seq;
-    last_hash := digest;
-    expected := e.seq + 1;
-    new_mark := e.seq;
-    sealed := sealed + 1;
+  LOOP
+    gap := false;
+    FOR e IN EXECUTE src LOOP
+      IF resolved IS NOT TRUE AND e.seq <> expected THEN
+        gap := true;  -- a number not visible: its transaction may still be writing it
+        EXIT;
+      END IF;
+      payload := audit_payload_text(
+        e.payload::jsonb || jsonb_build_object('pgh_prev_hash', last_hash));
+      digest := audit_digest_text(e.tbl, payload);
+      EXECUTE format(
+        'UPDATE %I SET pgh_prev_hash = $1, pgh_hash = $2, pgh_payload = $3 WHERE pgh_id = $4',
+        e.tbl) USING last_hash, digest, payload, e.id;
+      last_seq := e.seq;
+      last_hash := digest;
+      expected := e.seq + 1;
+      sealed := sealed + 1;
+    END LOOP;
+    EXIT WHEN NOT gap OR resolved IS NOT NULL;
+    -- wait for the transactions running now; if they all end, every number up to hi is visible
+    -- or rolled back: seal the rest (read again). Otherwise stop before the gap, so that an
+    -- entry still being written lands in its place next time.
+    resolved := audit_running_ended(wait_ms);
+    EXIT WHEN NOT resolved;
   END LOOP;
   PERFORM set_config('pgtrigger.ignore', '{{}}', true);
-  IF resolved THEN
-    new_mark := hi;
-  END IF;
-  IF new_mark > h.mark THEN
-    UPDATE audit_auditchainhead SET seq = last_seq, hash = last_hash, mark = new_mark WHERE id = 1;
+  IF resolved OR expected - 1 > h.mark THEN
+    UPDATE audit_auditchainhead
+       SET seq = last_seq, hash = last_hash,
+           mark = CASE WHEN resolved THEN hi ELSE expected - 1 END
+     WHERE id = 1;
   END IF;
   RETURN sealed;
 END
@@ -257,6 +272,7 @@ $$;
 DROP_SEAL_FUNCTIONS = (
     """
 DROP FUNCTION IF EXISTS audit_chain_seal(integer);
+DROP FUNCTION IF EXISTS audit_running_ended(integer);
 DROP FUNCTION IF EXISTS audit_event_tables();
 DROP SEQUENCE IF EXISTS audit_chain_seq;
 """

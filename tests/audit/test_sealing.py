@@ -119,3 +119,38 @@ def test_home_page_reports_the_unsealed_tail(data_manager_client):
     assert "Hash chain intact: 5 entries verified" in html
     assert "3 entries written since" in html
     assert "were not sealed into the chain yet" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_still_being_written_is_not_skipped_but_sealed_in_its_place():
+    first = _runtime_connection()
+    try:
+        with first.cursor() as a:
+            _insert_site(a, "93")  # takes its number first, commits last
+            Site.objects.create(code="94", name="Later number, committed", time_zone="UTC")
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT audit_chain_seal(100)")  # waits 0.1 s, then stops
+                assert cursor.fetchone()[0] == 0
+            first.commit()
+    finally:
+        first.close()
+    assert audit_chain_seal() == 2
+    report = audit_chain_verify()
+    assert (report.ok, report.entries, report.unsealed) == (True, 2, 0)
+    codes = [e.code for e in Site.events.field.model.objects.order_by("pgh_chain_seq")]
+    assert codes == ["93", "94"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_number_left_by_a_rolled_back_write_is_no_gap():
+    first = _runtime_connection()
+    try:
+        with first.cursor() as a:
+            _insert_site(a, "95")
+        first.rollback()
+    finally:
+        first.close()
+    Site.objects.create(code="96", name="After the rollback", time_zone="UTC")
+    assert audit_chain_seal() == 1
+    report = audit_chain_verify()
+    assert (report.ok, report.entries, report.unsealed) == (True, 1, 0)

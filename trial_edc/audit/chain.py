@@ -16,7 +16,7 @@ since when); one below the head's mark lost its seal.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import connection
 
 from trial_edc.audit.models import AuditChainCheck, AuditChainHead
 from trial_edc.audit.sql import SEAL_WAIT_MS
@@ -63,7 +63,7 @@ def audit_chain_seal(*, wait: bool = True) -> int:
     Run outside a transaction it commits at once; inside one it seals that transaction's own
     entries too, and holds the sealer's lock until the transaction ends.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # one statement: its own transaction in autocommit
         cursor.execute("SELECT audit_chain_seal(%s)", [SEAL_WAIT_MS if wait else 0])
         return cursor.fetchone()[0]
 

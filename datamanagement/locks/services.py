@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from datamanagement.locks import rules
 from datamanagement.models.locks import LOCK_MOVES, DataLock, Level, LockCertificate, LockState
 from trial_edc.accounts.permissions import require
+from trial_edc.audit.chain import audit_chain_seal
 from trial_edc.audit.models import AuditChainHead
 from trial_edc.audit.services import audit_context
 from trial_edc.core import registry
@@ -187,6 +188,7 @@ def lock_database(*, user) -> LockCertificate:
         row.changed_by, row.changed_at, row.reason, row.effects = user, now, "", []
         with audit_context(user=user, reason=_("Database lock")):
             row.save()
+        audit_chain_seal()  # the certificate names the chain up to the lock's own entry
         head = AuditChainHead.objects.filter(pk=1).first()
         seq, head_hash = (head.seq, head.hash) if head else (0, "0" * 64)
         content = {
@@ -200,7 +202,7 @@ def lock_database(*, user) -> LockCertificate:
         certificate_json = json.dumps(content, indent=2, sort_keys=True)
         pdf = render_pdf("datamanagement/locks/certificate_pdf.html", {"c": content, "user": user})
         with audit_context(user=user, reason=_("Database lock")):
-            return LockCertificate.objects.create(
+            certificate = LockCertificate.objects.create(
                 locked_at=now,
                 locked_by=user,
                 data_sha256=content["data_sha256"],
@@ -210,3 +212,5 @@ def lock_database(*, user) -> LockCertificate:
                 certificate_json=certificate_json,
                 certificate_pdf=pdf,
             )
+        audit_chain_seal()  # and the certificate's own entry
+        return certificate

@@ -11,6 +11,7 @@ from datamanagement.sdv import selectors
 from datamanagement.sdv.items import crf_info
 from trial_edc.accounts import signing
 from trial_edc.accounts.permissions import require
+from trial_edc.audit.chain import audit_chain_seal
 from trial_edc.audit.models import AuditChainHead
 from trial_edc.audit.services import audit_context
 
@@ -127,6 +128,7 @@ def casebook_sign(
             raise ValidationError(
                 _("The casebook of %(subject)s is already signed.") % {"subject": subject}
             )
+        audit_chain_seal()  # the head is the last entry written, this transaction's included
         head = AuditChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
         with audit_context(user=signer, reason="casebook signed"):
             signature = CasebookSignature.objects.create(

@@ -3,8 +3,9 @@
 The runtime role (DATABASE_URL's user) reads and writes ordinary tables and uses their
 sequences, but on the audit trail's tables it may only read and append: every history
 (event) table, the access log and the verification runs get SELECT and INSERT; the chain
-head SELECT, INSERT and UPDATE (its triggers let it only move forward and start at the
-genesis row). It owns nothing and cannot create in schema public, so it cannot ALTER a table
+head SELECT, INSERT and UPDATE, yet its triggers refuse any row but the genesis row and any
+move not made by the owner role (the sealer, `audit_chain_seal`, SECURITY DEFINER) or not
+forward. It owns nothing and cannot create in schema public, so it cannot ALTER a table
 or switch a trigger off. TRUNCATE of the append-only tables is refused by a trigger even for
 the owner, unless the maintenance switch is on (trial_edc.audit.sql.MAINTENANCE_SETTING).
 """
@@ -92,7 +93,25 @@ def grants_after_migrate(app_config, using: str = "default", **kwargs) -> None:
         from pghistory.models import Context
 
         Context.install_pgh_attach_context_func(using=using)
+        unsealed_indexes_ensure(using=using)
         grants_apply(using=using)
+
+
+def unsealed_indexes_ensure(*, using: str) -> None:
+    """A small partial index per history table on its entries not sealed yet, so that the
+    sealer finds them without reading the whole trail (kept out of the models: an index on
+    an implementation detail of audit.sql, made for every history table, new ones too)."""
+    from trial_edc.audit.tracking import audit_event_models
+
+    with connections[using].cursor() as cursor:
+        raw = cursor.connection
+        for model in audit_event_models():
+            table = model._meta.db_table
+            cursor.execute(
+                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (pgh_chain_seq) WHERE pgh_hash = ''")
+                .format(sql.Identifier(f"{table[:50]}_unsealed"), sql.Identifier(table))
+                .as_string(raw)
+            )
 
 
 def owner_connection_private(database_name: str):

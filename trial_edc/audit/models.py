@@ -3,16 +3,20 @@
 Every audited model (see `tracking.audited`) gets an event table `<Model>Event` whose rows
 are written by triggers, so `update()` and bulk writes are caught as well as `save()`.
 Each row carries its context (user, url, reason for change) as JSON, and a link in one
-chain across all event tables: `pgh_chain_seq` (1, 2, 3 ... with no gaps), the previous
-entry's hash and its own hash = sha256(table | payload), computed by `audit_chain_link`
-(audit.sql) while the chain head row is locked. The payload (`pgh_payload`) is the canonical
-JSON text of the row as written, kept with it: verification recomputes the digest of the
+chain across all event tables: `pgh_chain_seq`, numbered at insert by the sequence
+audit_chain_seq (`audit_chain_link`, no lock: a rolled-back write leaves a number unused), the
+previous entry's hash and its own hash = sha256(table | payload), filled in later, in number
+order, by the sealer (`audit_chain_seal`, audit.sql: every minute, after an `audited_save`,
+before verification); until then the entry is unsealed (empty hash). The payload
+(`pgh_payload`) is the canonical JSON text of the row as written, frozen at insert (the sealer
+adds only the previous hash): verification recomputes the digest of the
 payload and checks every column against it, so a column added to a history table later
 (NULL in old entries, see PGHISTORY_FIELD) does not break old entries.
 
 Who may do what (`trial_edc.audit.grants`): the runtime database role may only read and
-append to history tables, the access log and the verification runs, and move the chain head
-forward; TRUNCATE needs the maintenance switch even for the owner.
+append to history tables, the access log and the verification runs; only the sealer (the
+owner role, through `audit_chain_seal`) moves the chain head, forward; TRUNCATE needs the
+maintenance switch even for the owner.
 """
 
 import pghistory.models
@@ -20,7 +24,7 @@ import pgtrigger
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from trial_edc.audit.sql import TRUNCATE_GUARD
+from trial_edc.audit.sql import HEAD_FORWARD_BY_SEALER, TRUNCATE_GUARD
 
 
 def truncate_guard(name: str) -> pgtrigger.Trigger:
@@ -47,26 +51,27 @@ class AuditEvent(pghistory.models.Event):
 
 
 class AuditChainHead(models.Model):
-    """One row: the last link of the chain, locked while a new entry is appended."""
+    """One row: the last sealed link of the chain, moved by the sealer (`audit_chain_seal`)
+    only; writers never touch it.
+
+    `seq`/`hash`: the last sealed entry; `mark`: every entry number up to it is sealed or was
+    rolled back (numbers above it may still be in a running transaction)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    mark = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("audit chain head")
         default_permissions = ()
         triggers = [
-            # the head only moves forward, one entry at a time (audit_chain_link)
+            # the head only moves forward, and only by the sealer (audit.sql)
             pgtrigger.Trigger(
-                name="chain_head_forward_only",
+                name="chain_head_forward_by_sealer",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Update,
-                condition=pgtrigger.Condition("NOT (NEW.id = OLD.id AND NEW.seq = OLD.seq + 1)"),
-                func=(
-                    "RAISE EXCEPTION 'The audit chain head only moves forward (% to %)',"
-                    " OLD.seq, NEW.seq USING ERRCODE = 'check_violation'; RETURN NULL;"
-                ),
+                func=HEAD_FORWARD_BY_SEALER,
             ),
             pgtrigger.Trigger(
                 name="chain_head_genesis_only",
@@ -99,6 +104,9 @@ class AuditChainCheck(models.Model):
     # than this, or whose entry at this sequence number no longer has this hash
     head_seq = models.BigIntegerField(_("head sequence number"), null=True, blank=True)
     head_hash = models.CharField(_("head hash"), max_length=64, blank=True)
+    # entries written but not sealed yet (the sealer runs every minute), and the oldest's time
+    unsealed = models.BigIntegerField(_("unsealed entries"), default=0)
+    unsealed_since = models.DateTimeField(_("oldest unsealed entry"), null=True, blank=True)
 
     class Meta:
         ordering = ["-checked_at"]

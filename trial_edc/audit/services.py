@@ -7,6 +7,8 @@ import pghistory.runtime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from trial_edc.audit.chain import audit_chain_seal
+
 
 class ReasonForChangeRequired(ValueError):
     """An edit of a saved record came without a reason for change."""
@@ -46,6 +48,9 @@ def audited_save(*, instance, user, reason: str = "") -> None:
         raise ReasonForChangeRequired(_("A reason for change is required."))
     with transaction.atomic(), _bound_context(user=user.pk, reason=reason or None):
         instance.save()
+        # its entry sealed now unless a sealer is at work or an entry before it is still being
+        # written: never waits (the beat's sealer takes what is left)
+        audit_chain_seal(wait=False)
 
 
 def audit_context(*, user, reason: str):

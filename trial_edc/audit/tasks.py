@@ -1,5 +1,5 @@
-"""The audit chain's verification, recorded (the nightly task that alerts on a break is
-notifications.tasks.audit_chain_verify_task).
+"""The audit chain's sealing (beat: `audit.chain_seal`, every minute) and verification,
+recorded (the nightly task that alerts on a break is notifications.tasks.audit_chain_verify_task).
 
 Each check records the head it verified and writes it to the log, so that the head is also
 kept outside the database: a chain rebuilt from scratch by someone with the owner's rights
@@ -9,13 +9,23 @@ the last verified head.
 
 import logging
 
-from trial_edc.audit.chain import audit_chain_verify, last_verified_head
+from celery import shared_task
+
+from trial_edc.audit.chain import audit_chain_seal, audit_chain_verify, last_verified_head
 from trial_edc.audit.models import AuditChainCheck
 
 logger = logging.getLogger("trial_edc.audit.chain")
 
 
+@shared_task(name="audit.chain_seal")
+def audit_chain_seal_task() -> int:
+    """Every minute: seal the entries written since (the number sealed)."""
+    return audit_chain_seal()
+
+
 def audit_chain_check_record() -> AuditChainCheck:
+    """Seal what is written, then verify every sealed entry and record the result."""
+    audit_chain_seal()
     anchor = last_verified_head()
     report = audit_chain_verify(anchor=anchor)
     check = AuditChainCheck.objects.create(
@@ -24,12 +34,15 @@ def audit_chain_check_record() -> AuditChainCheck:
         problem=str(report.broken or ""),
         head_seq=report.head_seq if report.ok else None,
         head_hash=report.head_hash if report.ok else "",
+        unsealed=report.unsealed,
+        unsealed_since=report.unsealed_since,
     )
     if report.ok:
         logger.info(
-            "audit chain intact: head seq=%s hash=%s (check %s)",
+            "audit chain intact: head seq=%s hash=%s, %s entries not sealed yet (check %s)",
             report.head_seq,
             report.head_hash,
+            report.unsealed,
             check.pk,
         )
     else:

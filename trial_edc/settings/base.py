@@ -287,6 +287,11 @@ CELERY_TIMEZONE = "UTC"
 # makes it (safety.rules.report_claimable)
 SAFETY_REPORT_STUCK_AFTER = timedelta(minutes=env.int("SAFETY_REPORT_STUCK_MINUTES", default=30))
 CELERY_BEAT_SCHEDULE = {
+    # the audit trail's hash chain, sealed in order (writers only number their entries)
+    "audit-chain-seal": {
+        "task": "audit.chain_seal",
+        "schedule": timedelta(minutes=1),
+    },
     "audit-chain-verify-nightly": {
         "task": "notifications.audit_chain_verify",
         "schedule": timedelta(hours=24),

@@ -1,6 +1,7 @@
 """`flush` empties the database as the owner role with the maintenance switch on: the
 runtime role may not TRUNCATE, and the audit trail's tables refuse TRUNCATE without the
-switch (the tests' transactional cases flush after each test through this)."""
+switch (the tests' transactional cases flush after each test through this); the audit chain
+then starts again at its genesis head, numbered from 1."""
 
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
@@ -9,6 +10,7 @@ from django.core.management.sql import emit_post_migrate_signal, sql_flush
 from django.db import connections
 
 from trial_edc.audit.grants import maintenance, owner_connection_private, owner_database
+from trial_edc.audit.sql import CHAIN_RESTART
 
 
 class Command(flush.Command):
@@ -22,7 +24,11 @@ class Command(flush.Command):
         owner = owner_database()
         if database == owner:
             with maintenance(connections[database]):
-                return super().handle(**options)
+                result = super().handle(**options)
+            if not options["interactive"]:  # flushed (an interactive flush may be cancelled)
+                with connections[database].cursor() as cursor:
+                    cursor.execute(CHAIN_RESTART)
+            return result
         # The runtime role's database, emptied by the owner on a connection of its own (a
         # test case allows queries only on the connections it names).
         connection = owner_connection_private(connections[database].settings_dict["NAME"])
@@ -47,6 +53,8 @@ class Command(flush.Command):
                 with maintenance(connection), connection.cursor() as cursor:
                     for statement in sql_list:
                         cursor.execute(statement)
+                    if sql_list:
+                        cursor.execute(CHAIN_RESTART)
             except Exception as exc:
                 raise CommandError(
                     f"Database {connection.settings_dict['NAME']} couldn't be flushed: {exc}"

@@ -136,7 +136,6 @@ def _production_env() -> dict:
         # the loopback: plain HTTP, no proxy in front of gunicorn
         SECURE_SSL_REDIRECT="false",
         TRUSTED_PROXY_COUNT="0",
-        LOG_LEVEL="WARNING",
     )
     return env
 

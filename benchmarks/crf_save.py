@@ -116,7 +116,7 @@ def _statement(sql: str) -> str:
     return sql[:90]
 
 
-def main(saves: int) -> None:
+def main(saves: int, *, profile: bool = False) -> None:
     with benchmark_database("crf_save"):
         import pghistory
         from django.contrib.auth.models import Permission
@@ -247,6 +247,14 @@ def main(saves: int) -> None:
             f"{sealed * 1000:.2f} ms ({(sealed - unsealed) / sealed:.0%}); "
             f"without it {unsealed * 1000:.2f} ms = {unsealed * 1000 / per['bare']:.2f}x bare"
         )
+        if profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(run, "project", turn)
+            print(f"\nwhere the project save's time goes ({turn} saves, cumulative):")
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
         for which in ("bare", "project"):
             print(f"\nwhere the {which} save's {len(queries[which])} queries go:")
             counted = Counter(_statement(q["sql"]) for q in queries[which])
@@ -261,4 +269,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--saves", type=int, default=300)
     parser.add_argument("--sql", action="store_true", help="print every query of one save")
-    main(parser.parse_args().saves)
+    parser.add_argument("--profile", action="store_true", help="cProfile the project's saves")
+    arguments = parser.parse_args()
+    main(arguments.saves, profile=arguments.profile)

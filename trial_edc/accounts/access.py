@@ -19,7 +19,8 @@ SESSION_ACCESS = "trial_edc_access"
 _DERIVED = ("trial_edc_time_zone",)
 
 
-def _read(user) -> dict:
+def access_read(user) -> dict:
+    """The user's permissions, roles and site ids, with the version they were read at."""
     # through ModelBackend, so that its rules (active users only, superusers) hold as ever
     user_permissions = sorted(user.get_user_permissions())
     group_permissions = sorted(user.get_group_permissions())
@@ -70,7 +71,7 @@ def access_load(request) -> None:
     ):
         for key in _DERIVED:
             session.pop(key, None)
-        access = _read(user)
+        access = access_read(user)
         session[SESSION_ACCESS] = access
     access_apply(user, access)
 

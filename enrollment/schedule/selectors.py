@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Subject, SubjectVisit
 from enrollment.schedule import rules
+from trial_edc.accounts.access import request_memo
 from trial_edc.accounts.models import Site
 from trial_edc.accounts.selectors import scope_to_sites, sites_for
 from trial_edc.core.clock import site_today
@@ -162,8 +163,9 @@ class SiteToday:
 
 
 def sites_today(user) -> list[SiteToday]:
-    """The user's active sites with their dates now (one query)."""
-    return [SiteToday(s, site_today(s)) for s in sites_for(user).filter(is_active=True)]
+    """The user's active sites with their dates now (one query, once per request)."""
+    sites = request_memo(user, "active_sites", lambda: list(sites_for(user).filter(is_active=True)))
+    return [SiteToday(s, site_today(s)) for s in sites]
 
 
 def visits_open_today(user) -> list[SubjectVisit]:

@@ -14,7 +14,12 @@ from trial_edc.core.problems import refuse
 
 @transaction.atomic
 def vitals_record(*, vitals: VitalSigns, user, reason: str = "") -> VitalSigns:
-    subject = Subject.objects.select_related("site").get(pk=vitals.subject_id)
+    # the subject the view read (scoped to the user's sites, with its site) if it gave it,
+    # else read here: once per request either way
+    if VitalSigns.subject.is_cached(vitals) and vitals.subject.pk == vitals.subject_id:
+        subject = vitals.subject
+    else:
+        subject = Subject.objects.select_related("site").get(pk=vitals.subject_id)
     require_change(user, vitals, subject.site)
     refuse(rules.vital_problems(vitals.values()))
     check_accepts(subject, vitals.measured_at, "measured_at")

@@ -38,6 +38,7 @@ def vitals_edit(request, pk: int, vitals_pk: int | None = None):
         if vitals_pk
         else VitalSigns(subject=subject)
     )
+    vitals.subject = subject  # read once: the service uses it too
     require_add_or_change(request, VitalSigns, exists=vitals_pk is not None)
     day = vitals.study_day if vitals_pk else study_day_param(request, treatment_days())
     initial = (

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from trial_edc.accounts import mfa
+from trial_edc.accounts.access import SESSION_ACCESS, access_read
 from trial_edc.accounts.models import SiteMembership
 from trial_edc.accounts.roles import user_roles
 from trial_edc.accounts.rules import mfa_required, must_change_password
@@ -20,8 +21,8 @@ SESSION_STARTED = "trial_edc_session_started"
 SESSION_LAST_SEEN = "trial_edc_last_seen"
 SESSION_TIME_ZONE = "trial_edc_time_zone"
 SESSION_LANGUAGE = "trial_edc_language"
-# Write the last-seen time at most this often, so a page view rarely writes the session.
-LAST_SEEN_RESOLUTION_S = 30
+# Write the last-seen time at most once a minute, so a page view rarely writes the session.
+LAST_SEEN_RESOLUTION_S = 60
 # A page that reloads itself (meta refresh) adds this to its URL: such a request is not the
 # person's activity, so it neither keeps the session alive nor resets the idle clock.
 AUTO_REFRESH_PARAM = "auto_refresh"
@@ -40,6 +41,8 @@ def session_clock_start(sender, request, user, **kwargs) -> None:
         request.session.pop(SESSION_TIME_ZONE, None)
         # the person's language, read once at sign-in (UserLanguageMiddleware activates it)
         request.session[SESSION_LANGUAGE] = user.preferred_language
+        # permissions, roles and sites, read once here for the whole session (accounts.access)
+        request.session[SESSION_ACCESS] = access_read(user)
 
 
 class SessionExpiryMiddleware:

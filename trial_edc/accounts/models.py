@@ -37,6 +37,11 @@ class User(AbstractUser):
         help_text=_("Pages, e-mails and PDFs in this language; blank: the language of the site."),
     )
 
+    # raised by PostgreSQL triggers whenever the user's roles, permissions, the permissions
+    # of their roles or their site memberships change (migration 0007): what a session
+    # cached of them is stale once this differs (accounts.access)
+    access_version = models.PositiveIntegerField(default=0, editable=False)
+
     @property
     def preferred_language(self) -> str:
         """The user's language, else their first site's, else the installation's."""

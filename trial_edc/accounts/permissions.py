@@ -8,6 +8,10 @@ from trial_edc.accounts.models import SiteMembership
 
 
 def is_member(user, site) -> bool:
+    # the session's copy of the user's sites (accounts.access), else from the database
+    site_ids = getattr(user, "_trial_edc_site_ids", None)
+    if site_ids is not None:
+        return site.pk in site_ids
     return SiteMembership.objects.filter(user=user, site=site).exists()
 
 

@@ -199,5 +199,9 @@ def roles_sync_after_migrate(app_config, using: str = "default", **kwargs) -> No
 
 
 def user_roles(user) -> list[Role]:
+    # the session's copy (accounts.access), else from the database
+    cached = getattr(user, "_trial_edc_roles", None)
+    if cached is not None:
+        return list(cached)
     names = {g.name for g in user.groups.all()}
     return [role for role in Role if GROUP_NAMES[role] in names]

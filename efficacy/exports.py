@@ -104,7 +104,7 @@ def table_one_csv_rows(table: dict):
     are counted in "missing", never as zero."""
     for row in table["rows"]:
         v, stats = row.variable, row.stats
-        head = [str(v.label), str(v.unit), row.statistic]
+        head = [str(v.label), str(v.unit), str(row.statistic)]
         if row.continuous:
             yield [
                 *head,

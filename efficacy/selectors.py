@@ -3,6 +3,7 @@ show, each in a fixed number of queries."""
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from dosing.selectors import treatments_at_baseline
 from efficacy import endpoints, rules
@@ -63,12 +64,12 @@ def study_summary(user) -> dict:
         "subject_count": len(numbers),
         "charts": [
             visit_lines_svg(
-                "PaO2/FiO2 (mmHg) by visit",
+                _("PaO2/FiO2 (mmHg) by visit"),
                 endpoints.series_by_subject(values, numbers, "PF_RATIO"),
                 visits,
             ),
             visit_lines_svg(
-                "HRCT total score by visit",
+                _("HRCT total score by visit"),
                 endpoints.series_by_subject(values, numbers, "HRCT_TOTAL"),
                 visits,
             ),

@@ -99,8 +99,8 @@ class Row:
     @property
     def statistic(self) -> str:
         return {
-            "normal": "mean ± SD",
-            "skewed": "median [Q1–Q3]",
+            "normal": _("mean ± SD"),
+            "skewed": _("median [Q1–Q3]"),
             CATEGORICAL: "n (%)",
             MULTI: "n (%)",
         }[self.variable.kind]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.rules import criterion_failure_text
 from trial_edc.accounts.models import Site
 from trial_edc.audit.tracking import audited
 from trial_edc.core.transitions import Transitions
@@ -96,6 +97,12 @@ class Screening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.screening_number} {self.initials}"
+
+    @property
+    def failed_criteria_texts(self) -> list[str]:
+        """Each failed criterion in the reader's language (kept text for the age, which
+        names it)."""
+        return [criterion_failure_text(f["code"]) or f["text"] for f in self.failed_criteria]
 
 
 class EligibilityChecklist(models.Model):

@@ -160,26 +160,35 @@ def onset_needs_confirmation(e: EligibilityEvidence, s: Study | None = None) -> 
     return e.symptom_onset_date < e.screening_date - relativedelta(months=s.rp_ild_onset_months)
 
 
+def criterion_failure_text(code: str, s: Study | None = None) -> str | None:
+    """The wording of a failed criterion ("inclusion_3", "exclusion_2") in the reader's
+    language, from the study configuration; None for another code or a criterion no longer
+    configured."""
+    kind, _sep, number = code.partition("_")
+    if kind not in ("inclusion", "exclusion") or not number.isdigit():
+        return None
+    s = s or study()
+    criterion = next((c for c in getattr(s, kind) if c.number == int(number)), None)
+    if criterion is None:
+        return None
+    facts = {"n": criterion.number, "text": criterion.text}
+    if kind == "inclusion":
+        return _("Inclusion %(n)d not met: %(text)s") % facts
+    return _("Exclusion %(n)d applies: %(text)s") % facts
+
+
 def eligibility_failures(e: EligibilityEvidence, s: Study | None = None) -> list[Problem]:
     """Criteria that are not met, each with its wording; empty when eligible so far."""
     s = s or study()
     failures = []
     for c in s.inclusion:
         if e.inclusion.get(c.number) is False:
-            failures.append(
-                Problem(
-                    f"inclusion_{c.number}",
-                    _("Inclusion %(n)d not met: %(text)s") % {"n": c.number, "text": c.text},
-                )
-            )
+            code = f"inclusion_{c.number}"
+            failures.append(Problem(code, criterion_failure_text(code, s)))
     for c in s.exclusion:
         if e.exclusion.get(c.number) is True:
-            failures.append(
-                Problem(
-                    f"exclusion_{c.number}",
-                    _("Exclusion %(n)d applies: %(text)s") % {"n": c.number, "text": c.text},
-                )
-            )
+            code = f"exclusion_{c.number}"
+            failures.append(Problem(code, criterion_failure_text(code, s)))
     if e.consent_date is not None:
         age = age_in_years(e.date_of_birth, e.consent_date)
         if not s.age_min <= age <= s.age_max:

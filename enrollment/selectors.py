@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Screening, Subject
-from enrollment.rules import CONSENT_TAKER_ROLES
+from enrollment.rules import CONSENT_TAKER_ROLES, criterion_failure_text
 from enrollment.schedule.selectors import overdue_visits
 from trial_edc.accounts.models import User
 from trial_edc.accounts.roles import GROUP_NAMES
@@ -92,7 +92,7 @@ def failure_label(failure: dict) -> str:
             "min": s.age_min,
             "max": s.age_max,
         }
-    return failure["text"]
+    return criterion_failure_text(failure["code"]) or failure["text"]
 
 
 @dataclass

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from trial_edc.notifications.models import OPTIONAL_KINDS, NotificationPreference
@@ -18,7 +19,7 @@ class PreferenceForm(forms.Form):
         ),
     )
     daily_digest = forms.BooleanField(
-        label=NotificationPreference._meta.get_field("daily_digest").verbose_name.capitalize(),
+        label=capfirst(NotificationPreference._meta.get_field("daily_digest").verbose_name),
         help_text=NotificationPreference._meta.get_field("daily_digest").help_text,
         required=False,
     )

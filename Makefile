@@ -89,6 +89,7 @@ benchmarks: install
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/exports.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/odm.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/casebook.py
+	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/crf_save.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/load.py
 
 clean:

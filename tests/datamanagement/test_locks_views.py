@@ -140,7 +140,7 @@ def test_the_dashboard_shows_what_is_frozen_or_locked(
     data_manager_client.post(_change("visit", "freeze", visit.pk))
     html = coordinator_client.get(url).content.decode()
     assert 'data-testid="subject-lock-state"' in html
-    assert f"Visit {visit.code}: frozen" in html
+    assert f"Visit {visit.code}: Frozen" in html  # the state as a label, not its code
 
 
 def test_a_write_outside_a_crf_form_is_a_message_too(

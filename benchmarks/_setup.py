@@ -65,3 +65,16 @@ def print_table(title: str, results: list) -> None:
     for label, elapsed, queries, peak in results:
         memory = "–" if peak is None else f"{peak:.1f}"
         print(f"{label:<48} {elapsed:>9.3f} {queries:>8} {memory:>9}")
+
+
+# a valid vital-signs entry as a coordinator posts it (the save benchmarks add the time)
+VITALS = {
+    "temp": "36.9",
+    "hr": "88",
+    "resp": "18",
+    "sysbp": "118",
+    "diabp": "72",
+    "oxysat": "95",
+    "oxygen_support": "ROOM_AIR",
+    "fio2": "0.21",
+}

@@ -19,30 +19,8 @@ import uuid
 from collections import Counter
 from datetime import timedelta
 
-from _setup import benchmark_database
+from _setup import VITALS, benchmark_database
 
-FIELDS = [
-    "measured_at",
-    "temp",
-    "hr",
-    "resp",
-    "sysbp",
-    "diabp",
-    "oxysat",
-    "oxygen_support",
-    "flow",
-    "fio2",
-]
-VITALS = {
-    "temp": "36.9",
-    "hr": "88",
-    "resp": "18",
-    "sysbp": "118",
-    "diabp": "72",
-    "oxysat": "95",
-    "oxygen_support": "ROOM_AIR",
-    "fio2": "0.21",
-}
 # Django's own startproject middleware: what a bare signed-in Django page goes through
 BARE_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -63,10 +41,12 @@ def _bare_urlconf():
     from django.http import HttpResponseRedirect
     from django.urls import include, path
 
+    from safety.forms import VitalSignsForm
     from safety.models import VitalSigns
 
+    fields = VitalSignsForm.Meta.fields  # the same fields as the project's form
     attrs = {"__module__": __name__}
-    for name in [*FIELDS, "study_day"]:
+    for name in [*fields, "study_day"]:
         attrs[name] = VitalSigns._meta.get_field(name).clone()
     attrs["subject_id"] = models.BigIntegerField()
     attrs["recorded_by_id"] = models.BigIntegerField()
@@ -77,7 +57,7 @@ def _bare_urlconf():
     class BareForm(forms.ModelForm):
         class Meta:
             model = bare_model
-            fields = FIELDS
+            fields = VitalSignsForm.Meta.fields
 
     @login_required
     @permission_required("safety.add_vitalsigns", raise_exception=True)

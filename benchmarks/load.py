@@ -39,23 +39,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import gevent
-from _setup import benchmark_database
+from _setup import VITALS, benchmark_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 250
 SUBJECTS = 100
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUBMISSION = re.compile(r'name="submission" value="([0-9a-f]{32})"')
-VITALS = {
-    "temp": "36.9",
-    "hr": "88",
-    "resp": "18",
-    "sysbp": "118",
-    "diabp": "72",
-    "oxysat": "95",
-    "oxygen_support": "ROOM_AIR",
-    "fio2": "0.21",
-}
 
 
 def _seed(users: int, password: str) -> list[dict]:

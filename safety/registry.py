@@ -111,6 +111,8 @@ def register() -> None:
             "safety.safetylabresult",
             lab_checks.proposals_open,
             order=40,
+            # a panel's save proposes, an AE's confirms a proposal
+            reads=("safety.safetylabpanel", "safety.adverseevent"),
         )
     )
     registry.crf_models.register(

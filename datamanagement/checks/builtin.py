@@ -158,6 +158,13 @@ def ae_recovered_without_end(subject_ids) -> list[Finding]:
     ]
 
 
+def _visit_forms() -> set[str]:
+    """What `required_form_missing` reads: the visit and its registered forms."""
+    return {"enrollment.subjectvisit"} | {
+        f.model._meta.label_lower for f in registry.visit_forms if f.model is not None
+    }
+
+
 def register() -> None:
     for check in (
         Check(
@@ -167,6 +174,7 @@ def register() -> None:
             "enrollment.subjectvisit",
             required_form_missing,
             order=10,
+            reads=_visit_forms,
         ),
         Check(
             "lab_value_implausible",
@@ -175,6 +183,7 @@ def register() -> None:
             LAB,
             lab_value_implausible,
             order=20,
+            reads=("efficacy.labpanel",),
         ),
         Check(
             "ae_recovered_without_end",

@@ -39,6 +39,15 @@ class Check:
     model_label: str  # the CRF it reads ("safety.adverseevent"), through the CRF registry
     failing: Callable  # (subject_ids | None) -> list[Finding]
     order: int = 0
+    # the other CRF models whose saved records can change its findings (labels), or a callable
+    # giving them (read at each use: a registry filled while the apps load)
+    reads: Callable | tuple = ()
+
+    def read_labels(self) -> frozenset[str]:
+        """Every model label a save of which can make the check pass or fail: a save of any
+        other model runs it not (the daily run covers every path besides a CRF page)."""
+        others = self.reads() if callable(self.reads) else self.reads
+        return frozenset({self.model_label, *others})
 
 
 def _from_app(entry) -> Check:
@@ -51,6 +60,7 @@ def _from_app(entry) -> Check:
         entry.model_label,
         lambda subject_ids: [Finding(**f) for f in entry.failing(subject_ids)],
         order=entry.order,
+        reads=tuple(entry.reads),
     )
 
 
@@ -81,6 +91,10 @@ class CheckRegistry:
 
     def __len__(self) -> int:
         return len(self._all())
+
+    def reading(self, label: str) -> list[Check]:
+        """The checks a save of a `label` record can move."""
+        return [c for c in self if label in c.read_labels()]
 
 
 checks = CheckRegistry()

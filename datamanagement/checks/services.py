@@ -229,15 +229,21 @@ def _close(pks, states, now, text: str) -> int:
 
 
 def checks_run_for_record(record) -> None:
-    """After a CRF page saved `record`: run the checks for its subject once the save is
-    committed. A failure is logged and never breaks the save."""
+    """After a CRF page saved `record`: run the checks that read its model (`Check.reads`)
+    for its subject once the save is committed; a save no check reads runs none. A failure
+    is logged and never breaks the save (the daily run goes over every subject)."""
+    if record is None or getattr(record, "pk", None) is None:
+        return
+    keys = [c.key for c in checks.reading(record._meta.label_lower)]
+    if not keys:
+        return
     subject_id = _subject_of(record)
     if subject_id is None:
         return
 
     def run():
         try:
-            checks_run(subject_ids=[subject_id])
+            checks_run(subject_ids=[subject_id], keys=keys)
         except Exception:
             logger.exception("edit checks after the save of %r failed", record)
 

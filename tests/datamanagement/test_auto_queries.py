@@ -257,15 +257,38 @@ def test_the_daily_task_is_scheduled_and_safe_to_run_twice(ae):
     assert _auto().count() == 1
 
 
-def test_saving_a_crf_page_runs_the_checks_for_that_subject(
+def test_saving_a_crf_page_runs_the_checks_that_read_its_form_for_that_subject(
     coordinator_client, subject_on_day_6, coordinator, django_capture_on_commit_callbacks
 ):
+    """A save runs the checks reading its model (`Check.reads`), for its subject only; a
+    check that reads other forms waits for their save or for the daily run."""
     subject = subject_on_day_6
-    _ae(subject, coordinator)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = coordinator_client.post(_new(subject), VITALS | {"measured_at": _at(subject)})
+    _ae(subject, coordinator)  # recovered without an end date, written past the pages
+    ran = []
+    checks.register(
+        Check(
+            "reads_vitals",
+            1,
+            "reads vitals",
+            "safety.vitalsigns",
+            lambda ids: ran.append(ids) or [],
+        )
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = coordinator_client.post(
+                _new(subject), VITALS | {"measured_at": _at(subject)}
+            )
+    finally:
+        checks.unregister("reads_vitals")
     assert response.status_code == 302
     assert VitalSigns.objects.filter(subject=subject).exists()
+    assert ran == [[subject.pk]]
+    assert _auto().count() == 0  # the AE check reads no vital signs: not run by this save
+    assert {c.key for c in checks.reading("safety.vitalsigns")} == set()
+    assert AE_CHECK in {c.key for c in checks.reading("safety.adverseevent")}
+    assert "required_form_missing" in {c.key for c in checks.reading("efficacy.labpanel")}
+    checks_run_daily()
     assert _auto().filter(subject=subject).count() == 1
 
 

@@ -255,7 +255,9 @@ class EditCheck:
     """An edit check a trial app brings to the automatic queries: `failing(subject_ids)` (None:
     every subject) -> list of dicts with the keys of data management's `Finding` (label,
     record_id, field, site_id, subject_id, visit_id, text), in a constant number of queries.
-    `version`: raise it when the rule changes. `model_label`: the CRF it reads."""
+    `version`: raise it when the rule changes. `model_label`: the CRF it reads; `reads`: the
+    labels of other models a save of which can change its findings (a CRF page's save runs
+    the checks that read its model, no other)."""
 
     key: str
     version: int
@@ -263,6 +265,7 @@ class EditCheck:
     model_label: str
     failing: Callable
     order: int = 0
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

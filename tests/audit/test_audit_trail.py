@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.conftest import owner_cursor
 from trial_edc.accounts.models import Site
-from trial_edc.audit.chain import audit_chain_verify
+from trial_edc.audit.chain import audit_chain_seal, audit_chain_verify
 from trial_edc.audit.services import ReasonForChangeRequired, audited_save
 from trial_edc.audit.tracking import audit_event_models
 
@@ -119,6 +119,7 @@ class TestHashChain:
         for name, reason in [("Two", "r1"), ("Three", "r2")]:
             site.name = name
             audited_save(instance=site, user=data_manager, reason=reason)
+        audit_chain_seal()  # chained by the sealer (every minute): tampering comes after
         return site.events.order_by("pgh_chain_seq")
 
     def test_each_entry_links_to_the_one_before(self, three_entries):

@@ -16,7 +16,7 @@ from django.db.migrations.loader import MigrationLoader
 
 from tests.conftest import owner_cursor
 from trial_edc.accounts.models import Site
-from trial_edc.audit.chain import audit_chain_verify
+from trial_edc.audit.chain import audit_chain_seal, audit_chain_verify
 from trial_edc.audit.migration_ops import PayloadMismatch, payload_backfill
 from trial_edc.audit.models import AuditChainCheck
 from trial_edc.audit.services import audited_save
@@ -26,6 +26,7 @@ def _history(site, data_manager):
     for name, reason in [("Two", "r1"), ("Three", "r2")]:
         site.name = name
         audited_save(instance=site, user=data_manager, reason=reason)
+    audit_chain_seal()  # chained by the sealer (every minute), as any reader of the chain does
     return list(site.events.order_by("pgh_chain_seq"))
 
 

@@ -7,8 +7,6 @@ import pghistory.runtime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from trial_edc.audit.chain import audit_chain_seal
-
 
 class ReasonForChangeRequired(ValueError):
     """An edit of a saved record came without a reason for change."""
@@ -46,11 +44,11 @@ def audited_save(*, instance, user, reason: str = "") -> None:
     reason = (reason or "").strip()
     if not instance._state.adding and not reason:
         raise ReasonForChangeRequired(_("A reason for change is required."))
-    with transaction.atomic(), _bound_context(user=user.pk, reason=reason or None):
+    # in the caller's transaction without a savepoint of its own (an error aborts it whole);
+    # the entry is numbered now and chained by the sealer (every minute, and before any reader
+    # of the chain head: verification, the lock certificate, casebook signing)
+    with transaction.atomic(savepoint=False), _bound_context(user=user.pk, reason=reason or None):
         instance.save()
-        # its entry sealed now unless a sealer is at work or an entry before it is still being
-        # written: never waits (the beat's sealer takes what is left)
-        audit_chain_seal(wait=False)
 
 
 def audit_context(*, user, reason: str):

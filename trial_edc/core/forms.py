@@ -13,7 +13,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -208,38 +208,37 @@ def already_saved(request, landing: str) -> HttpResponse:
 
 def crf_save(request, form, *, save: Callable[[], str], back: str) -> HttpResponse | None:
     """The POST of a CRF page, the same on every page. In order:
-    - the form's one-time key was already used (a double click, a resent POST): to the page
-      of the record it saved, saying so, writing nothing;
-    - the form is refused: None (the view shows it again, with what is wrong);
+    - the form is refused: None (the view shows it again, with what is wrong), unless its
+      one-time key was already used (a double click, a resent POST): then to the page of the
+      record it saved, saying so, writing nothing;
     - a saved record sent back unchanged (`unchanged`): "nothing changed", to `back`;
     - else `save()`, which calls the service, says what was saved and returns the page of
-      the saved record, in one transaction with the claim of the key; a refusal of the
-      service goes next to its fields (None). A second POST sent while the first is still
-      saving waits on the key, then lands on the first one's record. A write the database
-      refuses because the record is frozen or locked is a message above the form (None)."""
+      the saved record, in one transaction that ends by claiming the form's key with that
+      page. A key claimed already (the same form sent twice; a second POST sent while the
+      first is still saving waits on the key until the first commits) rolls the whole save
+      back and lands on the first one's record. A refusal of the service goes next to its
+      fields (None). A write the database refuses because the record is frozen or locked is
+      a message above the form (None)."""
     key = _submission_key(request)
-    if key:
-        landing = Submission.objects.filter(key=key).values_list("landing", flat=True).first()
-        if landing:
-            return _to_saved_record(request, landing)
     if not form.is_valid():
-        return None
+        return _to_saved_if_claimed(request, key)
     if unchanged(request, form):
         return redirect(back)
     try:
         with transaction.atomic():
-            if key and not _claim(key, request.user):
-                raise _SavedMeanwhile
             landing = save()
-            if key:
-                Submission.objects.filter(key=key).update(landing=landing)
+            if key and not _claim(key, request.user, landing):
+                raise _SavedMeanwhile
     except _SavedMeanwhile:
-        landing = Submission.objects.filter(key=key).values_list("landing", flat=True).first()
-        return _to_saved_record(request, landing or back)
+        return _to_saved_if_claimed(request, key) or redirect(back)
     except ValidationError as exc:
+        if saved := _to_saved_if_claimed(request, key):
+            return saved
         apply_errors(form, exc)
         return None
     except DatabaseError as exc:
+        if saved := _to_saved_if_claimed(request, key):  # the same form's row is there
+            return saved
         # the database refused a write to a frozen or locked record (data management)
         if not is_record_locked(exc):
             raise
@@ -247,6 +246,14 @@ def crf_save(request, form, *, save: Callable[[], str], back: str) -> HttpRespon
         return None
     _after_save(getattr(form, "instance", None))
     return redirect(landing)
+
+
+def _to_saved_if_claimed(request, key: str) -> HttpResponse | None:
+    """The page of the record saved with this one-time key, if one was (None if not)."""
+    if not key:
+        return None
+    landing = Submission.objects.filter(key=key).values_list("landing", flat=True).first()
+    return _to_saved_record(request, landing) if landing else None
 
 
 def _after_save(record) -> None:
@@ -260,17 +267,21 @@ def _after_save(record) -> None:
 
 
 class _SavedMeanwhile(Exception):
-    """The key was claimed by a concurrent POST of the same form, which has committed."""
+    """The key was claimed by another POST of the same form, which has committed."""
 
 
-def _claim(key: str, user) -> bool:
-    """Claim the key; False if it is taken (waits for a concurrent claim to commit)."""
-    try:
-        with transaction.atomic():
-            Submission.objects.create(key=key, user=user)
-    except IntegrityError:
-        return False
-    return True
+_CLAIM = (
+    "INSERT INTO audit_submission (key, user_id, saved_at, landing)"
+    " VALUES (%s, %s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING id"
+)
+
+
+def _claim(key: str, user, landing: str) -> bool:
+    """Claim the key for the page of the saved record in one statement; False if it is taken
+    (a concurrent claim of the same key is waited for until it commits or rolls back)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM, [key, user.pk, timezone.now(), landing])
+        return cursor.fetchone() is not None
 
 
 def require_add_or_change(request, model, *, exists: bool) -> None:

@@ -55,3 +55,8 @@ STORAGES = {
 }
 
 DATABASES = databases_config()
+# each gunicorn worker keeps its connection (a new PostgreSQL backend per request costs more
+# than most pages), checked before reuse so a restarted server costs one failed request none
+for _db in DATABASES.values():
+    _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    _db["CONN_HEALTH_CHECKS"] = True

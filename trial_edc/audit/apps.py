@@ -9,7 +9,10 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self):
-        from trial_edc.audit import grants
+        from trial_edc.audit import context, grants
+
+        # the audit context sent once per transaction, not before every statement
+        context.install()
 
         # the owner grants the runtime role its rights on every table, new ones too
         post_migrate.connect(grants.grants_after_migrate, dispatch_uid="audit_grants")

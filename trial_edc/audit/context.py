@@ -7,6 +7,7 @@ statements: this sends them again only when they are not in force, that is when
 - the context or its metadata changed (`audited_save` with another reason),
 - the savepoint in which they were set was released or rolled back (a rollback to a savepoint
   undoes what was set inside it; after a release they hold, but are sent again to be simple).
+Savepoint statements, which write no row, go without them.
 
 Installed in place of pghistory's own wrapper (`AuditConfig.ready`); what it writes into the
 history rows is the same."""
@@ -19,6 +20,8 @@ from psycopg2 import extensions
 
 _ORIGINAL = runtime._inject_history_context
 _STATE = "_trial_edc_audit_context"  # on the connection: (values, savepoints when set)
+# statements that write no row, so fire no history trigger: nothing to send before them
+_NO_WRITE = {"savepoint", "release s", "rollback "}
 
 
 def inject_once(execute, sql, params, many, context):
@@ -28,6 +31,8 @@ def inject_once(execute, sql, params, many, context):
         # idle: this statement opens a transaction (what an earlier one set is gone)
         setattr(connection, _STATE, None)
     text = sql.decode() if isinstance(sql, bytes) else sql
+    if text.lstrip()[:9].lower() in _NO_WRITE:
+        return runtime._execute_wrapper(execute(sql, params, many, context))
     if not runtime._can_inject_variable(cursor, text):
         return _ORIGINAL(execute, sql, params, many, context)
     tracker = runtime._tracker.value

@@ -3,7 +3,7 @@ the enrolment summary and the deviation log (subjects)."""
 
 from django.shortcuts import render
 
-PAGE_SIZE = 100  # rows per page of the screening log and the subject list
+PAGE_SIZE = 50  # rows per page of the screening log and the subject list
 
 
 def form_page(request, form, title: str, **back):

@@ -6,7 +6,8 @@ The bare save: Django's default middleware (sessions, CSRF, auth, messages), a v
 untracked copy of the vitals table (no history, no rules, no site scoping). The project's save:
 every middleware of the settings, the real view, form, rules, service, reason-for-change
 context and history row (numbered at insert, chained later by the sealer). Both through the
-in-process test client, in turns of saves / 10 so that a change in the machine's load weighs on both alike.
+in-process test client, in turns of saves / 10 so that a change in the machine's load weighs
+on both alike.
 
 python benchmarks/crf_save.py --saves 300
 """
@@ -96,7 +97,7 @@ def _statement(sql: str) -> str:
     return sql[:90]
 
 
-def main(saves: int, *, profile: bool = False) -> None:
+def main(saves: int, *, profile: bool = False, sort: str = "cumulative") -> None:
     with benchmark_database("crf_save"):
         import pghistory
         from django.contrib.auth.models import Permission
@@ -217,7 +218,7 @@ def main(saves: int, *, profile: bool = False) -> None:
             profiler = cProfile.Profile()
             profiler.runcall(run, "project", turn)
             print(f"\nwhere the project save's time goes ({turn} saves, cumulative):")
-            pstats.Stats(profiler).sort_stats(sys.argv[-1] if sys.argv[-1] in ("tottime", "cumulative") else "cumulative").print_stats(60)
+            pstats.Stats(profiler).sort_stats(sort).print_stats(40)
         for which in ("bare", "project"):
             print(f"\nwhere the {which} save's {len(queries[which])} queries go:")
             counted = Counter(_statement(q["sql"]) for q in queries[which])
@@ -233,5 +234,6 @@ if __name__ == "__main__":
     parser.add_argument("--saves", type=int, default=300)
     parser.add_argument("--sql", action="store_true", help="print every query of one save")
     parser.add_argument("--profile", action="store_true", help="cProfile the project's saves")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order (tottime…)")
     arguments = parser.parse_args()
-    main(arguments.saves, profile=arguments.profile)
+    main(arguments.saves, profile=arguments.profile, sort=arguments.sort)

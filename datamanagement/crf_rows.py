@@ -14,7 +14,8 @@ from decimal import Decimal
 from django.db.models import BigIntegerField, Expression, F, Max, TextField, Value
 from django.db.models.functions import Cast
 
-from datamanagement.sdv.items import CrfInfo, crf_infos
+from datamanagement.places import subject_lookup, visit_lookup
+from trial_edc.core import registry
 
 
 def _union(branches: list):
@@ -38,20 +39,20 @@ def _subject_filter(qs, lookup: str, *, subject_ids=None, site_ids=None):
     return qs
 
 
-def record_places(*, subject_ids=None, site_ids=None) -> list[tuple[CrfInfo, int, int, int, str]]:
-    """(CRF, record id, subject id, visit id or None, subject number) of every CRF record
+def record_places(*, subject_ids=None, site_ids=None) -> list[tuple[type, int, int, int, str]]:
+    """(CRF model, record id, subject id, visit id or None, subject number) of every CRF record
     of the subjects (`subject_ids`, None: every subject) of the sites (`site_ids`, None: every
     site), by CRF then id: one query."""
     if subject_ids is not None and not list(subject_ids):
         return []
-    infos = [info for info in crf_infos() if info.subject_lookup is not None]
+    crfs = [(crf, subject_lookup(crf), visit_lookup(crf)) for crf in registry.crf_models]
+    crfs = [(crf, lookup, visit) for crf, lookup, visit in crfs if lookup is not None]
     branches = []
-    for index, info in enumerate(infos):
-        lookup = info.subject_lookup
+    for index, (crf, lookup, visit_path) in enumerate(crfs):
         number = "subject_number" if lookup == "pk" else f"{lookup}__subject_number"
-        visit = F(info.visit_lookup) if info.visit_lookup else Cast(Value(None), BigIntegerField())
+        visit = F(visit_path) if visit_path else Cast(Value(None), BigIntegerField())
         qs = _subject_filter(
-            info.model.objects.all(), lookup, subject_ids=subject_ids, site_ids=site_ids
+            crf.model.objects.all(), lookup, subject_ids=subject_ids, site_ids=site_ids
         )
         branches.append(
             qs.order_by()
@@ -65,8 +66,8 @@ def record_places(*, subject_ids=None, site_ids=None) -> list[tuple[CrfInfo, int
             .values_list("_crf", "_pk", "_subject", "_visit", "_number")
         )
     return [
-        (infos[crf], pk, subject, visit, number)
-        for crf, pk, subject, visit, number in _union(branches)
+        (crfs[index][0].model, pk, subject, visit, number)
+        for index, pk, subject, visit, number in _union(branches)
     ]
 
 
@@ -115,8 +116,6 @@ def subject_instances(subject) -> list[tuple[object, object]]:
     """(registered CRF, record) of every CRF record of the subject, by CRF (in registry order)
     then id: one query. A record's links to the subject and to the other records loaded are
     filled in."""
-    from trial_edc.core import registry
-
     crfs = [crf for crf in registry.crf_models if crf.subject_path is not None]
     branches = []
     for index, crf in enumerate(crfs):

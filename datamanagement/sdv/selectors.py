@@ -111,9 +111,10 @@ def records_sdv(*, site=None, subject_ids=None) -> list[RecordSdv]:
     site_ids = _site_ids(site)
     full: dict[str, bool] = {}
     records: list[RecordSdv] = []
-    for info, pk, subject_id, visit_id, number in record_places(
+    for model, pk, subject_id, visit_id, number in record_places(
         subject_ids=subject_ids, site_ids=site_ids
     ):
+        info = crf_info(model)
         if number not in full:
             full[number] = subject_full_sdv(number)
         records.append(

@@ -27,11 +27,19 @@ class Mark:
 @dataclass(frozen=True)
 class MatrixOverlay:
     """`marks(subject_ids)` -> {(subject_id, visit_code or None for the whole subject):
-    [Mark, ...]} in a constant number of queries."""
+    [Mark, ...]} in a constant number of queries.
+
+    An overlay may rather read what the matrix loads anyway: `subjects(queryset)` and
+    `visits(queryset)` annotate the matrix's subjects and visits (a subquery each, no query
+    of their own), and `from_rows(subjects, visits)` -> the marks, from those rows (in
+    place of `marks`)."""
 
     key: str
     marks: Callable
     order: int = 0
+    subjects: Callable | None = None
+    visits: Callable | None = None
+    from_rows: Callable | None = None
 
 
 overlays = Registry("subject matrix overlays")
@@ -79,21 +87,28 @@ class Matrix:
 
 
 def subject_matrix(site) -> Matrix:
-    """Every subject of `site` (ordered by number) × the schedule's visits (3 queries, plus
+    """Every subject of `site` (ordered by number) × the schedule's visits (2 queries, plus
     each overlay's own fixed number)."""
-    subjects = list(
-        Subject.objects.filter(site=site).select_related("site").order_by("subject_number")
-    )
-    visits = with_saved_forms(
-        SubjectVisit.objects.filter(subject__site=site).order_by("subject_id", "order")
-    )
+    subject_rows = Subject.objects.filter(site=site).select_related("site")
+    visit_rows = SubjectVisit.objects.filter(subject__site=site)
+    for overlay in overlays:
+        if overlay.subjects is not None:
+            subject_rows = overlay.subjects(subject_rows)
+        if overlay.visits is not None:
+            visit_rows = overlay.visits(visit_rows)
+    subjects = list(subject_rows.order_by("subject_number"))
+    visits = list(with_saved_forms(visit_rows.order_by("subject_id", "order")))
     today = site_today(site)
     by_subject: dict[int, dict[str, SubjectVisit]] = {}
     for visit in visits:
         by_subject.setdefault(visit.subject_id, {})[visit.code] = visit
     marks: dict = {}
     for overlay in overlays:
-        for key, found in overlay.marks([s.pk for s in subjects]).items():
+        if overlay.from_rows is not None:
+            found_marks = overlay.from_rows(subjects, visits)
+        else:
+            found_marks = overlay.marks([s.pk for s in subjects])
+        for key, found in found_marks.items():
             marks.setdefault(key, []).extend(found)
     schedule = study().visits
     rows = []

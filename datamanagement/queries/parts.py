@@ -63,22 +63,18 @@ def dashboard_panel(request, subject) -> dict:
 
 
 def subject_records(subject) -> list[dict]:
-    """Every CRF record of a subject, for its page of items and queries (one query a CRF)."""
-    found = []
-    for crf in registry.crf_models:
-        if crf.subject_path is None:
-            continue
-        lookup = {"pk": subject.pk} if crf.subject_path == "" else {crf.subject_path: subject}
-        for r in crf.model.objects.filter(**lookup).order_by("pk"):
-            found.append(
-                {
-                    "label": crf.key,
-                    "pk": r.pk,
-                    "name": crf.model._meta.verbose_name,
-                    "text": str(r),
-                }
-            )
-    return found
+    """Every CRF record of a subject, for its page of items and queries (one query)."""
+    from datamanagement.crf_rows import subject_instances
+
+    return [
+        {
+            "label": crf.key,
+            "pk": r.pk,
+            "name": crf.model._meta.verbose_name,
+            "text": str(r),
+        }
+        for crf, r in subject_instances(subject)
+    ]
 
 
 def register() -> None:

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from datamanagement.crf_rows import latest_seqs, record_places
 from datamanagement.models import CasebookSignature, SourceVerification
 from datamanagement.sdv import rules
-from datamanagement.sdv.items import CrfInfo, crf_info, crf_infos
+from datamanagement.sdv.items import CrfInfo, crf_info
 from enrollment.models import Subject, SubjectVisit
 from trial_edc.study import study
 
@@ -49,6 +50,7 @@ class RecordSdv:
     rows: dict = field(default_factory=dict)  # field name -> SourceVerification (any)
     counts: rules.Counts = field(default_factory=rules.Counts)
     url: str = ""  # the page of the form, where known (set by the casebook page)
+    subject_number: str = ""
 
     @property
     def label(self) -> str:
@@ -104,36 +106,34 @@ def record_sdv(record) -> RecordSdv | None:
 
 def records_sdv(*, site=None, subject_ids=None) -> list[RecordSdv]:
     """Every CRF record of subjects (of `site`, a site or a list of sites, or `subject_ids`)
-    with its verification: one query per CRF model, plus two."""
+    with its verification: two queries (the records of every CRF in one, their verification
+    rows)."""
     site_ids = _site_ids(site)
-    subjects = Subject.objects.all()
-    if site_ids is not None:
-        subjects = subjects.filter(site__in=site_ids)
-    if subject_ids is not None:
-        subjects = subjects.filter(pk__in=subject_ids)
-    full = {
-        pk: subject_full_sdv(number) for pk, number in subjects.values_list("pk", "subject_number")
-    }
+    full: dict[str, bool] = {}
     records: list[RecordSdv] = []
-    for info in crf_infos():
-        if info.subject_lookup is None:
-            continue
-        qs = info.model.objects.filter(**{f"{info.subject_lookup}__in": list(full)})
-        visit = info.visit_lookup or info.subject_lookup  # a placeholder, ignored below
-        for pk, subject_id, visit_id in qs.values_list("pk", info.subject_lookup, visit):
-            records.append(
-                RecordSdv(
-                    info=info,
-                    record_id=pk,
-                    subject_id=subject_id,
-                    visit_id=visit_id if info.visit_lookup else None,
-                    full=full[subject_id],
-                )
+    for model, pk, subject_id, visit_id, number in record_places(
+        subject_ids=subject_ids, site_ids=site_ids
+    ):
+        info = crf_info(model)
+        if number not in full:
+            full[number] = subject_full_sdv(number)
+        records.append(
+            RecordSdv(
+                info=info,
+                record_id=pk,
+                subject_id=subject_id,
+                visit_id=visit_id,
+                full=full[number],
+                subject_number=number,
             )
-    rows = SourceVerification.objects.filter(subject__in=list(full)) if full else []
+        )
     by_record = defaultdict(dict)
-    for row in rows:
-        by_record[(row.record_table, row.record_id)][row.field] = row
+    if records:
+        rows = SourceVerification.objects.all()
+        if subject_ids is not None or site_ids is not None:
+            rows = rows.filter(subject__in={rec.subject_id for rec in records})
+        for row in rows:
+            by_record[(row.record_table, row.record_id)][row.field] = row
     for rec in records:
         rec.rows = by_record.get((rec.info.table, rec.record_id), {})
         for name in rec.info.required(full=rec.full):
@@ -177,6 +177,20 @@ def last_voided_casebook_signatures(*, subject_ids) -> dict[int, CasebookSignatu
     return latest
 
 
+def casebook_signatures(*, subject_ids) -> tuple[dict, dict]:
+    """(subject id -> its valid casebook signature, subject id -> its last voided one), in
+    one query (at most one valid signature a subject, a constraint of the table)."""
+    valid: dict[int, CasebookSignature] = {}
+    voided: dict[int, CasebookSignature] = {}
+    rows = CasebookSignature.objects.filter(subject__in=subject_ids).order_by("voided_at", "pk")
+    for s in rows:
+        if s.voided_at is None:
+            valid[s.subject_id] = s
+        else:
+            voided[s.subject_id] = s
+    return valid, voided
+
+
 @dataclass
 class SubjectRow:
     subject: Subject
@@ -190,9 +204,10 @@ def site_overview(sites) -> list[SubjectRow]:
     """Subjects of the sites with their verification and casebook state (constant queries)."""
     subjects = list(Subject.objects.filter(site__in=_site_ids(sites)).select_related("site"))
     ids = [s.pk for s in subjects]
-    sdv = subject_sdv(subject_ids=ids)
-    signed = valid_casebook_signatures(subject_ids=ids)
-    voided = last_voided_casebook_signatures(subject_ids=ids)
+    sdv: dict[int, rules.Counts] = defaultdict(rules.Counts)
+    for rec in records_sdv(subject_ids=ids):
+        sdv[rec.subject_id].add(rec.counts)
+    signed, voided = casebook_signatures(subject_ids=ids)
     return [
         SubjectRow(
             subject=s,
@@ -237,12 +252,10 @@ def critical_items_unverified(site=None) -> list[tuple[str, str]]:
     """What blocks a database lock on the verification side: subjects with critical items
     not verified (or changed since verified), as (text, url)."""
     found = []
-    subjects = Subject.objects.all()
-    if site is not None:
-        subjects = subjects.filter(site__in=_site_ids(site))
-    numbers = dict(subjects.values_list("pk", "subject_number"))
+    numbers: dict[int, str] = {}
     critical = defaultdict(int)
-    for rec in records_sdv(subject_ids=list(numbers)):
+    for rec in records_sdv(site=site):
+        numbers[rec.subject_id] = rec.subject_number
         for name, status in rec.items.items():
             if name in rec.info.critical and status != rules.VERIFIED:
                 critical[rec.subject_id] += 1
@@ -258,34 +271,27 @@ def critical_items_unverified(site=None) -> list[tuple[str, str]]:
 
 
 def casebooks_unsigned(site=None) -> list[tuple[str, str]]:
-    """Subjects whose casebook has no valid signature, as (text, url) (two queries)."""
+    """Subjects whose casebook has no valid signature, as (text, url) (one query)."""
+    from django.db.models import Exists, OuterRef
+
     subjects = Subject.objects.all()
     if site is not None:
         subjects = subjects.filter(site__in=_site_ids(site))
-    signed = valid_casebook_signatures(site=site)
+    signed = CasebookSignature.objects.filter(subject=OuterRef("pk"), voided_at__isnull=True)
     return [
         (_("%(subject)s: casebook not signed") % {"subject": number}, _casebook_url(pk))
-        for pk, number in subjects.values_list("pk", "subject_number")
-        if pk not in signed
+        for pk, number in subjects.filter(~Exists(signed)).values_list("pk", "subject_number")
     ]
 
 
 def records_with_seq(records: list[RecordSdv]) -> list[RecordSdv]:
-    """Fill each record's latest history entry: one query per CRF model among them."""
+    """Fill each record's latest history entry: one query for every CRF model among them."""
     by_model = defaultdict(list)
     for rec in records:
-        by_model[rec.info.model].append(rec)
-    for model, recs in by_model.items():
-        event_model = model.events.rel.related_model
-        latest = dict(
-            event_model.objects.filter(pgh_obj_id__in=[r.record_id for r in recs])
-            .order_by()
-            .values("pgh_obj_id")
-            .annotate(m=Max("pgh_chain_seq"))
-            .values_list("pgh_obj_id", "m")
-        )
-        for rec in recs:
-            rec.seq = latest.get(rec.record_id, 0)
+        by_model[rec.info.model].append(rec.record_id)
+    latest = latest_seqs(by_model)
+    for rec in records:
+        rec.seq = latest.get((rec.info.model, rec.record_id), 0)
     return records
 
 

@@ -141,8 +141,8 @@ def casebook(request, subject_id: int):
             group.url = _visit_form_urls(request.user, subject, group.visit)
             for rec in group.records:
                 rec.url = group.url.get(rec.info.model, "")
-    signature = selectors.valid_casebook_signatures(subject_ids=[subject.pk]).get(subject.pk)
-    voided = selectors.last_voided_casebook_signatures(subject_ids=[subject.pk]).get(subject.pk)
+    signed, voided = selectors.casebook_signatures(subject_ids=[subject.pk])
+    signature, voided = signed.get(subject.pk), voided.get(subject.pk)
     total = selectors.rules.Counts()
     for group in groups:
         total.add(group.counts)

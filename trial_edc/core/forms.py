@@ -211,7 +211,8 @@ def crf_save(request, form, *, save: Callable[[], str], back: str) -> HttpRespon
     - the form is refused: None (the view shows it again, with what is wrong), unless its
       one-time key was already used (a double click, a resent POST): then to the page of the
       record it saved, saying so, writing nothing;
-    - a saved record sent back unchanged (`unchanged`): "nothing changed", to `back`;
+    - the same for a create form sent again that now edits the record it saved; a saved
+      record sent back unchanged (`unchanged`): "nothing changed", to `back`;
     - else `save()`, which calls the service, says what was saved and returns the page of
       the saved record, in one transaction that ends by claiming the form's key with that
       page. A key claimed already (the same form sent twice; a second POST sent while the
@@ -222,6 +223,9 @@ def crf_save(request, form, *, save: Callable[[], str], back: str) -> HttpRespon
     key = _submission_key(request)
     if not form.is_valid():
         return _to_saved_if_claimed(request, key)
+    # a create form sent again finds its record saved: the form of a saved record now
+    if getattr(form, "is_change", False) and (saved := _to_saved_if_claimed(request, key)):
+        return saved
     if unchanged(request, form):
         return redirect(back)
     try:

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 
 from dosing import rules
@@ -104,11 +105,30 @@ def subjects_missing_doses(user) -> list[MissingDoses]:
     )
     for subject_id, day in rows:
         recorded[subject_id].add(day)
+    return _missing_doses(subjects, recorded)
+
+
+def dose_facts() -> dict:
+    """What `enrollment.schedule.selectors.subjects_of` reads with each subject for dosing
+    (a registered SubjectFact): its recorded treatment days and their dates."""
+    doses = DoseAdministration.objects.filter(subject=OuterRef("pk")).order_by("study_day")
+    return {
+        "dose_days": ArraySubquery(doses.values("study_day")),
+        "dose_dates": ArraySubquery(doses.values("date")),
+    }
+
+
+def missing_doses_of(subjects) -> list[MissingDoses]:
+    """`subjects_missing_doses` over subjects read with `dose_facts` (no query)."""
+    return _missing_doses(subjects, {s.pk: set(s.dose_days) for s in subjects})
+
+
+def _missing_doses(subjects, recorded) -> list[MissingDoses]:
     result = []
     for subject in subjects:
         days = rules.missing_days(
             day1=subject.day1,
-            recorded_days=recorded[subject.pk],
+            recorded_days=recorded.get(subject.pk, set()),
             today=site_today(subject.site),
             ended_on=subject.ended_on,
         )

@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Prefetch, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from dosing.rules import dose_was_given, missing_days
@@ -238,6 +239,13 @@ def open_sae_reports():
 
 def serious_filter(serious_only: bool) -> Q:
     return Q(aeser=True) if serious_only else Q()
+
+
+def vitals_facts() -> dict:
+    """What `enrollment.schedule.selectors.subjects_of` reads with each subject for safety (a
+    registered SubjectFact): the study days of its vital signs."""
+    days = VitalSigns.objects.filter(subject=OuterRef("pk")).order_by().values("study_day")
+    return {"vitals_days": ArraySubquery(days)}
 
 
 def without_vitals_today(days) -> list[DueToday]:

@@ -11,6 +11,7 @@ from dosing import rules
 from dosing.models import ConcomitantMedication, DoseAdministration
 from enrollment.models import Subject
 from enrollment.schedule.selectors import subjects_in_treatment
+from enrollment.selectors import subject_read
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.core.clock import site_today, treatment_study_day
 from trial_edc.core.registry import TreatmentFacts
@@ -62,8 +63,14 @@ def treatment_facts(subject_id: int) -> TreatmentFacts:
     )
 
 
+def subject_doses(subject: Subject) -> list[DoseAdministration]:
+    """The subject's dose records by study day (one query; once for the subject dashboard's
+    panels, `enrollment.selectors.subject_read`)."""
+    return subject_read(subject, "doses", lambda: list(subject.doses.order_by("study_day")))
+
+
 def dose_statuses(subject: Subject) -> dict[int, str]:
-    return dict(subject.doses.values_list("study_day", "status"))
+    return {dose.study_day: dose.status for dose in subject_doses(subject)}
 
 
 @dataclass

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import Screening, Subject
+from enrollment.models import EligibilityDeviation, Screening, Subject
 from enrollment.rules import CONSENT_TAKER_ROLES, criterion_failure_text
 from enrollment.schedule.selectors import overdue_visits
 from trial_edc.accounts.models import User
@@ -72,16 +73,39 @@ def subject_list(user, *, today: date, status: str = "", overdue: bool = False):
 
 
 def subject_dashboard(user, pk: int) -> Subject:
-    """One subject with everything its dashboard shows, in a fixed number of queries."""
-    return (
+    """One subject with everything its dashboard shows, in a fixed number of queries; its
+    panels share what they read of it (`subject_read`)."""
+    open_deviations = (
+        EligibilityDeviation.objects.filter(screening=OuterRef("screening"), reviewed_at=None)
+        .order_by()
+        .values("screening")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    subject = (
         subjects_for(user)
         .select_related(
             "enrolled_by",
             "screening__checklist",
             "screening__consent__taken_by",
         )
+        .annotate(open_eligibility_deviations=Coalesce(Subquery(open_deviations), 0))
         .get(pk=pk)
     )
+    subject._reads = {}
+    return subject
+
+
+def subject_read(subject: Subject, key: str, compute):
+    """`compute()` once for a subject read by `subject_dashboard` (its panels read its doses,
+    vital signs and blood gases once between them); for any other subject object, each
+    time."""
+    reads = getattr(subject, "_reads", None)
+    if reads is None:
+        return compute()
+    if key not in reads:
+        reads[key] = compute()
+    return reads[key]
 
 
 def failure_label(failure: dict) -> str:

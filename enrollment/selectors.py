@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import EligibilityDeviation, Screening, Subject
+from enrollment.models import EligibilityDeviation, Screening, Subject, SubjectVisit
 from enrollment.rules import CONSENT_TAKER_ROLES, criterion_failure_text
 from enrollment.schedule.selectors import overdue_visits
 from trial_edc.accounts.models import User
@@ -51,6 +51,17 @@ def subjects_for(user) -> QuerySet[Subject]:
 
 def subject_or_404(user, pk: int) -> Subject:
     return get_object_or_404(subjects_for(user).select_related("site"), pk=pk)
+
+
+def visit_or_404(user, subject_pk: int, code: str) -> SubjectVisit:
+    """A visit of a subject of the user's sites, with its subject (its site and screening) in
+    the same query: a 404 if either is not there or not theirs."""
+    visits = scope_to_sites(
+        SubjectVisit.objects.select_related("subject__site", "subject__screening"),
+        user,
+        "subject__site",
+    )
+    return get_object_or_404(visits, subject_id=subject_pk, code=code)
 
 
 def subject_list(user, *, today: date, status: str = "", overdue: bool = False):

@@ -37,8 +37,8 @@ OVER_BUDGET: dict[tuple[str, str], int] = {
     ("subject records (queries)", "investigator"): 27,
     ("subject records (queries)", "monitor"): 26,
     ("subject records (queries)", "site_coordinator"): 26,
-    ("visit date", "investigator"): 14,
-    ("visit date", "site_coordinator"): 13,
+    ("visit date", "investigator"): 13,
+    ("visit date", "site_coordinator"): 12,
 }
 
 CASES = [

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
@@ -63,10 +63,41 @@ def treatment_facts(subject_id: int) -> TreatmentFacts:
     )
 
 
-def subject_doses(subject: Subject) -> list[DoseAdministration]:
-    """The subject's dose records by study day (one query; once for the subject dashboard's
-    panels, `enrollment.selectors.subject_read`)."""
-    return subject_read(subject, "doses", lambda: list(subject.doses.order_by("study_day")))
+@dataclass(frozen=True)
+class DoseDay:
+    """What the dashboard's panels read of a dose record."""
+
+    study_day: int
+    status: str
+    date: date
+    start_time: time | None
+
+
+def subject_doses(subject: Subject) -> list[DoseDay]:
+    """The subject's dose records by study day: from the subject when it was read with
+    `dose_facts` (the dashboard's subject), else one query (once for the dashboard's panels,
+    `enrollment.selectors.subject_read`)."""
+    if hasattr(subject, "dose_starts"):
+        return [
+            DoseDay(*row)
+            for row in zip(
+                subject.dose_days,
+                subject.dose_statuses,
+                subject.dose_dates,
+                subject.dose_starts,
+                strict=True,
+            )
+        ]
+    return subject_read(
+        subject,
+        "doses",
+        lambda: [
+            DoseDay(*row)
+            for row in subject.doses.order_by("study_day").values_list(
+                "study_day", "status", "date", "start_time"
+            )
+        ],
+    )
 
 
 def dose_statuses(subject: Subject) -> dict[int, str]:
@@ -116,12 +147,14 @@ def subjects_missing_doses(user) -> list[MissingDoses]:
 
 
 def dose_facts() -> dict:
-    """What `enrollment.schedule.selectors.subjects_of` reads with each subject for dosing
-    (a registered SubjectFact): its recorded treatment days and their dates."""
+    """What the home page's and the dashboard's subjects are read with for dosing (a
+    registered SubjectFact): its dose records by study day (day, status, date, start)."""
     doses = DoseAdministration.objects.filter(subject=OuterRef("pk")).order_by("study_day")
     return {
         "dose_days": ArraySubquery(doses.values("study_day")),
+        "dose_statuses": ArraySubquery(doses.values("status")),
         "dose_dates": ArraySubquery(doses.values("date")),
+        "dose_starts": ArraySubquery(doses.values("start_time")),
     }
 
 

@@ -14,6 +14,7 @@ from enrollment.schedule.selectors import overdue_visits
 from trial_edc.accounts.models import User
 from trial_edc.accounts.roles import GROUP_NAMES
 from trial_edc.accounts.selectors import scope_to_sites
+from trial_edc.core.registry import subject_facts
 from trial_edc.study import study
 
 
@@ -84,8 +85,9 @@ def subject_list(user, *, today: date, status: str = "", overdue: bool = False):
 
 
 def subject_dashboard(user, pk: int) -> Subject:
-    """One subject with everything its dashboard shows, in a fixed number of queries; its
-    panels share what they read of it (`subject_read`)."""
+    """One subject with everything its dashboard shows, in a fixed number of queries, with
+    what the apps read with a subject (`core.registry.subject_facts`); its panels share what
+    else they read of it (`subject_read`)."""
     open_deviations = (
         EligibilityDeviation.objects.filter(screening=OuterRef("screening"), reviewed_at=None)
         .order_by()
@@ -101,8 +103,10 @@ def subject_dashboard(user, pk: int) -> Subject:
             "screening__consent__taken_by",
         )
         .annotate(open_eligibility_deviations=Coalesce(Subquery(open_deviations), 0))
-        .get(pk=pk)
     )
+    for fact in subject_facts:
+        subject = subject.annotate(**fact.annotations())
+    subject = subject.get(pk=pk)
     subject._reads = {}
     return subject
 

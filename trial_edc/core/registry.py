@@ -308,8 +308,9 @@ def treatment_facts(subject_id: int) -> TreatmentFacts:
 
 @dataclass(frozen=True)
 class SubjectFact:
-    """What an app reads with each subject of the user's sites for the home page's worklists
-    (`enrollment.schedule.selectors.subjects_of`, one query for all of them):
+    """What an app reads with a subject, in the subject's own query: with each subject of the
+    user's sites for the home page's worklists (`enrollment.schedule.selectors.subjects_of`)
+    and with the subject of the dashboard (`enrollment.selectors.subject_dashboard`).
     `annotations()` -> {name: expression over the subject's row (OuterRef("pk"))}."""
 
     key: str

@@ -63,7 +63,7 @@ def adverse_events_panel(request, subject) -> dict:
 
 def labs_panel(request, subject) -> dict:
     """The worst CTCAE grade of each safety laboratory analyte per study day, each with the
-    rule and inputs that gave it (two queries)."""
+    rule and inputs that gave it (one query: the first dose from the doses the panels share)."""
     table = worst_grade_table(subject.pk, first_doses=first_dose_start_of(subject))
     return {"subject": subject, "table": table}
 

@@ -3,6 +3,8 @@
 investigator's casebooks to sign, and what blocks the database lock (data managers). Each a
 fixed number of queries whatever the subjects."""
 
+from collections import defaultdict
+
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -12,9 +14,10 @@ from django.utils.translation import gettext_lazy
 from datamanagement.models.sdv import CasebookSignature
 from datamanagement.queries import rules as query_rules
 from datamanagement.queries.selectors import active, to_answer
-from datamanagement.sdv.selectors import site_overview
+from datamanagement.sdv import rules as sdv_rules
+from datamanagement.sdv.selectors import records_sdv
 from enrollment.models import Subject
-from trial_edc.accounts.selectors import scope_to_sites, sites_for
+from enrollment.schedule.selectors import subjects_of
 from trial_edc.core import registry
 from trial_edc.core.registry import WorkItem
 
@@ -47,28 +50,40 @@ def my_queries(user) -> list[WorkItem]:
 
 
 def awaiting_verification(user) -> list[WorkItem]:
-    rows = [r for r in site_overview(sites_for(user)) if r.sdv.to_verify or r.sdv.changed]
+    """Subjects of the user's sites with items to verify or changed since verified: the
+    subjects the home page reads once (`subjects_of`), their records' verification
+    (`records_sdv`)."""
+    subjects = subjects_of(user)
+    totals: dict[int, sdv_rules.Counts] = defaultdict(sdv_rules.Counts)
+    for rec in records_sdv(subject_ids=[s.pk for s in subjects]) if subjects else []:
+        totals[rec.subject_id].add(rec.counts)
+    rows = [(s, totals[s.pk]) for s in subjects if totals[s.pk].to_verify or totals[s.pk].changed]
     return [
         WorkItem(
             _("%(subject)s: %(to)d items to verify, %(changed)d changed since verified")
-            % {"subject": r.subject, "to": r.sdv.to_verify, "changed": r.sdv.changed},
-            reverse("datamanagement:casebook", args=[r.subject.pk]),
-            site=r.subject.site.code,
+            % {"subject": s, "to": sdv.to_verify, "changed": sdv.changed},
+            reverse("datamanagement:casebook", args=[s.pk]),
+            site=s.site.code,
         )
-        for r in rows[:MOST]
+        for s, sdv in rows[:MOST]
     ]
 
 
-def casebooks_to_sign(user) -> list[WorkItem]:
-    """Subjects whose study has ended and whose casebook has no valid signature."""
+def casebook_facts() -> dict:
+    """What `subjects_of` reads with each subject for data management (a registered
+    SubjectFact): whether its casebook has a valid signature."""
     signed = CasebookSignature.objects.filter(subject=OuterRef("pk"), voided_at__isnull=True)
-    subjects = (
-        scope_to_sites(Subject.objects.all(), user)
-        .exclude(status=Subject.Status.ON_STUDY)
-        .filter(~Exists(signed))
-        .select_related("site")
-        .order_by("subject_number")
-    )
+    return {"casebook_signed": Exists(signed)}
+
+
+def casebooks_to_sign(user) -> list[WorkItem]:
+    """Subjects whose study has ended and whose casebook has no valid signature (from the
+    subjects the home page reads once, with `casebook_facts`)."""
+    subjects = [
+        s
+        for s in subjects_of(user)
+        if s.status != Subject.Status.ON_STUDY and not s.casebook_signed
+    ]
     return [
         WorkItem(
             _("%(subject)s (%(status)s): sign the casebook")
@@ -95,6 +110,7 @@ def lock_blockers(user) -> list[WorkItem]:
 
 
 def register() -> None:
+    registry.subject_facts.register(registry.SubjectFact("casebook", casebook_facts))
     for key, label, items, permission, order in (
         (
             "queries_to_answer",

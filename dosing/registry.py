@@ -6,9 +6,11 @@ from trial_edc.core import registry
 
 
 def _missing_doses(user) -> int:
-    from dosing.selectors import subjects_missing_doses
+    """From the subjects the home page reads once (`subjects_of`, with `dose_facts`)."""
+    from dosing.selectors import missing_doses_of
+    from enrollment.schedule.selectors import subjects_of
 
-    return len(subjects_missing_doses(user))
+    return len(missing_doses_of(subjects_of(user)))
 
 
 def _export(model) -> dict:
@@ -65,6 +67,7 @@ def register() -> None:
             order=30,
         )
     )
+    registry.subject_facts.register(registry.SubjectFact("doses", selectors.dose_facts))
     panels.register()
     from dosing import worklists
 

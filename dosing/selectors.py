@@ -2,14 +2,16 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 
 from dosing import rules
 from dosing.models import ConcomitantMedication, DoseAdministration
 from enrollment.models import Subject
 from enrollment.schedule.selectors import subjects_in_treatment
+from enrollment.selectors import subject_read
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.core.clock import site_today, treatment_study_day
 from trial_edc.core.registry import TreatmentFacts
@@ -61,8 +63,45 @@ def treatment_facts(subject_id: int) -> TreatmentFacts:
     )
 
 
+@dataclass(frozen=True)
+class DoseDay:
+    """What the dashboard's panels read of a dose record."""
+
+    study_day: int
+    status: str
+    date: date
+    start_time: time | None
+
+
+def subject_doses(subject: Subject) -> list[DoseDay]:
+    """The subject's dose records by study day: from the subject when it was read with
+    `dose_facts` (the dashboard's subject), else one query (once for the dashboard's panels,
+    `enrollment.selectors.subject_read`)."""
+    if hasattr(subject, "dose_starts"):
+        return [
+            DoseDay(*row)
+            for row in zip(
+                subject.dose_days,
+                subject.dose_statuses,
+                subject.dose_dates,
+                subject.dose_starts,
+                strict=True,
+            )
+        ]
+    return subject_read(
+        subject,
+        "doses",
+        lambda: [
+            DoseDay(*row)
+            for row in subject.doses.order_by("study_day").values_list(
+                "study_day", "status", "date", "start_time"
+            )
+        ],
+    )
+
+
 def dose_statuses(subject: Subject) -> dict[int, str]:
-    return dict(subject.doses.values_list("study_day", "status"))
+    return {dose.study_day: dose.status for dose in subject_doses(subject)}
 
 
 @dataclass
@@ -104,11 +143,32 @@ def subjects_missing_doses(user) -> list[MissingDoses]:
     )
     for subject_id, day in rows:
         recorded[subject_id].add(day)
+    return _missing_doses(subjects, recorded)
+
+
+def dose_facts() -> dict:
+    """What the home page's and the dashboard's subjects are read with for dosing (a
+    registered SubjectFact): its dose records by study day (day, status, date, start)."""
+    doses = DoseAdministration.objects.filter(subject=OuterRef("pk")).order_by("study_day")
+    return {
+        "dose_days": ArraySubquery(doses.values("study_day")),
+        "dose_statuses": ArraySubquery(doses.values("status")),
+        "dose_dates": ArraySubquery(doses.values("date")),
+        "dose_starts": ArraySubquery(doses.values("start_time")),
+    }
+
+
+def missing_doses_of(subjects) -> list[MissingDoses]:
+    """`subjects_missing_doses` over subjects read with `dose_facts` (no query)."""
+    return _missing_doses(subjects, {s.pk: set(s.dose_days) for s in subjects})
+
+
+def _missing_doses(subjects, recorded) -> list[MissingDoses]:
     result = []
     for subject in subjects:
         days = rules.missing_days(
             day1=subject.day1,
-            recorded_days=recorded[subject.pk],
+            recorded_days=recorded.get(subject.pk, set()),
             today=site_today(subject.site),
             ended_on=subject.ended_on,
         )

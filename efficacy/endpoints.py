@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import DateTimeField, DecimalField, F, Func, IntegerField, Value
 from django.utils.translation import gettext_lazy as _
 
 from efficacy import rules
@@ -60,44 +61,113 @@ def efficacy_visits() -> list:
 Values = dict[int, dict[str, dict[str, Decimal | _NotDone]]]
 
 
+_NUMBERS = ("d1", "d2", "d3")  # decimal values of a row
+_COUNTS = ("i1", "i2", "i3")  # whole-number values (HRCT scores)
+_ROW = ("src", "subject", "visit", "done", *_NUMBERS, *_COUNTS, "code", "k1", "k2")
+
+
+class _Null(Func):
+    """A typed NULL (untyped ones in two branches of a union would be text)."""
+
+    template = "NULL::%(sql_type)s"
+
+    def __init__(self, sql_type: str, output_field):
+        super().__init__(output_field=output_field, sql_type=sql_type)
+
+
+def _null(sql_type: str, field) -> _Null:
+    return _Null(sql_type, field)
+
+
+def _efficacy_rows(subject_ids):
+    """The four efficacy sources of these subjects as one query (UNION ALL), each row
+    (source, subject id, visit code, done, three decimals, three whole numbers, test code,
+    order keys), ordered by source then as each source reads them (blood gases by visit and
+    time, laboratory results by panel and test)."""
+    no_numbers = {name: _null("numeric", DecimalField()) for name in _NUMBERS}
+    no_counts = {name: _null("integer", IntegerField()) for name in _COUNTS}
+    no_decimal = _null("numeric", DecimalField())
+    no_moment = _null("timestamptz", DateTimeField())
+    gases = BloodGas.objects.filter(visit__subject__in=subject_ids).annotate(
+        src=Value("1gas"),
+        subject_ref=F("visit__subject_id"),
+        visit_code=F("visit__code"),
+        is_done=Value(True),
+        d1=F("pf_ratio"),
+        d2=F("sf_ratio"),
+        d3=no_decimal,
+        **no_counts,
+        test=Value(""),
+        k1=F("visit_id"),
+        k2=F("sampled_at"),
+    )
+    pfts = PulmonaryFunctionTest.objects.filter(visit__subject__in=subject_ids).annotate(
+        src=Value("2pft"),
+        subject_ref=F("visit__subject_id"),
+        visit_code=F("visit__code"),
+        is_done=F("done"),
+        d1=F("fvc_litres"),
+        d2=F("fvc_percent_predicted"),
+        d3=F("dlco_percent_predicted"),
+        **no_counts,
+        test=Value(""),
+        k1=F("pk"),
+        k2=no_moment,
+    )
+    scans = HrctScore.objects.filter(visit__subject__in=subject_ids).annotate(
+        src=Value("3hrct"),
+        subject_ref=F("visit__subject_id"),
+        visit_code=F("visit__code"),
+        is_done=F("done"),
+        **no_numbers,
+        i1=F("total"),
+        i2=F("ggo_total"),
+        i3=F("fibrosis_total"),
+        test=Value(""),
+        k1=F("pk"),
+        k2=no_moment,
+    )
+    labs = LabResult.objects.filter(panel__visit__subject__in=subject_ids).annotate(
+        src=Value("4lab"),
+        subject_ref=F("panel__visit__subject_id"),
+        visit_code=F("panel__visit__code"),
+        is_done=Value(True),
+        d1=F("value_standard"),
+        d2=no_decimal,
+        d3=no_decimal,
+        **no_counts,
+        test=F("test_code"),
+        k1=F("panel_id"),
+        k2=no_moment,
+    )
+    names = ("src", "subject_ref", "visit_code", "is_done", *_NUMBERS, *_COUNTS, "test", "k1", "k2")
+    first, *others = (rows.values_list(*names) for rows in (gases, pfts, scans, labs))
+    return first.union(*others, all=True).order_by("src", "k1", "k2", "test")
+
+
 def collect_values(subject_ids) -> Values:
-    """Every efficacy value of these subjects (a list or a subquery of ids): four queries."""
+    """Every efficacy value of these subjects (a list or a subquery of ids): one query."""
     values: Values = defaultdict(lambda: defaultdict(dict))
-    gases = (
-        BloodGas.objects.filter(visit__subject__in=subject_ids)
-        .order_by("visit_id", "sampled_at")
-        .values_list("visit__subject_id", "visit__code", "pf_ratio", "sf_ratio")
-    )
-    for subject_id, visit, pf, sf in gases:
-        # the first gas of a visit is its value (a repeat is usually a check after a change);
-        # no S/F above SpO2 97% is a missing value, not a test not done
-        values[subject_id]["PF_RATIO"].setdefault(visit, pf)
-        if sf is not None:
-            values[subject_id]["SF_RATIO"].setdefault(visit, sf)
-    pfts = PulmonaryFunctionTest.objects.filter(visit__subject__in=subject_ids).values_list(
-        "visit__subject_id",
-        "visit__code",
-        "done",
-        "fvc_litres",
-        "fvc_percent_predicted",
-        "dlco_percent_predicted",
-    )
-    for subject_id, visit, done, fvc, fvc_pct, dlco in pfts:
-        for code, value in (("FVC_L", fvc), ("FVC_PCT", fvc_pct), ("DLCO_PCT", dlco)):
-            if done and value is None:
-                continue  # measured, but not this one (DLCO is optional): missing
-            values[subject_id][code][visit] = value if done else NOT_DONE
-    scans = HrctScore.objects.filter(visit__subject__in=subject_ids).values_list(
-        "visit__subject_id", "visit__code", "done", "total", "ggo_total", "fibrosis_total"
-    )
-    for subject_id, visit, done, total, ggo, fib in scans:
-        for code, value in (("HRCT_TOTAL", total), ("HRCT_GGO", ggo), ("HRCT_FIB", fib)):
-            values[subject_id][code][visit] = value if done else NOT_DONE
-    labs = LabResult.objects.filter(panel__visit__subject__in=subject_ids).values_list(
-        "panel__visit__subject_id", "panel__visit__code", "test_code", "value_standard"
-    )
-    for subject_id, visit, code, value in labs:
-        values[subject_id][code][visit] = value
+    for row in _efficacy_rows(subject_ids):
+        r = dict(zip(_ROW, row, strict=True))
+        subject_id, visit, done = r["subject"], r["visit"], r["done"]
+        if r["src"] == "1gas":
+            # the first gas of a visit is its value (a repeat is usually a check after a
+            # change); no S/F above SpO2 97% is a missing value, not a test not done
+            values[subject_id]["PF_RATIO"].setdefault(visit, r["d1"])
+            if r["d2"] is not None:
+                values[subject_id]["SF_RATIO"].setdefault(visit, r["d2"])
+        elif r["src"] == "2pft":
+            for code, value in (("FVC_L", r["d1"]), ("FVC_PCT", r["d2"]), ("DLCO_PCT", r["d3"])):
+                if done and value is None:
+                    continue  # measured, but not this one (DLCO is optional): missing
+                values[subject_id][code][visit] = value if done else NOT_DONE
+        elif r["src"] == "3hrct":
+            scores = (("HRCT_TOTAL", r["i1"]), ("HRCT_GGO", r["i2"]), ("HRCT_FIB", r["i3"]))
+            for code, value in scores:
+                values[subject_id][code][visit] = value if done else NOT_DONE
+        else:
+            values[subject_id][r["code"]][visit] = r["d1"]
     return values
 
 

@@ -3,16 +3,18 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import Screening, Subject
+from enrollment.models import EligibilityDeviation, Screening, Subject, SubjectVisit
 from enrollment.rules import CONSENT_TAKER_ROLES, criterion_failure_text
 from enrollment.schedule.selectors import overdue_visits
 from trial_edc.accounts.models import User
 from trial_edc.accounts.roles import GROUP_NAMES
 from trial_edc.accounts.selectors import scope_to_sites
+from trial_edc.core.registry import subject_facts
 from trial_edc.study import study
 
 
@@ -52,6 +54,17 @@ def subject_or_404(user, pk: int) -> Subject:
     return get_object_or_404(subjects_for(user).select_related("site"), pk=pk)
 
 
+def visit_or_404(user, subject_pk: int, code: str) -> SubjectVisit:
+    """A visit of a subject of the user's sites, with its subject (its site and screening) in
+    the same query: a 404 if either is not there or not theirs."""
+    visits = scope_to_sites(
+        SubjectVisit.objects.select_related("subject__site", "subject__screening"),
+        user,
+        "subject__site",
+    )
+    return get_object_or_404(visits, subject_id=subject_pk, code=code)
+
+
 def subject_list(user, *, today: date, status: str = "", overdue: bool = False):
     """Subjects with their overdue-visit flag, filtered, and counts by status and overdue."""
     base = subjects_for(user).annotate(has_overdue=Exists(overdue_visits(today)))
@@ -72,16 +85,42 @@ def subject_list(user, *, today: date, status: str = "", overdue: bool = False):
 
 
 def subject_dashboard(user, pk: int) -> Subject:
-    """One subject with everything its dashboard shows, in a fixed number of queries."""
-    return (
+    """One subject with everything its dashboard shows, in a fixed number of queries, with
+    what the apps read with a subject (`core.registry.subject_facts`); its panels share what
+    else they read of it (`subject_read`)."""
+    open_deviations = (
+        EligibilityDeviation.objects.filter(screening=OuterRef("screening"), reviewed_at=None)
+        .order_by()
+        .values("screening")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    subject = (
         subjects_for(user)
         .select_related(
             "enrolled_by",
             "screening__checklist",
             "screening__consent__taken_by",
         )
-        .get(pk=pk)
+        .annotate(open_eligibility_deviations=Coalesce(Subquery(open_deviations), 0))
     )
+    for fact in subject_facts:
+        subject = subject.annotate(**fact.annotations())
+    subject = subject.get(pk=pk)
+    subject._reads = {}
+    return subject
+
+
+def subject_read(subject: Subject, key: str, compute):
+    """`compute()` once for a subject read by `subject_dashboard` (its panels read its doses,
+    vital signs and blood gases once between them); for any other subject object, each
+    time."""
+    reads = getattr(subject, "_reads", None)
+    if reads is None:
+        return compute()
+    if key not in reads:
+        reads[key] = compute()
+    return reads[key]
 
 
 def failure_label(failure: dict) -> str:

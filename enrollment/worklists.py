@@ -1,12 +1,13 @@
 """Enrollment's lines of the home-page worklists: visits whose window is open today, and
 eligible candidates waiting for the investigator (registered in enrollment.registry)."""
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from enrollment.models import EligibilityDeviation, Screening
 from enrollment.schedule.selectors import visits_open_today
-from enrollment.selectors import screenings_for
 from trial_edc.accounts.selectors import scope_to_sites
 from trial_edc.core.registry import WorkItem
 
@@ -24,26 +25,32 @@ def visits_open(user) -> list[WorkItem]:
 
 
 def eligibility_to_confirm(user) -> list[WorkItem]:
-    """Eligible candidates to enrol, and eligibility deviations to assess (two queries)."""
-    eligible = screenings_for(user).filter(status=Screening.Status.ELIGIBLE).select_related("site")
-    deviations = scope_to_sites(
-        EligibilityDeviation.objects.filter(reviewed_at__isnull=True),
-        user,
-        "screening__site",
-    ).select_related("screening__site")
+    """Eligible candidates to enrol, and eligibility deviations to assess (one query: the
+    screenings with either, each with its deviations not reviewed yet)."""
+    deviations = EligibilityDeviation.objects.filter(
+        screening=OuterRef("pk"), reviewed_at__isnull=True
+    ).order_by("pk")
+    screenings = list(
+        scope_to_sites(Screening.objects.all(), user)
+        .filter(Q(status=Screening.Status.ELIGIBLE) | Q(Exists(deviations)))
+        .annotate(open_deviations=ArraySubquery(deviations.values("pk")))
+        .select_related("site")
+        .order_by("screening_number")
+    )
     return [
         WorkItem(
             _("%(screening)s is eligible: confirm and enrol") % {"screening": s.screening_number},
             reverse("enrollment:screening_detail", args=[s.pk]),
             site=s.site.code,
         )
-        for s in eligible.order_by("screening_number")
+        for s in screenings
+        if s.status == Screening.Status.ELIGIBLE
     ] + [
         WorkItem(
-            _("%(screening)s: assess an eligibility deviation")
-            % {"screening": d.screening.screening_number},
-            reverse("enrollment:screening_detail", args=[d.screening_id]),
-            site=d.screening.site.code,
+            _("%(screening)s: assess an eligibility deviation") % {"screening": s.screening_number},
+            reverse("enrollment:screening_detail", args=[s.pk]),
+            site=s.site.code,
         )
-        for d in deviations.order_by("screening__screening_number", "pk")
+        for s in screenings
+        for _deviation in s.open_deviations
     ]

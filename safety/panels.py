@@ -4,9 +4,15 @@ adverse events as they stand now, on the subject dashboard (registered panels)."
 from django.utils.translation import gettext as _
 
 from safety import selectors
-from safety.labs.selectors import worst_grade_table
+from safety.labs.selectors import first_dose_start_of, worst_grade_table
 from safety.models import AdverseEvent
-from safety.selectors import subject_trends, vitals_missing_days
+from safety.selectors import (
+    latest_first,
+    subject_blood_gases,
+    subject_trends,
+    subject_vitals,
+    vitals_missing_days,
+)
 from trial_edc.core.charts import Series, trend_svg
 from trial_edc.core.clock import site_today
 from trial_edc.core.registry import DashboardPanel, dashboard_panels
@@ -35,8 +41,8 @@ def vitals_panel(request, subject) -> dict:
     )
     return {
         "subject": subject,
-        "vitals": subject.vitals.order_by("-measured_at")[:5],
-        "blood_gases": subject.blood_gases.order_by("-sampled_at")[:5],
+        "vitals": latest_first(subject_vitals(subject), "measured_at"),
+        "blood_gases": latest_first(subject_blood_gases(subject), "sampled_at"),
         "vitals_missing": vitals_missing_days(subject, today),
         "safety_reports": subject.safety_reports.order_by("-created_at"),
         "chart": chart,
@@ -57,8 +63,8 @@ def adverse_events_panel(request, subject) -> dict:
 
 def labs_panel(request, subject) -> dict:
     """The worst CTCAE grade of each safety laboratory analyte per study day, each with the
-    rule and inputs that gave it (two queries)."""
-    table = worst_grade_table(subject.pk)
+    rule and inputs that gave it (one query: the first dose from the doses the panels share)."""
+    table = worst_grade_table(subject.pk, first_doses=first_dose_start_of(subject))
     return {"subject": subject, "table": table}
 
 

@@ -137,6 +137,9 @@ def register() -> None:
         )
     )
     registry.unlock_effects.register(registry.UnlockEffect("ae_signatures", _unlock_voids))
+    from safety.selectors import vitals_facts
+
+    registry.subject_facts.register(registry.SubjectFact("vitals", vitals_facts))
     panels.register()
     from safety import worklists
 

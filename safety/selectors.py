@@ -3,13 +3,15 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Prefetch, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from dosing.rules import dose_was_given, missing_days
-from dosing.selectors import DueToday, last_dose_date, last_dose_given
+from dosing.selectors import DueToday, last_dose_date, last_dose_given, subject_doses
 from enrollment.models import Subject
 from enrollment.schedule.selectors import subjects_in_treatment
+from enrollment.selectors import subject_read
 from safety import rules
 from safety.models import (
     AdverseEvent,
@@ -33,20 +35,38 @@ class Trends:
     dose_days: set[int] = field(default_factory=set)
 
 
+def subject_vitals(subject: Subject) -> list[VitalSigns]:
+    """The subject's vital signs in time order (one query; once for the subject dashboard's
+    panels, `enrollment.selectors.subject_read`)."""
+    return subject_read(subject, "vitals", lambda: list(subject.vitals.order_by("measured_at")))
+
+
+def subject_blood_gases(subject: Subject) -> list:
+    """The subject's blood gases in time order (one query; once for the dashboard's panels)."""
+    return subject_read(
+        subject, "blood_gases", lambda: list(subject.blood_gases.order_by("sampled_at"))
+    )
+
+
+def latest_first(rows: list, moment: str, n: int = 5) -> list:
+    """The `n` latest of rows in time order (what `.order_by("-<moment>")[:n]` gives)."""
+    return sorted(rows, key=lambda row: getattr(row, moment), reverse=True)[:n]
+
+
 def subject_trends(subject: Subject) -> Trends:
-    """Three queries: vitals, blood gases, doses."""
+    """Three queries (vitals, blood gases, doses), shared with the dashboard's panels."""
     trends = Trends()
-    for day, spo2, hr in subject.vitals.values_list("study_day", "oxysat", "hr"):
+    for v in subject_vitals(subject):
+        day, spo2, hr = v.study_day, v.oxysat, v.hr
         if spo2 is not None:
             trends.spo2[day] = min(trends.spo2.get(day, 101), spo2)
         if hr is not None:
             trends.heart_rate[day] = max(trends.heart_rate.get(day, 0), hr)
-    for day, pf in subject.blood_gases.values_list("study_day", "pf_ratio"):
+    for gas in subject_blood_gases(subject):
+        day, pf = gas.study_day, gas.pf_ratio
         trends.pf_ratio[day] = min(trends.pf_ratio.get(day, 10_000), float(pf))
     trends.dose_days = {
-        day
-        for day, status in subject.doses.values_list("study_day", "status")
-        if dose_was_given(status)
+        dose.study_day for dose in subject_doses(subject) if dose_was_given(dose.status)
     }
     return trends
 
@@ -57,7 +77,7 @@ def vitals_of_day(subject: Subject, day: int):
 
 def vitals_missing_days(subject: Subject, today) -> list[int]:
     """Treatment days already past with no vital signs (one query)."""
-    recorded = set(subject.vitals.values_list("study_day", flat=True))
+    recorded = {v.study_day for v in subject_vitals(subject)}
     return missing_days(
         day1=subject.day1, recorded_days=recorded, today=today, ended_on=subject.ended_on
     )
@@ -238,6 +258,13 @@ def open_sae_reports():
 
 def serious_filter(serious_only: bool) -> Q:
     return Q(aeser=True) if serious_only else Q()
+
+
+def vitals_facts() -> dict:
+    """What `enrollment.schedule.selectors.subjects_of` reads with each subject for safety (a
+    registered SubjectFact): the study days of its vital signs."""
+    days = VitalSigns.objects.filter(subject=OuterRef("pk")).order_by().values("study_day")
+    return {"vitals_days": ArraySubquery(days)}
 
 
 def without_vitals_today(days) -> list[DueToday]:

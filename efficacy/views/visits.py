@@ -25,7 +25,7 @@ from efficacy.models import BloodGas, FollowUpStatus, HrctScore, LabPanel, Pulmo
 from enrollment.models import SubjectVisit
 from enrollment.schedule import rules as schedule_rules
 from enrollment.schedule import services as schedule_services
-from enrollment.selectors import subject_or_404
+from enrollment.selectors import subject_or_404, visit_or_404
 from safety.views.vitals import day_or_dashboard, moment_of_day
 from trial_edc.core.clock import site_moment
 from trial_edc.core.forms import crf_page, crf_save, require_add_or_change, study_day_param
@@ -52,8 +52,8 @@ def blood_gas_edit(request, pk: int, gas_pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 def visit_blood_gas(request, pk: int, code: str):
     """The visit's oxygenation: its first blood gas, or a new one attached to the visit."""
-    subject = subject_or_404(request.user, pk)
     visit = _visit_with_form(request, pk, code, "oxygenation")
+    subject = visit.subject
     gas = visit.blood_gases.order_by("sampled_at").first() or BloodGas(subject=subject, visit=visit)
     require_add_or_change(request, BloodGas, exists=gas.pk is not None)
     initial = None
@@ -89,10 +89,7 @@ def visit_url(visit: SubjectVisit) -> str:
 
 
 def _visit(request, pk: int, code: str) -> SubjectVisit:
-    subject = subject_or_404(request.user, pk)
-    return get_object_or_404(
-        SubjectVisit.objects.select_related("subject__site"), subject=subject, code=code
-    )
+    return visit_or_404(request.user, pk, code)
 
 
 def _visit_with_form(request, pk: int, code: str, key: str) -> SubjectVisit:

@@ -12,9 +12,9 @@ def visit_schedule(request, subject) -> dict:
         "rows": selectors.visit_rows(subject),
         # an enrolled subject found ineligible after a correction, until the investigator
         # has reviewed it (the screening page keeps every one)
-        "open_eligibility_deviations": subject.screening.eligibility_deviations.filter(
-            reviewed_at=None
-        ).count(),
+        "open_eligibility_deviations": subject.open_eligibility_deviations
+        if hasattr(subject, "open_eligibility_deviations")
+        else subject.screening.eligibility_deviations.filter(reviewed_at=None).count(),
     }
 
 

@@ -13,7 +13,7 @@ from trial_edc.accounts.access import request_memo
 from trial_edc.accounts.models import Site
 from trial_edc.accounts.selectors import scope_to_sites, sites_for
 from trial_edc.core.clock import site_today
-from trial_edc.core.registry import visit_forms
+from trial_edc.core.registry import subject_facts, visit_forms
 from trial_edc.study import study
 
 VISIT_STATUS_LABELS = {
@@ -162,10 +162,50 @@ class SiteToday:
     today: date
 
 
+def _active_sites(user) -> list[Site]:
+    return request_memo(user, "active_sites", lambda: list(sites_for(user).filter(is_active=True)))
+
+
 def sites_today(user) -> list[SiteToday]:
     """The user's active sites with their dates now (one query, once per request)."""
-    sites = request_memo(user, "active_sites", lambda: list(sites_for(user).filter(is_active=True)))
-    return [SiteToday(s, site_today(s)) for s in sites]
+    return [SiteToday(s, site_today(s)) for s in _active_sites(user)]
+
+
+def sites_known(user, sites) -> None:
+    """The user's sites, already read for the page (the home page's site overview, every
+    site of the user in code order): `sites_today` takes the active ones from them instead
+    of reading them again."""
+    request_memo(user, "active_sites", lambda: [s for s in sites if s.is_active])
+
+
+def subjects_of(user) -> list[Subject]:
+    """Every subject of the user's sites with its site and screening, by subject number,
+    with what the apps read with it (`core.registry.subject_facts`): one query, once per
+    request, shared by the home page's worklists."""
+
+    def read() -> list[Subject]:
+        rows = scope_to_sites(Subject.objects.all(), user).select_related("site", "screening")
+        for fact in subject_facts:
+            rows = rows.annotate(**fact.annotations())
+        return list(rows.order_by("subject_number"))
+
+    return request_memo(user, "subjects_of", read)
+
+
+def in_treatment_today(user) -> list[tuple[Subject, SiteToday]]:
+    """The subjects of `subjects_of(user)` on study whose treatment day it is today at their
+    (active) site, each with its site's date: what `subjects_in_treatment(sites_today(user))`
+    finds, without a query of its own."""
+    by_site = {d.site.pk: d for d in sites_today(user)}
+    last = study().treatment_days
+    found = []
+    for s in subjects_of(user):
+        d = by_site.get(s.site_id)
+        if d is None or s.status != Subject.Status.ON_STUDY or s.day1 is None:
+            continue
+        if d.today - timedelta(days=last - 1) <= s.day1 <= d.today:
+            found.append((s, d))
+    return found
 
 
 def visits_open_today(user) -> list[SubjectVisit]:

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.urls import reverse
 
+from enrollment.schedule.selectors import sites_known
 from trial_edc.accounts import selectors
 from trial_edc.accounts.roles import Role, user_roles
 from trial_edc.audit.models import AuditChainCheck
@@ -12,7 +13,9 @@ def home(request):
     line a link to where the work is done, a constant number of queries each), the user's
     sites with their staff, and the counts the apps register."""
     roles = user_roles(request.user)
-    sites = selectors.site_overview(request.user)
+    sites = list(selectors.site_overview(request.user))
+    # the worklists take the user's sites from here rather than reading them again
+    sites_known(request.user, sites)
     context = {
         "sites": sites,
         "several_sites": len(sites) > 1,

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 
 from dosing import rules as dosing_rules
 from dosing.models import DoseAdministration
+from dosing.selectors import subject_doses
 from safety.labs import grading
 from safety.models import LabReferenceRange, LabSignal, SafetyLabResult
 from trial_edc.core.clock import site_moment
@@ -53,6 +54,17 @@ def first_dose_starts(subject_ids) -> dict[int, datetime]:
         dose.subject_id: site_moment(dose.date, dose.start_time or time(0, 0), dose.subject.site)
         for dose in rows
     }
+
+
+def first_dose_start_of(subject) -> dict[int, datetime]:
+    """`first_dose_starts([subject.pk])` from the subject's dose records as the dashboard's
+    panels read them once (`dosing.selectors.subject_doses`)."""
+    given = [d for d in subject_doses(subject) if d.status in dosing_rules.GIVEN_STATUSES]
+    if not given:
+        return {}
+    # as ORDER BY date, start_time: a dose without a start time after those with one
+    first = min(given, key=lambda d: (d.date, d.start_time is None, d.start_time or time(0, 0)))
+    return {subject.pk: site_moment(first.date, first.start_time or time(0, 0), subject.site)}
 
 
 def _measure(test: LabTest, r: SafetyLabResult) -> grading.Measure:
@@ -105,13 +117,16 @@ def grade_results(results, first_doses: dict[int, datetime]) -> list[GradedResul
     return graded
 
 
-def graded_results(subject_ids) -> list[GradedResult]:
-    """Every safety laboratory result of the subjects, graded (two queries)."""
+def graded_results(subject_ids, first_doses=None) -> list[GradedResult]:
+    """Every safety laboratory result of the subjects, graded (two queries; one when their
+    first doses are given, as `first_dose_starts` finds them)."""
     subject_ids = list(subject_ids)
     results = SafetyLabResult.objects.filter(panel__subject_id__in=subject_ids).select_related(
         "panel__subject__site"
     )
-    return grade_results(list(results), first_dose_starts(subject_ids))
+    if first_doses is None:
+        first_doses = first_dose_starts(subject_ids)
+    return grade_results(list(results), first_doses)
 
 
 def worst_by_day(graded: list[GradedResult]) -> dict[tuple[str, int], GradedResult]:
@@ -134,10 +149,10 @@ class WorstTable:
     graded: list[GradedResult]
 
 
-def worst_grade_table(subject_id: int) -> WorstTable:
+def worst_grade_table(subject_id: int, first_doses=None) -> WorstTable:
     """The subject dashboard's table: the worst lab grade per analyte (rows) per study day
-    (columns), each cell the value that gave it (two queries)."""
-    graded = graded_results([subject_id])
+    (columns), each cell the value that gave it (two queries; one given `first_doses`)."""
+    graded = graded_results([subject_id], first_doses)
     worst = worst_by_day(graded)
     days = sorted({day for _, day in worst})
     return WorstTable(

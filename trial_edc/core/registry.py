@@ -307,3 +307,18 @@ def treatment_facts(subject_id: int) -> TreatmentFacts:
     """What the registered treatment source knows of the subject (nothing if none is)."""
     source = next(iter(treatment_sources), None)
     return source.facts(subject_id) if source is not None else NO_TREATMENT
+
+
+@dataclass(frozen=True)
+class SubjectFact:
+    """What an app reads with a subject, in the subject's own query: with each subject of the
+    user's sites for the home page's worklists (`enrollment.schedule.selectors.subjects_of`)
+    and with the subject of the dashboard (`enrollment.selectors.subject_dashboard`).
+    `annotations()` -> {name: expression over the subject's row (OuterRef("pk"))}."""
+
+    key: str
+    annotations: Callable
+    order: int = 0
+
+
+subject_facts = Registry("subject facts")

@@ -65,6 +65,7 @@ def main(times: int, profile: str) -> None:
             with CaptureQueriesContext(connection) as queries:
                 client.get(url)
             print(f"{name:<20} {statistics.mean(spent):>8.1f} {max(spent):>8.1f} {len(queries):>8}")
+        _panels(subject, times)
         if profile:
             import cProfile
             import pstats
@@ -73,6 +74,45 @@ def main(times: int, profile: str) -> None:
             profiler.runcall(lambda: [client.get(pages[profile]) for _ in range(10)])
             print(f"\nwhere the time of '{profile}' goes (10 requests):")
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(50)
+
+
+def _panels(subject, times: int) -> None:
+    """The subject dashboard's panels one by one: the time of each one's context and of its
+    template, and its queries."""
+    from django.contrib.auth.context_processors import PermWrapper
+    from django.db import connection
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from enrollment import selectors
+    from trial_edc.accounts.access import access_apply, access_read
+    from trial_edc.accounts.models import User
+    from trial_edc.core.registry import dashboard_panels
+
+    user = User.objects.get(username="coordinator")
+    print(f"\nthe subject dashboard's panels, {times} renders each")
+    print(f"{'panel':<28} {'context ms':>10} {'render ms':>10} {'queries':>8}")
+    for panel in dashboard_panels:
+        if panel.permission and not user.has_perm(panel.permission):
+            continue
+        context_ms = render_ms = 0.0
+        for _ in range(times):
+            request = RequestFactory().get("/")
+            request.user = User.objects.get(pk=user.pk)
+            access_apply(request.user, access_read(request.user))
+            read = selectors.subject_dashboard(request.user, subject.pk)  # as the view reads it
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                context = panel.context(request, read)
+            middle = time.perf_counter()
+            render_to_string(panel.template, {"perms": PermWrapper(request.user), **context})
+            context_ms += (middle - start) * 1000
+            render_ms += (time.perf_counter() - middle) * 1000
+        print(
+            f"{panel.key:<28} {context_ms / times:>10.1f} {render_ms / times:>10.1f}"
+            f" {len(queries):>8}"
+        )
 
 
 if __name__ == "__main__":

@@ -90,6 +90,7 @@ benchmarks: install
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/odm.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/casebook.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/crf_save.py
+	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/pages.py
 	DJANGO_SETTINGS_MODULE=trial_edc.settings.test $(PY) benchmarks/load.py
 
 clean:

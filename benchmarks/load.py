@@ -303,6 +303,36 @@ def _report(
         print(f"  {n:>5} × {message}")
 
 
+def _cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by gunicorn (master and workers), PostgreSQL's processes and
+    this process (the load generator), from psutil (a dependency of locust)."""
+    import psutil
+
+    def used(process) -> float:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            return 0.0
+        return times.user + times.system
+
+    master = psutil.Process(server_pid)
+    postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+    return {
+        "gunicorn": used(master) + sum(used(p) for p in master.children(recursive=True)),
+        "PostgreSQL": sum(used(p) for p in postgres),
+        "load generator": used(psutil.Process()),
+    }
+
+
+def _report_cpu(before: dict, after: dict, seconds: float) -> None:
+    parts = ", ".join(f"{name} {(after[name] - before[name]) / seconds:.2f}" for name in before)
+    total = sum(after[name] - before[name] for name in before) / seconds
+    print(
+        f"cores busy during the measured seconds: {parts} (together {total:.2f} of "
+        f"{os.cpu_count()}; PostgreSQL's processes include any other client's)"
+    )
+
+
 def main(
     users: int, seconds: int, workers: int, think: float, warmup: int, extra_env: list[str]
 ) -> None:
@@ -339,9 +369,12 @@ def main(
                 gevent.sleep(0.2)
             gevent.sleep(warmup)
             samples.since = time.monotonic()
+            cpu_before = _cpu_seconds(server.pid)
             gevent.spawn_later(seconds, runner.quit)
             runner.greenlet.join()
+            cpu_after = _cpu_seconds(server.pid)
             _report(samples, seconds, users, workers, think, warmup)
+            _report_cpu(cpu_before, cpu_after, time.monotonic() - samples.since)
             from safety.models import VitalSigns
 
             saved = VitalSigns.objects.filter(recorded_by__username__startswith="load").count()

@@ -4,6 +4,7 @@ changed since verified or to verify, and "verify this form" for monitors."""
 from django.urls import reverse
 from django.utils.text import capfirst
 
+from datamanagement.places import page_facts
 from datamanagement.sdv import rules, selectors
 from datamanagement.sdv.services import VERIFY
 
@@ -11,9 +12,11 @@ ANNOTATION = "_dm_sdv"
 
 
 def _sdv(record):
+    """The record's verification, read once for its page (with the record's facts the other
+    parts share: `places.record_facts`)."""
     cached = getattr(record, ANNOTATION, None)
     if cached is None:
-        cached = selectors.record_sdv(record)
+        cached = selectors.record_sdv(record, facts=page_facts(record))
         setattr(record, ANNOTATION, cached)
     return cached
 

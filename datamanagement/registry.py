@@ -23,6 +23,12 @@ def register() -> None:
     worklists.register()
     _register_checks()
     _register_exports()
+    # what its dashboard panels show, read with the subject (one query for the page)
+    from datamanagement import subject_facts
+
+    registry.subject_facts.register(
+        registry.SubjectFact("datamanagement", subject_facts.annotations, order=90)
+    )
 
 
 # --- freeze and lock (issue 14, points 7-9) ---

@@ -102,15 +102,20 @@ def lock_blockers() -> list[tuple[object, list]]:
 
 def subject_lock_summary(subject) -> dict:
     """What is frozen or locked of one subject (for its dashboard), in one query: the
-    study, the subject and each of its visits or records that is not open."""
+    study, the subject and each of its visits or records that is not open (none when the
+    subject was read with data management's facts, `subject_facts`)."""
     from django.db.models import Q
 
-    rows = list(
-        DataLock.objects.filter(Q(target=rules.STUDY) | Q(subject_id=subject.pk))
-        .exclude(state=LockState.OPEN)
-        .values_list("level", "target", "state", "visit__code", "record_model", "record_id")
-        .order_by("level", "target")
-    )
+    from datamanagement.subject_facts import lock_rows
+
+    rows = lock_rows(subject)  # read with the subject, for its dashboard
+    if rows is None:
+        rows = list(
+            DataLock.objects.filter(Q(target=rules.STUDY) | Q(subject_id=subject.pk))
+            .exclude(state=LockState.OPEN)
+            .values_list("level", "target", "state", "visit__code", "record_model", "record_id")
+            .order_by("level", "target")
+        )
     study = next((state for level, _t, state, *_r in rows if level == "study"), None)
     own = next((state for level, _t, state, *_r in rows if level == "subject"), None)
     parts = [

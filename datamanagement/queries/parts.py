@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from datamanagement.places import record_memo
 from datamanagement.queries import records, rules, selectors
+from datamanagement.subject_facts import query_counts
 from trial_edc.core import registry
 
 
@@ -65,8 +66,12 @@ def annotate_form(request, form) -> None:
 
 
 def dashboard_panel(request, subject) -> dict:
-    """The subject's open and answered queries (one query)."""
-    return {"subject": subject, "counts": selectors.subject_counts(subject)}
+    """The subject's open and answered queries (one query; none when read with the subject,
+    data management's subject facts)."""
+    counts = query_counts(subject)
+    if counts is None:
+        counts = selectors.subject_counts(subject)
+    return {"subject": subject, "counts": counts}
 
 
 def subject_records(subject) -> list[dict]:

@@ -96,8 +96,12 @@ def certificates():
 
 
 def lock_blockers() -> list[tuple[object, list]]:
-    """Every registered blocker with what it lists now: [(blocker, [(text, link), ...])]."""
-    return [(b, list(b.blockers())) for b in registry.lock_blockers]
+    """Every registered blocker with what it lists now: [(blocker, [(text, link), ...])]
+    (data management's three in one query)."""
+    from datamanagement.locks.blockers import read_together
+
+    with read_together():
+        return [(b, list(b.blockers())) for b in registry.lock_blockers]
 
 
 def subject_lock_summary(subject) -> dict:

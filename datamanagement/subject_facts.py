@@ -8,9 +8,8 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.utils.dateparse import parse_datetime
 
-from datamanagement.locks import rules as lock_rules
 from datamanagement.models import CasebookSignature, DataLock, Query, SourceVerification
-from datamanagement.models.locks import LockState
+from datamanagement.models.locks import Level, LockState
 from datamanagement.models.queries import QueryState
 
 QUERIES = "dm_query_counts"
@@ -27,7 +26,9 @@ def annotations() -> dict:
     rows = SourceVerification.objects.filter(subject=OuterRef("pk")).order_by().values("subject")
     signature = CasebookSignature.objects.filter(subject=OuterRef("pk"), voided_at__isnull=True)
     locks = (
-        DataLock.objects.filter(Q(target=lock_rules.STUDY) | Q(subject=OuterRef("pk")))
+        # the study's row has the target "study" (locks.rules.STUDY, not imported: locks
+        # reads this module)
+        DataLock.objects.filter(Q(target=Level.STUDY.value) | Q(subject=OuterRef("pk")))
         .exclude(state=LockState.OPEN)
         .order_by("level", "target")
     )

@@ -62,3 +62,56 @@ def subject_and_visit_of(record) -> tuple[int | None, int | None]:
         )
     )
     return tuple(row.get(lookup) if lookup else None for lookup in lookups)
+
+
+def record_facts(record) -> dict:
+    """What data management's parts on a CRF page read of a saved record, in one query: the
+    ids of its subject and visit, its subject's number and the audit-chain position of its
+    latest history entry (0: none). The same answers as `subject_and_visit_of` and
+    `sdv.selectors.latest_seq`."""
+    from django.db.models import Max, OuterRef, Subquery
+
+    facts = {"subject_id": None, "visit_id": None, "subject_number": None, "seq": 0}
+    crf = registry.crf_models.get(record._meta.label_lower)
+    model = type(record) if crf is None else crf.model
+    subject, visit = (subject_lookup(crf), visit_lookup(crf)) if crf is not None else (None, None)
+    columns = {}
+    if subject is not None:
+        columns["subject_id"] = subject
+        columns["subject_number"] = (
+            "subject_number" if subject == "pk" else f"{subject}__subject_number"
+        )
+    if visit is not None:
+        columns["visit_id"] = visit
+    rows = model._base_manager.filter(pk=record.pk)
+    if hasattr(model, "events"):
+        events = (
+            model.events.rel.related_model.objects.filter(pgh_obj_id=OuterRef("pk"))
+            .order_by()
+            .values("pgh_obj_id")
+            .annotate(m=Max("pgh_chain_seq"))
+            .values("m")
+        )
+        rows = rows.annotate(_seq=Subquery(events))
+        columns["seq"] = "_seq"
+    if not columns:
+        return facts
+    found = rows.values_list(*columns.values()).first()
+    if found is not None:
+        facts.update(zip(columns, found, strict=True))
+    facts["seq"] = facts["seq"] or 0
+    return facts
+
+
+def record_memo(record, key: str, compute):
+    """`compute()` once for a record object: what the parts on its CRF page (queries,
+    verification, freeze and lock) share of it while the page is built."""
+    memo = record.__dict__.setdefault("_dm_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def page_facts(record) -> dict:
+    """`record_facts` read once for the record object (shared by the parts of its page)."""
+    return record_memo(record, "facts", lambda: record_facts(record))

@@ -23,6 +23,12 @@ def register() -> None:
     worklists.register()
     _register_checks()
     _register_exports()
+    # what its dashboard panels show, read with the subject (one query for the page)
+    from datamanagement import subject_facts
+
+    registry.subject_facts.register(
+        registry.SubjectFact("datamanagement", subject_facts.annotations, order=90)
+    )
 
 
 # --- freeze and lock (issue 14, points 7-9) ---
@@ -79,13 +85,13 @@ def _register_sdv() -> None:
 
 # --- what blocks the database lock (issue 14, point 9); safety adds its unsigned AEs ---
 def _register_lock_blockers() -> None:
-    from datamanagement.queries.selectors import unresolved_for_lock
-    from datamanagement.sdv.selectors import casebooks_unsigned, critical_items_unverified
+    # one query for the three when asked together (locks.blockers.read_together)
+    from datamanagement.locks import blockers as dm
 
     for key, label, blockers, order in (
-        ("queries", _("Queries not closed"), unresolved_for_lock, 10),
-        ("critical_items", _("Critical items not verified"), critical_items_unverified, 20),
-        ("casebooks", _("Casebooks not signed"), casebooks_unsigned, 40),
+        ("queries", _("Queries not closed"), dm.queries_not_closed, 10),
+        ("critical_items", _("Critical items not verified"), dm.critical_items, 20),
+        ("casebooks", _("Casebooks not signed"), dm.casebooks_not_signed, 40),
     ):
         registry.lock_blockers.register(registry.LockBlocker(key, label, blockers, order=order))
 

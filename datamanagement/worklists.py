@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from datamanagement.locks import selectors as locks_selectors
 from datamanagement.models.sdv import CasebookSignature
 from datamanagement.queries import rules as query_rules
 from datamanagement.queries.selectors import active, to_answer
@@ -96,9 +97,10 @@ def casebooks_to_sign(user) -> list[WorkItem]:
 
 
 def lock_blockers(user) -> list[WorkItem]:
+    """What blocks the database lock (data management's three blockers in one query)."""
     items = []
-    for blocker in registry.lock_blockers:
-        for text, link in blocker.blockers()[:MOST]:
+    for blocker, found in locks_selectors.lock_blockers():
+        for text, link in found[:MOST]:
             items.append(
                 WorkItem(
                     str(text),

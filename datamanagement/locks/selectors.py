@@ -32,15 +32,26 @@ def parent_records_of(record) -> list[tuple[str, int]]:
     return found
 
 
-def record_state(record) -> tuple[str, str]:
-    """(effective state, the level it comes from) of a saved CRF record (two queries)."""
-    subject_id, visit_id = subject_and_visit_of(record)
+def record_state(record, facts: dict | None = None) -> tuple[str, str]:
+    """(effective state, the level it comes from) of a saved CRF record (two queries; one
+    when given the record's `places.record_facts`)."""
+    return record_states(record, facts)[:2]
+
+
+def record_states(record, facts: dict | None = None) -> tuple[str, str, str]:
+    """(effective state, the level it comes from, the record's own state) of a saved CRF
+    record (two queries; one when given the record's `places.record_facts`)."""
+    if facts is not None:
+        subject_id, visit_id = facts["subject_id"], facts["visit_id"]
+    else:
+        subject_id, visit_id = subject_and_visit_of(record)
     targets = {rules.STUDY: "study"}
     if subject_id:
         targets[rules.subject_target(subject_id)] = "subject"
     if visit_id:
         targets[rules.visit_target(visit_id)] = "visit"
-    targets[rules.record_target(record._meta.label_lower, record.pk)] = "record"
+    own = rules.record_target(record._meta.label_lower, record.pk)
+    targets[own] = "record"
     for label, pk in parent_records_of(record):
         targets[rules.record_target(label, pk)] = "record"
     states = states_by_target(targets)
@@ -48,7 +59,7 @@ def record_state(record) -> tuple[str, str]:
     for target, state in states.items():
         if rules.strongest(best, state) != best:
             best, level = state, targets[target]
-    return best, level
+    return best, level, states.get(own, LockState.OPEN)
 
 
 def study_state() -> str:
@@ -85,21 +96,30 @@ def certificates():
 
 
 def lock_blockers() -> list[tuple[object, list]]:
-    """Every registered blocker with what it lists now: [(blocker, [(text, link), ...])]."""
-    return [(b, list(b.blockers())) for b in registry.lock_blockers]
+    """Every registered blocker with what it lists now: [(blocker, [(text, link), ...])]
+    (data management's three in one query)."""
+    from datamanagement.locks.blockers import read_together
+
+    with read_together():
+        return [(b, list(b.blockers())) for b in registry.lock_blockers]
 
 
 def subject_lock_summary(subject) -> dict:
     """What is frozen or locked of one subject (for its dashboard), in one query: the
-    study, the subject and each of its visits or records that is not open."""
+    study, the subject and each of its visits or records that is not open (none when the
+    subject was read with data management's facts, `subject_facts`)."""
     from django.db.models import Q
 
-    rows = list(
-        DataLock.objects.filter(Q(target=rules.STUDY) | Q(subject_id=subject.pk))
-        .exclude(state=LockState.OPEN)
-        .values_list("level", "target", "state", "visit__code", "record_model", "record_id")
-        .order_by("level", "target")
-    )
+    from datamanagement.subject_facts import lock_rows
+
+    rows = lock_rows(subject)  # read with the subject, for its dashboard
+    if rows is None:
+        rows = list(
+            DataLock.objects.filter(Q(target=rules.STUDY) | Q(subject_id=subject.pk))
+            .exclude(state=LockState.OPEN)
+            .values_list("level", "target", "state", "visit__code", "record_model", "record_id")
+            .order_by("level", "target")
+        )
     study = next((state for level, _t, state, *_r in rows if level == "study"), None)
     own = next((state for level, _t, state, *_r in rows if level == "subject"), None)
     parts = [

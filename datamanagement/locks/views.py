@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from datamanagement.locks import rules, selectors, services
 from datamanagement.locks.forms import LockChangeForm
 from datamanagement.models.locks import Level, LockCertificate, LockState
+from datamanagement.places import page_facts, record_memo
 from enrollment.models import Subject, SubjectVisit
 from trial_edc.accounts.selectors import scope_to_sites, sites_for
 from trial_edc.core import registry
@@ -194,24 +195,25 @@ def certificate_download(request, pk: int, fmt: str):
 # --- shown elsewhere: on a CRF page, on the subject dashboard -----------------------------
 
 
+def _record_states(record) -> tuple[str, str, str]:
+    """The record's lock states, read once for its page (with the facts the parts share)."""
+    return record_memo(record, "lock", lambda: selectors.record_states(record, page_facts(record)))
+
+
 def record_context(request, record) -> dict:
-    state, level = selectors.record_state(record)
+    state, level, own = _record_states(record)
     return {
         "state": state,
         "state_label": LockState(state).label,
         "level": level,
         "record_label": record._meta.label_lower,
         "record_pk": record.pk,
-        "actions": rules.allowed_actions(
-            selectors.state_of(rules.record_target(record._meta.label_lower, record.pk))
-        )
-        if request.user.has_perm(VIEW)
-        else [],
+        "actions": rules.allowed_actions(own) if request.user.has_perm(VIEW) else [],
     }
 
 
 def record_read_only(record) -> bool:
-    return selectors.record_state(record)[0] != LockState.OPEN
+    return _record_states(record)[0] != LockState.OPEN
 
 
 def dashboard_context(request, subject) -> dict:

@@ -6,7 +6,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from datamanagement.places import record_memo
 from datamanagement.queries import records, rules, selectors
+from datamanagement.subject_facts import query_counts
 from trial_edc.core import registry
 
 
@@ -14,12 +16,18 @@ def _record_url(record) -> str:
     return reverse("datamanagement:record_queries", args=[record._meta.label_lower, record.pk])
 
 
+def _queries(record) -> list:
+    """The record's queries, read once for its page (the list and the fields' badges)."""
+    return record_memo(record, "queries", lambda: list(selectors.record_queries(record)))
+
+
 def record_part(request, record) -> dict:
-    """The record's queries (one query) and the link to its items and queries."""
+    """The record's queries (one query, shared with the badges) and the link to its items
+    and queries."""
     if not request.user.has_perm("datamanagement.view_query"):
         return {"hidden": True, "queries": [], "url": ""}
     model = type(record)
-    queries = list(selectors.record_queries(record))
+    queries = _queries(record)
     for q in queries:
         q.item = records.item_label(model, q.field)
     return {
@@ -37,7 +45,7 @@ def annotate_form(request, form) -> None:
     if not request.user.has_perm("datamanagement.view_query"):
         return
     counts: dict = {}
-    for q in selectors.record_queries(record).filter(state__in=selectors.ACTIVE):
+    for q in (q for q in _queries(record) if q.state in selectors.ACTIVE):
         counts.setdefault(q.field, {"open": 0, "answered": 0})[q.state] += 1
     for name, c in counts.items():
         field = form.fields.get(name)
@@ -58,8 +66,12 @@ def annotate_form(request, form) -> None:
 
 
 def dashboard_panel(request, subject) -> dict:
-    """The subject's open and answered queries (one query)."""
-    return {"subject": subject, "counts": selectors.subject_counts(subject)}
+    """The subject's open and answered queries (one query; none when read with the subject,
+    data management's subject facts)."""
+    counts = query_counts(subject)
+    if counts is None:
+        counts = selectors.subject_counts(subject)
+    return {"subject": subject, "counts": counts}
 
 
 def subject_records(subject) -> list[dict]:

@@ -4,16 +4,20 @@ changed since verified or to verify, and "verify this form" for monitors."""
 from django.urls import reverse
 from django.utils.text import capfirst
 
+from datamanagement.places import page_facts
 from datamanagement.sdv import rules, selectors
 from datamanagement.sdv.services import VERIFY
+from datamanagement.subject_facts import sdv_state
 
 ANNOTATION = "_dm_sdv"
 
 
 def _sdv(record):
+    """The record's verification, read once for its page (with the record's facts the other
+    parts share: `places.record_facts`)."""
     cached = getattr(record, ANNOTATION, None)
     if cached is None:
-        cached = selectors.record_sdv(record)
+        cached = selectors.record_sdv(record, facts=page_facts(record))
         setattr(record, ANNOTATION, cached)
     return cached
 
@@ -57,5 +61,8 @@ def annotate_form(request, form) -> None:
 def dashboard_panel(request, subject) -> dict:
     """The subject's verification and casebook state on the subject dashboard, in one query:
     items verified and changed since verified, and the valid casebook signature if any (the
-    items still to verify are on the casebook page)."""
-    return {"subject": subject, "state": selectors.subject_dashboard_state(subject.pk)}
+    items still to verify are on the casebook page); none when read with the subject."""
+    state = sdv_state(subject)  # read with the subject (data management's subject facts)
+    if state is None:
+        state = selectors.subject_dashboard_state(subject.pk)
+    return {"subject": subject, "state": state}

@@ -63,14 +63,18 @@ def _status_of(row) -> str:
     return rules.item_status(verified=True, changed=row.changed_at is not None)
 
 
-def record_sdv(record) -> RecordSdv | None:
-    """The verification of one saved record, item by item (three queries)."""
+def record_sdv(record, facts: dict | None = None) -> RecordSdv | None:
+    """The verification of one saved record, item by item (three queries; one when given
+    the record's `places.record_facts`)."""
     info = crf_info(type(record))
     if info is None:
         return None
     subject_id = None
     full = False
-    if info.subject_lookup is not None:
+    if facts is not None:
+        if info.subject_lookup is not None and facts["subject_id"] is not None:
+            subject_id, full = facts["subject_id"], subject_full_sdv(facts["subject_number"])
+    elif info.subject_lookup is not None:
         found = (
             type(record)
             .objects.filter(pk=record.pk)
@@ -94,7 +98,7 @@ def record_sdv(record) -> RecordSdv | None:
         subject_id=subject_id,
         visit_id=None,
         full=full,
-        seq=latest_seq(record),
+        seq=facts["seq"] if facts is not None else latest_seq(record),
         rows=rows,
     )
     for name in info.required(full=full):

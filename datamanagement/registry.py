@@ -27,7 +27,7 @@ def register() -> None:
     from datamanagement import subject_facts
 
     registry.subject_facts.register(
-        registry.SubjectFact("datamanagement", subject_facts.annotations, order=90)
+        registry.SubjectFact("datamanagement", subject_facts.annotations, order=90, worklists=False)
     )
 
 

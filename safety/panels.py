@@ -9,6 +9,7 @@ from safety.models import AdverseEvent
 from safety.selectors import (
     latest_first,
     subject_blood_gases,
+    subject_reports,
     subject_trends,
     subject_vitals,
     vitals_missing_days,
@@ -44,7 +45,7 @@ def vitals_panel(request, subject) -> dict:
         "vitals": latest_first(subject_vitals(subject), "measured_at"),
         "blood_gases": latest_first(subject_blood_gases(subject), "sampled_at"),
         "vitals_missing": vitals_missing_days(subject, today),
-        "safety_reports": subject.safety_reports.order_by("-created_at"),
+        "safety_reports": subject_reports(subject),
         "chart": chart,
     }
 

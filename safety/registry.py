@@ -137,9 +137,12 @@ def register() -> None:
         )
     )
     registry.unlock_effects.register(registry.UnlockEffect("ae_signatures", _unlock_voids))
-    from safety.selectors import vitals_facts
+    from safety.selectors import report_facts, vitals_facts
 
     registry.subject_facts.register(registry.SubjectFact("vitals", vitals_facts))
+    registry.subject_facts.register(
+        registry.SubjectFact("safety_reports", report_facts, worklists=False)
+    )
     panels.register()
     from safety import worklists
 

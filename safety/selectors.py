@@ -5,7 +5,9 @@ from datetime import timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Prefetch, Q
+from django.db.models.functions import JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from dosing.rules import dose_was_given, missing_days
 from dosing.selectors import DueToday, last_dose_date, last_dose_given, subject_doses
@@ -18,6 +20,7 @@ from safety.models import (
     AdverseEventFollowUp,
     CtcaeTerm,
     Outcome,
+    SafetyReport,
     SeriousAdverseEventReport,
     VitalSigns,
 )
@@ -265,6 +268,35 @@ def vitals_facts() -> dict:
     registered SubjectFact): the study days of its vital signs."""
     days = VitalSigns.objects.filter(subject=OuterRef("pk")).order_by().values("study_day")
     return {"vitals_days": ArraySubquery(days)}
+
+
+REPORTS = "safety_report_rows"
+
+
+def report_facts() -> dict:
+    """The subject's 30-day safety reports, newest first, read with the dashboard's subject (a
+    registered SubjectFact, for the vital-signs panel)."""
+    reports = SafetyReport.objects.filter(subject=OuterRef("pk")).order_by("-created_at")
+    row = JSONObject(pk="pk", status="status", finished_at="finished_at", file="file")
+    return {REPORTS: ArraySubquery(reports.values(row=row))}
+
+
+def subject_reports(subject) -> list:
+    """The subject's safety reports, newest first: from `report_facts` when the subject was
+    read with them, else one query."""
+    rows = getattr(subject, REPORTS, None)
+    if rows is None:
+        return list(subject.safety_reports.order_by("-created_at"))
+    return [
+        SafetyReport(
+            pk=r["pk"],
+            subject_id=subject.pk,
+            status=r["status"],
+            finished_at=parse_datetime(r["finished_at"]) if r["finished_at"] else None,
+            file=r["file"] or "",
+        )
+        for r in rows
+    ]
 
 
 def without_vitals_today(days) -> list[DueToday]:

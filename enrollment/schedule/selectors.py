@@ -186,7 +186,8 @@ def subjects_of(user) -> list[Subject]:
     def read() -> list[Subject]:
         rows = scope_to_sites(Subject.objects.all(), user).select_related("site", "screening")
         for fact in subject_facts:
-            rows = rows.annotate(**fact.annotations())
+            if fact.worklists:
+                rows = rows.annotate(**fact.annotations())
         return list(rows.order_by("subject_number"))
 
     return request_memo(user, "subjects_of", read)

@@ -314,11 +314,14 @@ class SubjectFact:
     """What an app reads with a subject, in the subject's own query: with each subject of the
     user's sites for the home page's worklists (`enrollment.schedule.selectors.subjects_of`)
     and with the subject of the dashboard (`enrollment.selectors.subject_dashboard`).
-    `annotations()` -> {name: expression over the subject's row (OuterRef("pk"))}."""
+    `annotations()` -> {name: expression over the subject's row (OuterRef("pk"))};
+    `worklists`: False for what only the dashboard's panels read (not read with every subject
+    of the home page)."""
 
     key: str
     annotations: Callable
     order: int = 0
+    worklists: bool = True
 
 
 subject_facts = Registry("subject facts")

@@ -31,10 +31,8 @@ def inject_once(execute, sql, params, many, context):
         # idle: this statement opens a transaction (what an earlier one set is gone)
         setattr(connection, _STATE, None)
     text = sql.decode() if isinstance(sql, bytes) else sql
-    if text.lstrip()[:9].lower() in _NO_WRITE:
-        return runtime._execute_wrapper(execute(sql, params, many, context))
-    if not runtime._can_inject_variable(cursor, text):
-        return _ORIGINAL(execute, sql, params, many, context)
+    if text.lstrip()[:9].lower() in _NO_WRITE or not runtime._can_inject_variable(cursor, text):
+        return runtime._execute_wrapper(execute(sql, params, many, context))  # nothing to send
     tracker = runtime._tracker.value
     values = (str(tracker.id), json.dumps(tracker.metadata, cls=config.json_encoder()))
     savepoints = list(connection.savepoint_ids)

@@ -10,8 +10,13 @@ from trial_edc.accounts.models import AccessEvent, Site, SiteMembership, User
 from trial_edc.accounts.roles import GROUP_NAMES, Role
 
 
-def site_ids_of(user) -> Subquery:
-    """The ids of the user's sites, as a subquery (no query of its own)."""
+def site_ids_of(user) -> list[int] | Subquery:
+    """The ids of the user's sites, with no query of its own: the request's copy when
+    AccessMiddleware gave the user one (`accounts.access`, as current as the permissions the
+    request is checked with), else a subquery."""
+    copied = getattr(user, "_trial_edc_site_ids", None)
+    if copied is not None:
+        return sorted(copied)
     return Subquery(SiteMembership.objects.filter(user_id=user.pk).values("site_id"))
 
 

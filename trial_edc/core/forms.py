@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,18 +39,20 @@ class SectionsMixin:
 
     sections: tuple = ()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.render_unmentioned_fields = True
-        self.helper.layout = Layout(
+    @cached_property
+    def helper(self) -> FormHelper:
+        """Laid out when the page is drawn, not for a POST that saves and redirects."""
+        helper = FormHelper(self)
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.render_unmentioned_fields = True
+        helper.layout = Layout(
             *(
                 Fieldset(title, *(self._row(r) for r in rows if self._present(r)))
                 for title, rows in self.sections
             )
         )
+        return helper
 
     def _present(self, row) -> bool:
         names = (row,) if isinstance(row, str) else row

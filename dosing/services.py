@@ -1,6 +1,5 @@
 """Recording doses and concomitant medication; the rules run again before each save."""
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dosing import rules
@@ -11,6 +10,7 @@ from trial_edc.accounts.permissions import require_change
 from trial_edc.audit.services import audited_save
 from trial_edc.core.clock import site_today
 from trial_edc.core.problems import Problem, refuse
+from trial_edc.core.transactions import service_transaction
 
 
 def treatment_context(subject: Subject) -> rules.SubjectTreatment:
@@ -38,7 +38,7 @@ def dose_record_of(dose: DoseAdministration) -> rules.DoseRecord:
     )
 
 
-@transaction.atomic
+@service_transaction
 def dose_record(*, dose: DoseAdministration, user, reason: str = "") -> DoseAdministration:
     """Save one day's administration: at most one per study day, inside days 1-14."""
     subject = Subject.objects.select_for_update().select_related("site").get(pk=dose.subject_id)
@@ -67,7 +67,7 @@ def dose_record(*, dose: DoseAdministration, user, reason: str = "") -> DoseAdmi
     return dose
 
 
-@transaction.atomic
+@service_transaction
 def conmed_record(*, conmed: ConcomitantMedication, user, reason: str = "") -> None:
     require_change(user, conmed, conmed.subject.site)
     problems = rules.conmed_dose_problems(conmed.dose) + rules.conmed_problems(

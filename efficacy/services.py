@@ -4,7 +4,6 @@ once its required forms are all saved (enrollment.schedule.services.visit_refres
 
 from datetime import datetime
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dosing.models import DoseAdministration
@@ -32,10 +31,11 @@ from trial_edc.accounts.permissions import require_change
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_moment, site_today, study_day
 from trial_edc.core.problems import Problem, refuse
+from trial_edc.core.transactions import service_transaction
 from trial_edc.study import study
 
 
-@transaction.atomic
+@service_transaction
 def blood_gas_record(*, gas: BloodGas, user, reason: str = "") -> BloodGas:
     """Save a blood gas whose PaO2 is in mmHg and FiO2 a fraction (forms convert)."""
     subject = Subject.objects.select_related("site").get(pk=gas.subject_id)
@@ -85,7 +85,7 @@ def _save_visit_record(record, user, reason: str):
     return record
 
 
-@transaction.atomic
+@service_transaction
 def pft_record(*, pft: PulmonaryFunctionTest, user, reason: str = ""):
     visit = visit_accepting(pft.visit)
     require_change(user, pft, visit.subject.site)
@@ -107,7 +107,7 @@ def pft_record(*, pft: PulmonaryFunctionTest, user, reason: str = ""):
     return _save_visit_record(pft, user, reason)
 
 
-@transaction.atomic
+@service_transaction
 def hrct_record(*, hrct: HrctScore, user, reason: str = ""):
     """Totals are computed here from the zone scores, never typed."""
     visit = visit_accepting(hrct.visit)
@@ -136,7 +136,7 @@ def hrct_record(*, hrct: HrctScore, user, reason: str = ""):
     return _save_visit_record(hrct, user, reason)
 
 
-@transaction.atomic
+@service_transaction
 def lab_panel_record(*, panel: LabPanel, results: dict, user, reason: str = "") -> LabPanel:
     """`results`: test code -> (value, unit, reference low, reference high), in the unit
     entered; a test without a value is not reported (an existing result of it is removed)."""
@@ -181,7 +181,7 @@ def lab_panel_record(*, panel: LabPanel, results: dict, user, reason: str = "") 
     return panel
 
 
-@transaction.atomic
+@service_transaction
 def follow_up_record(*, follow_up: FollowUpStatus, user, reason: str = "") -> FollowUpStatus:
     """Survival status; a death (with its fatal AE on file) ends the subject's study."""
     visit = visit_accepting(follow_up.visit)

@@ -31,6 +31,7 @@ from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today
 from trial_edc.core.problems import Problem, refuse
 from trial_edc.core.registry import death_checks
+from trial_edc.core.transactions import service_transaction
 from trial_edc.core.transitions import TransitionNotAllowed
 
 
@@ -166,7 +167,7 @@ def _deviation_flag(screening: Screening, *, user, reason: str) -> EligibilityDe
     return deviation
 
 
-@transaction.atomic
+@service_transaction
 def screening_update(*, screening: Screening, user, reason: str) -> EligibilityDeviation | None:
     """Save corrected demographics and, as age, sex, child-bearing potential or the screening
     date may change, decide eligibility again. An enrolled subject stays enrolled; if the
@@ -189,7 +190,7 @@ def screening_update(*, screening: Screening, user, reason: str) -> EligibilityD
     return None
 
 
-@transaction.atomic
+@service_transaction
 def eligibility_deviation_review(
     *, deviation: EligibilityDeviation, user, note: str
 ) -> EligibilityDeviation:
@@ -215,7 +216,7 @@ def _check_open(screening: Screening) -> None:
         )
 
 
-@transaction.atomic
+@service_transaction
 def checklist_save(*, checklist: EligibilityChecklist, user, reason: str = "") -> None:
     """Save the checklist (refused if inconsistent) and re-assess the screening."""
     screening = Screening.objects.select_for_update().get(pk=checklist.screening_id)
@@ -244,7 +245,7 @@ def _onset_confirmation(checklist: EligibilityChecklist, user) -> None:
         checklist.onset_confirmed_by = user
 
 
-@transaction.atomic
+@service_transaction
 def consent_save(*, consent: Consent, user, reason: str = "") -> None:
     """Save the consent (refused out of order or out of window) and re-assess."""
     screening = Screening.objects.select_for_update().get(pk=consent.screening_id)

@@ -1,14 +1,13 @@
 """Saving the baseline CRFs of a screening: permission and site checked, the rules run again,
 derived values computed, the audit entry written in the same transaction."""
 
-from django.db import transaction
-
 from enrollment.baseline import rules
 from enrollment.models import Demographics, DiseaseHistory, MedicalHistory, Screening
 from trial_edc.accounts.permissions import require_change
 from trial_edc.audit.services import audited_save
 from trial_edc.core.clock import site_today
 from trial_edc.core.problems import refuse
+from trial_edc.core.transactions import service_transaction
 from trial_edc.study import study
 
 
@@ -27,7 +26,7 @@ def _screening(record) -> Screening:
     return Screening.objects.select_related("site").get(pk=record.screening_id)
 
 
-@transaction.atomic
+@service_transaction
 def demographics_save(*, demographics: Demographics, user, reason: str = "") -> None:
     screening = _screening(demographics)
     require_change(user, demographics, screening.site)
@@ -38,7 +37,7 @@ def demographics_save(*, demographics: Demographics, user, reason: str = "") -> 
     audited_save(instance=demographics, user=user, reason=reason)
 
 
-@transaction.atomic
+@service_transaction
 def medical_history_save(*, entry: MedicalHistory, user, reason: str = "") -> None:
     screening = _screening(entry)
     require_change(user, entry, screening.site)
@@ -61,7 +60,7 @@ def medical_history_save(*, entry: MedicalHistory, user, reason: str = "") -> No
     audited_save(instance=entry, user=user, reason=reason)
 
 
-@transaction.atomic
+@service_transaction
 def disease_history_save(*, history: DiseaseHistory, user, reason: str = "") -> None:
     screening = _screening(history)
     require_change(user, history, screening.site)

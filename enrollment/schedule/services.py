@@ -4,7 +4,6 @@ accepts data dated D. Each writes its audit entry in the caller's transaction.""
 
 from datetime import date, datetime
 
-from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -15,6 +14,7 @@ from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today
 from trial_edc.core.problems import Problem, refuse
 from trial_edc.core.registry import crf_models, treatment_facts
+from trial_edc.core.transactions import service_transaction
 from trial_edc.study import study
 
 Outcome = SubjectVisit.Outcome
@@ -131,7 +131,7 @@ def _after_last_dose_replan(subject: Subject, *, user, reason: str) -> int:
     return len(moved)
 
 
-@transaction.atomic
+@service_transaction
 def after_last_dose_replan(*, subject: Subject, user, reason: str) -> int:
     """The visits counted from the last dose (the safety close: `Visit.after_last_dose`) take
     their target and window from the last dose actually given once dosing has ended (the last
@@ -275,7 +275,7 @@ def assessment_check(visit: SubjectVisit, on: date | None, field: str, *, after_
     )
 
 
-@transaction.atomic
+@service_transaction
 def visit_date_record(
     *, visit: SubjectVisit, visit_date, deviation_reason: str, user, reason: str = ""
 ) -> SubjectVisit:
@@ -302,7 +302,7 @@ def visit_date_record(
     return visit_refresh(visit.pk, user)
 
 
-@transaction.atomic
+@service_transaction
 def visit_mark_missed(*, visit: SubjectVisit, user, reason: str) -> SubjectVisit:
     """A planned visit past its window that did not take place is missed (with its reason):
     it takes no data and its reminders stop (`reminders.why_not_needed`)."""

@@ -6,7 +6,6 @@ the normal AE service) or says it is not an AE, with a reason."""
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +26,7 @@ from trial_edc.accounts.permissions import require, require_change
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today, study_day
 from trial_edc.core.problems import Problem, refuse
+from trial_edc.core.transactions import service_transaction
 from trial_edc.study import study
 
 Entered = tuple[Decimal | None, str, Decimal | None, Decimal | None]  # value, unit, LLN, ULN
@@ -46,7 +46,7 @@ def safety_lab_problems(results: dict[str, Entered]) -> list[Problem]:
     return problems
 
 
-@transaction.atomic
+@service_transaction
 def safety_lab_record(
     *, panel: SafetyLabPanel, results: dict[str, Entered], user, reason: str = ""
 ) -> SafetyLabPanel:
@@ -82,7 +82,7 @@ def safety_lab_record(
     return panel
 
 
-@transaction.atomic
+@service_transaction
 def lab_signals_sync(*, subject_id: int, user=None) -> None:
     """One proposal per result that calls for it (idempotent): a new one opened; an open one
     updated to the result's grade now; an open one whose result no longer calls for it (a
@@ -142,7 +142,7 @@ def _decide_check(user, signal: LabSignal) -> LabSignal:
     return signal
 
 
-@transaction.atomic
+@service_transaction
 def lab_signal_not_ae(*, signal: LabSignal, user, reason: str) -> LabSignal:
     """The investigator says the value is not an adverse event, and why (audited)."""
     signal = _decide_check(user, signal)
@@ -156,7 +156,7 @@ def lab_signal_not_ae(*, signal: LabSignal, user, reason: str) -> LabSignal:
     return signal
 
 
-@transaction.atomic
+@service_transaction
 def lab_signal_confirm(*, signal: LabSignal, adverse_event: AdverseEvent, user) -> LabSignal:
     """The AE the investigator saved from the proposal (through the AE service) confirms it."""
     signal = _decide_check(user, signal)
@@ -169,7 +169,7 @@ def lab_signal_confirm(*, signal: LabSignal, adverse_event: AdverseEvent, user) 
     return signal
 
 
-@transaction.atomic
+@service_transaction
 def lab_range_record(*, lab_range: LabReferenceRange, user, reason: str = "") -> LabReferenceRange:
     """A site's reference range for a test from a date on (data managers)."""
     require_change(user, lab_range, lab_range.site)

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,10 +15,11 @@ from safety.services.signatures import signatures_void
 from trial_edc.accounts.permissions import require, require_change
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.problems import refuse
+from trial_edc.core.transactions import service_transaction
 from trial_edc.notifications.tasks import outbox_send_soon
 
 
-@transaction.atomic
+@service_transaction
 def adverse_event_record(*, ae: AdverseEvent, user, reason: str = "") -> AdverseEvent:
     require_change(user, ae, ae.subject.site)
     # an AE is followed after the subject left the study, so only the future is refused
@@ -46,7 +46,7 @@ def _serious_period_sync(ae: AdverseEvent, *, user) -> None:
     outbox_send_soon(serious_period_sync(ae, user=user))
 
 
-@transaction.atomic
+@service_transaction
 def sae_mark_reported(
     *, report: SeriousAdverseEventReport, user, reported_at, reason: str = ""
 ) -> None:
@@ -79,7 +79,7 @@ def sae_mark_reported(
         report.save(update_fields=["reported_at", "reported_by"])
 
 
-@transaction.atomic
+@service_transaction
 def adverse_event_follow_up(*, follow_up: AdverseEventFollowUp, user, reason: str = ""):
     """Save a follow-up. A fatal one (grade 5) makes the AE serious with the criterion
     'results in death', and one assessed serious adds its criteria, in this transaction

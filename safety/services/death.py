@@ -4,7 +4,6 @@ adverse event it comes from. Remaining visits become not applicable and reminder
 
 from datetime import date
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from enrollment.models import Subject
@@ -15,6 +14,7 @@ from trial_edc.accounts.permissions import require
 from trial_edc.audit.services import audit_context, audited_save
 from trial_edc.core.clock import site_today
 from trial_edc.core.problems import Problem, refuse
+from trial_edc.core.transactions import service_transaction
 
 
 def death_problems(subject: Subject, on: date) -> list[Problem]:
@@ -33,7 +33,7 @@ def death_problems(subject: Subject, on: date) -> list[Problem]:
     return []
 
 
-@transaction.atomic
+@service_transaction
 def death_record(
     *,
     subject: Subject,
@@ -97,7 +97,7 @@ def death_record(
     return death
 
 
-@transaction.atomic
+@service_transaction
 def death_reverse(*, subject: Subject, user, reason: str) -> Subject:
     """A death recorded in error: back on study, and the record of its fatal AE removed
     (kept in the audit trail)."""

@@ -1,7 +1,5 @@
 """Recording vital signs: impossible values refused, abnormal ones saved and flagged."""
 
-from django.db import transaction
-
 from enrollment.models import Subject
 from enrollment.schedule.services import check_accepts
 from safety import rules
@@ -10,9 +8,10 @@ from trial_edc.accounts.permissions import require_change
 from trial_edc.audit.services import audited_save
 from trial_edc.core.clock import site_today, study_day
 from trial_edc.core.problems import refuse
+from trial_edc.core.transactions import service_transaction
 
 
-@transaction.atomic
+@service_transaction
 def vitals_record(*, vitals: VitalSigns, user, reason: str = "") -> VitalSigns:
     # the subject the view read (scoped to the user's sites, with its site) if it gave it,
     # else read here: once per request either way

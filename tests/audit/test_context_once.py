@@ -86,3 +86,18 @@ def test_the_next_transaction_sets_it_again(site, data_manager):
     assert _set_configs(captured) == 3
     for entry in _last_entries(3):
         assert entry.pgh_context["reason"] == "twice"
+
+
+def test_a_released_savepoint_leaves_it_in_force(site, other_site, data_manager):
+    with (
+        pghistory.context(url="/sites/"),
+        CaptureQueriesContext(connection) as captured,
+        transaction.atomic(),
+        audit_context(user=data_manager, reason="both"),
+    ):
+        with transaction.atomic():  # a service's savepoint, released
+            Site.objects.filter(pk=site.pk).update(name="Inside")
+        Site.objects.filter(pk=other_site.pk).update(name="After")
+    assert _set_configs(captured) == 1
+    for entry in _last_entries(2):
+        assert entry.pgh_context["reason"] == "both"

@@ -5,8 +5,8 @@ a request. The values are local to the transaction, so once set they hold for it
 statements: this sends them again only when they are not in force, that is when
 - the statement opens a transaction (the connection is idle: autocommit, or a new atomic block),
 - the context or its metadata changed (`audited_save` with another reason),
-- the savepoint in which they were set was released or rolled back (a rollback to a savepoint
-  undoes what was set inside it; after a release they hold, but are sent again to be simple).
+- a savepoint was rolled back since (which undoes them if they were set inside it; after a
+  release they hold).
 Savepoint statements, which write no row, go without them.
 
 Installed in place of pghistory's own wrapper (`AuditConfig.ready`); what it writes into the
@@ -19,7 +19,7 @@ from pghistory import config
 from psycopg2 import extensions
 
 _ORIGINAL = runtime._inject_history_context
-_STATE = "_trial_edc_audit_context"  # on the connection: (values, savepoints when set)
+_STATE = "_trial_edc_audit_context"  # on the connection: the values in force, or None
 # statements that write no row, so fire no history trigger: nothing to send before them
 _NO_WRITE = {"savepoint", "release s", "rollback "}
 
@@ -31,15 +31,16 @@ def inject_once(execute, sql, params, many, context):
         # idle: this statement opens a transaction (what an earlier one set is gone)
         setattr(connection, _STATE, None)
     text = sql.decode() if isinstance(sql, bytes) else sql
-    if text.lstrip()[:9].lower() in _NO_WRITE or not runtime._can_inject_variable(cursor, text):
+    head = text.lstrip()[:9].lower()
+    if head == "rollback ":  # to a savepoint: what was set since is undone
+        setattr(connection, _STATE, None)
+    if head in _NO_WRITE or not runtime._can_inject_variable(cursor, text):
         return runtime._execute_wrapper(execute(sql, params, many, context))  # nothing to send
     tracker = runtime._tracker.value
     values = (str(tracker.id), json.dumps(tracker.metadata, cls=config.json_encoder()))
-    savepoints = list(connection.savepoint_ids)
-    state = getattr(connection, _STATE, None)
-    if state is not None and state[0] == values and savepoints[: len(state[1])] == state[1]:
+    if getattr(connection, _STATE, None) == values:
         return runtime._execute_wrapper(execute(sql, params, many, context))
-    setattr(connection, _STATE, (values, savepoints))
+    setattr(connection, _STATE, values)
     return _ORIGINAL(execute, sql, params, many, context)
 
 

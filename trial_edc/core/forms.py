@@ -13,7 +13,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +25,7 @@ from trial_edc.audit.forms import unchanged
 from trial_edc.audit.models import Submission
 from trial_edc.core import registry
 from trial_edc.core.locks import is_record_locked, record_locked_message
+from trial_edc.core.transactions import whole_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +233,7 @@ def crf_save(request, form, *, save: Callable[[], str], back: str) -> HttpRespon
     if unchanged(request, form):
         return redirect(back)
     try:
-        with transaction.atomic():
+        with whole_transaction():  # a failure rolls all of it back: no savepoint for save()
             landing = save()
             if key and not _claim(key, request.user, landing):
                 raise _SavedMeanwhile

@@ -51,7 +51,8 @@ def subjects_for(user) -> QuerySet[Subject]:
 
 
 def subject_or_404(user, pk: int) -> Subject:
-    return get_object_or_404(subjects_for(user).select_related("site"), pk=pk)
+    """A subject of the user's sites, with its site (what a CRF page and its service read)."""
+    return get_object_or_404(scope_to_sites(Subject.objects.select_related("site"), user), pk=pk)
 
 
 def visit_or_404(user, subject_pk: int, code: str) -> SubjectVisit:

@@ -317,16 +317,24 @@ def _cpu_seconds(server_pid: int) -> dict[str, float]:
 
     master = psutil.Process(server_pid)
     postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+    # per process: one that ends between two readings (the benchmark's own set-up connection)
+    # must not take its earlier seconds off the total
     return {
-        "gunicorn": used(master) + sum(used(p) for p in master.children(recursive=True)),
-        "PostgreSQL": sum(used(p) for p in postgres),
-        "load generator": used(psutil.Process()),
+        "gunicorn": {p.pid: used(p) for p in [master, *master.children(recursive=True)]},
+        "PostgreSQL": {p.pid: used(p) for p in postgres},
+        "load generator": {0: used(psutil.Process())},
     }
 
 
 def _report_cpu(before: dict, after: dict, seconds: float) -> None:
-    parts = ", ".join(f"{name} {(after[name] - before[name]) / seconds:.2f}" for name in before)
-    total = sum(after[name] - before[name] for name in before) / seconds
+    """Cores busy: the seconds each process used between the readings (a process started
+    since counts all of its own), over the seconds measured."""
+    spent = {
+        name: sum(cpu - before[name].get(pid, 0.0) for pid, cpu in after[name].items())
+        for name in before
+    }
+    parts = ", ".join(f"{name} {spent[name] / seconds:.2f}" for name in spent)
+    total = sum(spent.values()) / seconds
     print(
         f"cores busy during the measured seconds: {parts} (together {total:.2f} of "
         f"{os.cpu_count()}; PostgreSQL's processes include any other client's)"

@@ -45,4 +45,15 @@ document.addEventListener("DOMContentLoaded", () => {
     table.parentNode.insertBefore(box, table);
     box.appendChild(table);
   });
+  focusableWhileScrolling();
 });
+
+// A box that scrolls is scrolled from the keyboard too: it takes the focus while its table is
+// wider than it is (a word is never split to make a column fit: static/css/app.css).
+function focusableWhileScrolling() {
+  document.querySelectorAll("main .table-responsive").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
+  });
+}
+window.addEventListener("resize", focusableWhileScrolling);

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from datamanagement.locks import selectors as locks_selectors
 from datamanagement.models.sdv import CasebookSignature
+from datamanagement.queries import records
 from datamanagement.queries import rules as query_rules
 from datamanagement.queries.selectors import active, to_answer
 from datamanagement.sdv import rules as sdv_rules
@@ -27,8 +28,12 @@ MOST = 50  # lines a worklist shows; the page it links to has the rest
 
 def _query_line(query) -> WorkItem:
     where = query.subject or query.site.code
-    form = query.content_type.model_class()._meta.verbose_name if query.content_type else ""
-    item = f"{form} · {query.field}" if query.field else str(form)
+    model = query.content_type.model_class() if query.content_type else None
+    form = model._meta.verbose_name if model else ""
+    # the item by its label in the reader's language (SpO2 (%)), not its field name (oxysat)
+    item = (
+        f"{form} · {records.item_label(model, query.field)}" if model and query.field else str(form)
+    )
     return WorkItem(
         f"{where}: {item} — {Truncator(query.text).chars(60)}",
         reverse("datamanagement:query_detail", args=[query.pk]),

@@ -228,7 +228,8 @@ def test_the_dashboard_and_home_pages_count_queries(
         return {k: items for k, _, items in client.get("/").context["worklists"]}[key]
 
     (to_answer,) = worklist(coordinator_client, "queries_to_answer")  # the other is answered
-    assert "resp" in to_answer.text
+    # the item by its label, in the reader's language, not by its field name
+    assert "vital signs · respiratory rate (breaths/min) — " in to_answer.text
     assert to_answer.url.startswith("/queries/")
     assert len(worklist(monitor_client, "my_queries")) == 2
 

@@ -15,23 +15,13 @@ from django.urls import reverse
 
 from safety.models import VitalSigns
 from safety.services.vitals import vitals_record
+from tests.safety.test_views import VITALS
 from trial_edc.audit.models import Submission
 from trial_edc.core.clock import site_moment, study_day_date
 from trial_edc.core.forms import SUBMISSION_FIELD
 from trial_edc.core.transactions import service_transaction, whole_transaction
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-FORM = {
-    "temp": "36.9",
-    "hr": "88",
-    "resp": "18",
-    "sysbp": "118",
-    "diabp": "72",
-    "oxysat": "95",
-    "oxygen_support": "ROOM_AIR",
-    "fio2": "0.21",
-}
 
 
 def _vitals(subject, hour: int, **overrides) -> VitalSigns:
@@ -61,7 +51,7 @@ def test_a_vital_signs_save_is_one_transaction_without_a_savepoint(
     with CaptureQueriesContext(connection) as captured:
         response = coordinator_client.post(
             reverse("safety:vitals_create", args=[subject.pk]),
-            FORM | {"measured_at": f"{day2}T08:30", SUBMISSION_FIELD: key},
+            VITALS | {"measured_at": f"{day2}T08:30", SUBMISSION_FIELD: key},
         )
     assert response.status_code == 302
     assert _savepoints(captured) == 0
